@@ -1,0 +1,245 @@
+//! Site configuration: `casebook.yaml`, where every key has a default.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Diagnostic, Location};
+use crate::fs;
+use crate::slug::is_slug;
+
+/// The name of the configuration file at the root of a site.
+pub const CONFIG_FILE: &str = "casebook.yaml";
+
+/// The site configuration, as read from `casebook.yaml` (or all defaults without one).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// The site's name, shown in page titles and headers.
+    pub title: String,
+    /// One sentence about the site, for `<meta name="description">`.
+    pub description: String,
+    /// Where the site is published: `/`, `/sub/path/` or `https://example.org/sub/path/`.
+    pub base_url: String,
+    /// The language of the content, as a BCP 47 tag (`en`, `fr`).
+    pub language: String,
+    /// The theme: a folder under `themes/`, or `default` for the built-in theme.
+    pub theme: String,
+    /// Incidents per list page (index and term pages).
+    pub paginate_by: usize,
+    /// The taxonomies incidents are grouped by.
+    pub taxonomies: Vec<TaxonomyConfig>,
+    /// Free data for templates, as `config.extra`.
+    pub extra: serde_yaml::Mapping,
+}
+
+/// One taxonomy: a front matter key whose values (a list of names) group incidents.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaxonomyConfig {
+    /// The front matter key, also the URL segment: `tags` gives `/tags/<term>/`.
+    pub name: String,
+    /// The heading shown for it; defaults to the name, capitalized.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Incidents per term page; defaults to the site's `paginate_by`.
+    #[serde(default)]
+    pub paginate_by: Option<usize>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "Incidents".to_string(),
+            description: "Incident reports".to_string(),
+            base_url: "/".to_string(),
+            language: "en".to_string(),
+            theme: "default".to_string(),
+            paginate_by: 20,
+            taxonomies: vec![TaxonomyConfig { name: "tags".to_string(), title: None, paginate_by: None }],
+            extra: serde_yaml::Mapping::new(),
+        }
+    }
+}
+
+impl TaxonomyConfig {
+    /// The heading shown for the taxonomy.
+    pub fn title(&self) -> String {
+        self.title.clone().unwrap_or_else(|| {
+            let mut chars = self.name.chars();
+            chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+        })
+    }
+}
+
+/// Front matter keys that a taxonomy may not take over, because they mean something else.
+const RESERVED: [&str; 10] =
+    ["title", "date", "summary", "updated", "draft", "slug", "extra", "incidents", "page", "static"];
+
+impl Config {
+    /// Reads `casebook.yaml` from the site root; a missing file means all defaults.
+    pub fn load(root: &Path) -> Result<Config, Diagnostic> {
+        let path = root.join(CONFIG_FILE);
+        if !fs::exists(&path) {
+            return Ok(Config::default());
+        }
+        Config::parse(&fs::read_to_string(&path)?, &path)
+    }
+
+    /// Parses and checks configuration text; `path` is only used in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, Diagnostic> {
+        // An empty or comment-only file is a valid "all defaults" configuration.
+        let config: Config = if text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+            Config::default()
+        } else {
+            serde_yaml::from_str(text).map_err(|e| Diagnostic::from_yaml(&e, path, 1))?
+        };
+        config.check(text, path)?;
+        Ok(config)
+    }
+
+    fn check(&self, text: &str, path: &Path) -> Result<(), Diagnostic> {
+        let at_key = |key: &str| {
+            let keys = crate::frontmatter::top_level_keys(text);
+            match keys.iter().find(|k| k.key == key) {
+                Some(k) => Location::at(path, k.line + 1, k.value_column),
+                None => Location::file(path),
+            }
+        };
+        if let Err(why) = BaseUrl::parse(&self.base_url) {
+            return Err(Diagnostic::at(at_key("base_url"), why)
+                .with_help("use `/`, `/sub/path/` or `https://example.org/sub/path/`"));
+        }
+        if self.paginate_by == 0 {
+            return Err(Diagnostic::at(at_key("paginate_by"), "`paginate_by` must be at least 1"));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for taxonomy in &self.taxonomies {
+            let problem = if !is_slug(&taxonomy.name) {
+                Some(format!(
+                    "taxonomy name `{}` must be lowercase letters, digits and dashes",
+                    taxonomy.name
+                ))
+            } else if RESERVED.contains(&taxonomy.name.as_str()) {
+                Some(format!("`{}` cannot be a taxonomy: it is a front matter key of its own", taxonomy.name))
+            } else if !seen.insert(taxonomy.name.as_str()) {
+                Some(format!("taxonomy `{}` is configured twice", taxonomy.name))
+            } else if taxonomy.paginate_by == Some(0) {
+                Some(format!("taxonomy `{}`: `paginate_by` must be at least 1", taxonomy.name))
+            } else {
+                None
+            };
+            if let Some(message) = problem {
+                return Err(Diagnostic::at(at_key("taxonomies"), message));
+            }
+        }
+        Ok(())
+    }
+
+    /// The parsed `base_url`.
+    pub fn base_url(&self) -> BaseUrl {
+        // `check` ran when the configuration was loaded; fall back to the root for hand-made
+        // configurations in tests.
+        BaseUrl::parse(&self.base_url).unwrap_or_default()
+    }
+}
+
+/// Where the site lives: an optional origin (`https://example.org`) and a path (`/sub/`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl {
+    /// `https://example.org`, or empty when only a path was given.
+    pub origin: String,
+    /// Starts and ends with `/`.
+    pub path: String,
+}
+
+impl Default for BaseUrl {
+    fn default() -> Self {
+        BaseUrl { origin: String::new(), path: "/".to_string() }
+    }
+}
+
+impl BaseUrl {
+    /// Parses `/`, `/sub/path`, `https://example.org` or `https://example.org/sub/path/`.
+    pub fn parse(text: &str) -> Result<BaseUrl, String> {
+        let text = text.trim();
+        let (origin, path) =
+            if let Some(rest) = text.strip_prefix("https://").or_else(|| text.strip_prefix("http://")) {
+                let host_end = rest.find('/').unwrap_or(rest.len());
+                if host_end == 0 {
+                    return Err(format!("base_url `{text}` has no host"));
+                }
+                let origin_len = text.len() - rest.len() + host_end;
+                (&text[..origin_len], &text[origin_len..])
+            } else if text.starts_with('/') {
+                ("", text)
+            } else {
+                return Err(format!("base_url `{text}` must start with `/`, `http://` or `https://`"));
+            };
+        if path.contains(['?', '#', ' ', '"', '<', '>', '\\']) || path.split('/').any(|s| s == "..") {
+            return Err(format!("base_url `{text}` has a path that is not a plain folder"));
+        }
+        let mut path = path.trim_end_matches('/').to_string();
+        if !path.starts_with('/') {
+            path.insert(0, '/');
+        }
+        if !path.ends_with('/') {
+            path.push('/');
+        }
+        Ok(BaseUrl { origin: origin.to_string(), path })
+    }
+
+    /// The site-relative URL of an output path (`incidents/x/`), with the base path.
+    pub fn url(&self, rel: &str) -> String {
+        format!("{}{rel}", self.path)
+    }
+
+    /// The absolute URL of an output path when the origin is known, else the same as [`url`].
+    ///
+    /// [`url`]: BaseUrl::url
+    pub fn permalink(&self, rel: &str) -> String {
+        format!("{}{}{rel}", self.origin, self.path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_means_defaults() {
+        let c = Config::parse("# nothing yet\n", Path::new("casebook.yaml")).expect("valid");
+        assert_eq!(c.paginate_by, 20);
+        assert_eq!(c.taxonomies[0].name, "tags");
+    }
+
+    #[test]
+    fn unknown_keys_are_located_errors() {
+        let e = Config::parse("title: x\ntitel: y\n", Path::new("casebook.yaml")).expect_err("unknown");
+        assert!(e.to_string().starts_with("casebook.yaml:2:1: invalid YAML: unknown field `titel`"), "{e}");
+    }
+
+    #[test]
+    fn bad_base_url_points_at_its_line() {
+        let e = Config::parse("title: x\nbase_url: example.org\n", Path::new("c.yaml")).expect_err("bad");
+        assert!(e.to_string().starts_with("c.yaml:2:11: base_url `example.org` must start"), "{e}");
+    }
+
+    #[test]
+    fn base_urls_normalize() {
+        let b = BaseUrl::parse("https://example.org/incidents-site").expect("valid");
+        assert_eq!((b.origin.as_str(), b.path.as_str()), ("https://example.org", "/incidents-site/"));
+        assert_eq!(b.url("tags/"), "/incidents-site/tags/");
+        assert_eq!(b.permalink("tags/"), "https://example.org/incidents-site/tags/");
+        assert_eq!(BaseUrl::parse("https://example.org").expect("valid").path, "/");
+        assert_eq!(BaseUrl::parse("/").expect("valid"), BaseUrl::default());
+        assert!(BaseUrl::parse("https:///x").is_err());
+        assert!(BaseUrl::parse("/a/../b").is_err());
+    }
+
+    #[test]
+    fn taxonomies_cannot_shadow_fields() {
+        let e = Config::parse("taxonomies:\n  - name: date\n", Path::new("c.yaml")).expect_err("reserved");
+        assert!(e.to_string().contains("`date` cannot be a taxonomy"), "{e}");
+    }
+}

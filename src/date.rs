@@ -1,0 +1,306 @@
+//! Incident dates, which keep the precision they were written with.
+//!
+//! Incidents are often known only to the month ("July 2023") or the year. Forcing a day would
+//! invent facts, so a date is a year, a month, a day or an instant, and is displayed that way.
+
+use std::cmp::Ordering;
+use std::fmt::Write as _;
+
+use jiff::civil;
+use jiff::tz::Offset;
+use serde::Serialize;
+
+/// How precisely a date is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    /// `2023`
+    Year,
+    /// `2023-07`
+    Month,
+    /// `2023-07-24`
+    Day,
+    /// `2023-07-24T09:30:00+02:00`
+    Datetime,
+}
+
+/// A date as written in front matter: a year, a month, a day, or an instant with its offset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentDate {
+    precision: Precision,
+    /// The calendar day; the first of the month or year when less precise.
+    date: civil::Date,
+    /// The time of day and the UTC offset it was written in, for `Datetime`.
+    time: Option<(civil::Time, Offset)>,
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+impl IncidentDate {
+    /// Parses `2023`, `2023-07`, `2023-07-24` or an RFC 3339 date-time with an offset.
+    ///
+    /// The error is a sentence saying what is wrong, for the caller to locate.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        let bad_shape = || {
+            format!(
+                "`{text}` is not a date: write `2023-07-24`, `2023-07`, `2023`, \
+                 or a date-time like `2023-07-24T09:30:00Z`"
+            )
+        };
+        if text.contains(['T', 't', ' ']) && text.len() > 10 {
+            return Self::parse_datetime(text).map_err(|e| format!("`{text}` is not a valid date-time: {e}"));
+        }
+        let parts: Vec<&str> = text.split('-').collect();
+        let number = |s: &str, len: usize| -> Option<i16> {
+            (s.len() == len && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok())?
+        };
+        let year = parts.first().and_then(|y| number(y, 4)).ok_or_else(bad_shape)?;
+        let month = match parts.get(1) {
+            Some(m) => Some(number(m, 2).ok_or_else(bad_shape)?),
+            None => None,
+        };
+        let day = match parts.get(2) {
+            Some(d) => Some(number(d, 2).ok_or_else(bad_shape)?),
+            None => None,
+        };
+        if parts.len() > 3 {
+            return Err(bad_shape());
+        }
+        if let Some(m) = month
+            && !(1..=12).contains(&m)
+        {
+            return Err(format!("`{text}` is not a valid date: there is no month {m}"));
+        }
+        let precision = match (month, day) {
+            (None, _) => Precision::Year,
+            (Some(_), None) => Precision::Month,
+            (Some(_), Some(_)) => Precision::Day,
+        };
+        let (m, d) = (month.unwrap_or(1) as i8, day.unwrap_or(1) as i8);
+        let date = civil::Date::new(year, m, d).map_err(|_| {
+            let days = civil::Date::new(year, m, 1).map_or(31, |first| first.days_in_month());
+            format!("`{text}` is not a valid date: {} {year} has {days} days", MONTHS[(m - 1) as usize])
+        })?;
+        Ok(IncidentDate { precision, date, time: None })
+    }
+
+    fn parse_datetime(text: &str) -> Result<Self, String> {
+        let timestamp: jiff::Timestamp = text.parse().map_err(|e: jiff::Error| {
+            let e = e.to_string();
+            if e.contains("offset") || e.contains("Z") {
+                "it needs a UTC offset such as `Z` or `+02:00`".to_string()
+            } else {
+                e
+            }
+        })?;
+        let offset = Self::offset_of(text).ok_or("it needs a UTC offset such as `Z` or `+02:00`")?;
+        let local = offset.to_datetime(timestamp);
+        Ok(IncidentDate {
+            precision: Precision::Datetime,
+            date: local.date(),
+            time: Some((local.time(), offset)),
+        })
+    }
+
+    /// The offset written at the end of an RFC 3339 date-time (`Z`, `+02:00`, `-0500`).
+    fn offset_of(text: &str) -> Option<Offset> {
+        if text.ends_with(['Z', 'z']) {
+            return Some(Offset::UTC);
+        }
+        let sign_at = text.rfind(['+', '-'])?;
+        let (sign, digits) = (&text[sign_at..sign_at + 1], text[sign_at + 1..].replace(':', ""));
+        if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let hours: i32 = digits[..2].parse().ok()?;
+        let minutes: i32 = digits[2..].parse().ok()?;
+        let seconds = (hours * 3600 + minutes * 60) * if sign == "-" { -1 } else { 1 };
+        Offset::from_seconds(seconds).ok()
+    }
+
+    /// How precisely the date is known.
+    pub fn precision(&self) -> Precision {
+        self.precision
+    }
+
+    /// The year.
+    pub fn year(&self) -> i16 {
+        self.date.year()
+    }
+
+    /// The month (1-12), when known.
+    pub fn month(&self) -> Option<i8> {
+        (self.precision >= Precision::Month).then(|| self.date.month())
+    }
+
+    /// The day of the month, when known.
+    pub fn day(&self) -> Option<i8> {
+        (self.precision >= Precision::Day).then(|| self.date.day())
+    }
+
+    /// The start of the period as seconds since the Unix epoch (UTC for plain dates): the key
+    /// incidents are sorted by.
+    pub fn sort_key(&self) -> i64 {
+        let (time, offset) = self.time.unwrap_or((civil::Time::midnight(), Offset::UTC));
+        offset.to_timestamp(self.date.to_datetime(time)).map_or(0, |t| t.as_second())
+    }
+
+    /// The ISO 8601 form, at the precision written: `2023`, `2023-07`, `2023-07-24`, or
+    /// `2023-07-24T09:30:00+02:00`.
+    pub fn iso(&self) -> String {
+        let d = self.date;
+        match self.precision {
+            Precision::Year => format!("{:04}", d.year()),
+            Precision::Month => format!("{:04}-{:02}", d.year(), d.month()),
+            Precision::Day => format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
+            Precision::Datetime => {
+                let mut s = format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day());
+                if let Some((t, offset)) = self.time {
+                    let _ = write!(s, "T{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second());
+                    s.push_str(&offset_text(offset, "Z"));
+                }
+                s
+            }
+        }
+    }
+
+    /// The form for people, in English: `2023`, `July 2023`, `24 July 2023`, or
+    /// `24 July 2023, 09:30 UTC`.
+    pub fn display(&self) -> String {
+        let d = self.date;
+        let month = MONTHS[(d.month() - 1) as usize];
+        match self.precision {
+            Precision::Year => d.year().to_string(),
+            Precision::Month => format!("{month} {}", d.year()),
+            Precision::Day => format!("{} {month} {}", d.day(), d.year()),
+            Precision::Datetime => {
+                let mut s = format!("{} {month} {}", d.day(), d.year());
+                if let Some((t, offset)) = self.time {
+                    let zone = offset_text(offset, "UTC");
+                    let _ = write!(s, ", {:02}:{:02} ({zone})", t.hour(), t.minute());
+                }
+                s
+            }
+        }
+    }
+}
+
+fn offset_text(offset: Offset, utc: &str) -> String {
+    let seconds = offset.seconds();
+    if seconds == 0 {
+        return utc.to_string();
+    }
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let abs = seconds.abs();
+    format!("{sign}{:02}:{:02}", abs / 3600, abs % 3600 / 60)
+}
+
+impl PartialOrd for IncidentDate {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for IncidentDate {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.sort_key().cmp(&other.sort_key()).then(self.precision.cmp(&other.precision))
+    }
+}
+
+/// What templates see of a date.
+#[derive(Debug, Clone, Serialize)]
+pub struct DateView {
+    /// `July 2023`
+    pub display: String,
+    /// `2023-07`
+    pub iso: String,
+    /// `month`
+    pub precision: Precision,
+    /// The year.
+    pub year: i16,
+    /// The month, when known.
+    pub month: Option<i8>,
+    /// The day, when known.
+    pub day: Option<i8>,
+}
+
+impl From<&IncidentDate> for DateView {
+    fn from(d: &IncidentDate) -> Self {
+        DateView {
+            display: d.display(),
+            iso: d.iso(),
+            precision: d.precision(),
+            year: d.year(),
+            month: d.month(),
+            day: d.day(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> IncidentDate {
+        IncidentDate::parse(s).expect("valid date")
+    }
+
+    #[test]
+    fn keeps_precision_and_displays_it() {
+        let cases = [
+            ("2023", "2023", "2023"),
+            ("2023-07", "July 2023", "2023-07"),
+            ("2023-07-24", "24 July 2023", "2023-07-24"),
+            ("2023-07-24T09:30:00Z", "24 July 2023, 09:30 (UTC)", "2023-07-24T09:30:00Z"),
+            ("2023-07-24T09:30:00+02:00", "24 July 2023, 09:30 (+02:00)", "2023-07-24T09:30:00+02:00"),
+        ];
+        for (input, display, iso) in cases {
+            let d = parse(input);
+            assert_eq!((d.display().as_str(), d.iso().as_str()), (display, iso), "{input}");
+        }
+    }
+
+    #[test]
+    fn rejects_impossible_dates_with_a_reason() {
+        assert_eq!(
+            IncidentDate::parse("2023-02-30").expect_err("impossible"),
+            "`2023-02-30` is not a valid date: February 2023 has 28 days"
+        );
+        assert_eq!(
+            IncidentDate::parse("2023-13").expect_err("impossible"),
+            "`2023-13` is not a valid date: there is no month 13"
+        );
+        assert!(IncidentDate::parse("24/07/2023").expect_err("shape").contains("not a date"));
+        assert!(IncidentDate::parse("2023-7-1").is_err());
+        assert!(IncidentDate::parse("2023-07-24T09:30:00").expect_err("no offset").contains("offset"));
+    }
+
+    #[test]
+    fn orders_by_start_of_period() {
+        let mut dates =
+            [parse("2023-07-24"), parse("2023"), parse("2023-07"), parse("2022-12-31T23:00:00-02:00")];
+        dates.sort();
+        let isos: Vec<_> = dates.iter().map(IncidentDate::iso).collect();
+        assert_eq!(isos, ["2023", "2022-12-31T23:00:00-02:00", "2023-07", "2023-07-24"]);
+    }
+
+    #[test]
+    fn accepts_leap_days() {
+        assert_eq!(parse("2024-02-29").display(), "29 February 2024");
+        assert!(IncidentDate::parse("2023-02-29").is_err());
+    }
+}

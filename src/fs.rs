@@ -1,0 +1,143 @@
+//! Every filesystem access of casebook, with errors that name the path.
+//!
+//! Nothing else in the crate touches `std::fs`: keeping it here means every I/O failure the user
+//! sees says which file or folder it was about and what casebook was trying to do with it.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Diagnostic, Location};
+
+fn io_error(path: &Path, action: &str, err: io::Error) -> Diagnostic {
+    Diagnostic::at(Location::file(path), format!("could not {action}")).caused_by(err.to_string())
+}
+
+/// Reads a text file. A file that is not UTF-8 is an error naming the line of the first bad byte.
+pub fn read_to_string(path: &Path) -> Result<String, Diagnostic> {
+    let bytes = std::fs::read(path).map_err(|e| io_error(path, "read the file", e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let good = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let line = 1 + bytes[..good].iter().filter(|&&b| b == b'\n').count();
+        let line_start = bytes[..good].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        let column = 1 + String::from_utf8_lossy(&bytes[line_start..good]).chars().count();
+        Diagnostic::at(Location::at(path, line, column), "the file is not valid UTF-8 text")
+            .caused_by(format!("invalid byte 0x{:02x} at offset {good}", bytes[good]))
+            .with_help("save the file with UTF-8 encoding")
+    })
+}
+
+/// Reads a file's bytes.
+pub fn read(path: &Path) -> Result<Vec<u8>, Diagnostic> {
+    std::fs::read(path).map_err(|e| io_error(path, "read the file", e))
+}
+
+/// Writes a file, creating its parent folders.
+pub fn write(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    if let Some(parent) = path.parent() {
+        create_dir_all(parent)?;
+    }
+    std::fs::write(path, bytes).map_err(|e| io_error(path, "write the file", e))
+}
+
+/// Creates a folder and its parents.
+pub fn create_dir_all(path: &Path) -> Result<(), Diagnostic> {
+    std::fs::create_dir_all(path).map_err(|e| io_error(path, "create the folder", e))
+}
+
+/// Removes a folder and everything in it; a missing folder is not an error.
+pub fn remove_dir_all(path: &Path) -> Result<(), Diagnostic> {
+    match std::fs::remove_dir_all(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(io_error(path, "remove the folder", e)),
+        _ => Ok(()),
+    }
+}
+
+/// Renames a file or folder (used to swap a finished build into place).
+pub fn rename(from: &Path, to: &Path) -> Result<(), Diagnostic> {
+    std::fs::rename(from, to).map_err(|e| io_error(from, &format!("move the folder to {}", to.display()), e))
+}
+
+/// Whether a path exists (following symlinks); unreadable paths count as missing.
+pub fn exists(path: &Path) -> bool {
+    path.exists()
+}
+
+/// Whether a path is a folder (following symlinks).
+pub fn is_dir(path: &Path) -> bool {
+    path.is_dir()
+}
+
+/// The absolute, symlink-free form of a path that may not exist yet: its longest existing
+/// ancestor is canonicalized and the rest appended. Used to compare output and site folders.
+pub fn absolute(path: &Path) -> Result<PathBuf, Diagnostic> {
+    let abs = std::path::absolute(path).map_err(|e| io_error(path, "resolve the path", e))?;
+    let mut existing = abs.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(canonical) = existing.canonicalize() {
+            return Ok(rest.iter().rev().fold(canonical, |acc, part| acc.join(part)));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_owned());
+                existing = parent;
+            }
+            _ => return Ok(abs),
+        }
+    }
+}
+
+/// Every regular file under `dir`, sorted, as paths starting with `dir`. A missing folder has no
+/// files. Hidden files and folders (starting with `.`) are skipped: they are editor swap files,
+/// version control data and the like, never site content.
+pub fn files_under(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+    if !dir.exists() {
+        return Ok(Vec::new());
+    }
+    let mut files = Vec::new();
+    let walker = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(dir).to_path_buf();
+            let cause = e.io_error().map_or_else(|| e.to_string(), ToString::to_string);
+            Diagnostic::at(Location::file(path), "could not list the folder").caused_by(cause)
+        })?;
+        if entry.file_type().is_file() {
+            files.push(entry.into_path());
+        }
+    }
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn non_utf8_error_names_line_and_column() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("bad.md");
+        std::fs::write(&path, b"---\ntitle: caf\xe9\n").expect("write");
+        let err = read_to_string(&path).expect_err("not UTF-8");
+        let loc = err.location.expect("located");
+        assert_eq!((loc.line, loc.column), (Some(2), Some(11)));
+    }
+
+    #[test]
+    fn missing_file_error_names_the_path() {
+        let err = read(Path::new("/nonexistent/casebook/file")).expect_err("missing");
+        assert!(err.to_string().starts_with("/nonexistent/casebook/file: could not read the file"));
+    }
+
+    #[test]
+    fn absolute_of_missing_path_keeps_the_tail() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let abs = absolute(&dir.path().join("a/b")).expect("absolute");
+        assert!(abs.ends_with("a/b"));
+        assert!(abs.is_absolute());
+    }
+}

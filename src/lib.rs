@@ -1,0 +1,157 @@
+//! casebook turns a folder of Markdown incident reports into a static incident site.
+//!
+//! A build runs in stages, each handing a named type to the next (see ARCHITECTURE.md):
+//!
+//! 1. [`Config`] — `casebook.yaml`, or defaults;
+//! 2. [`Site`] — every incident parsed and checked, taxonomies grouped ([`Site::load`]);
+//! 3. [`Theme`] — the templates and static files to use ([`Theme::load`]);
+//! 4. [`render::Page`]s — what to write ([`render::plan`]), rendered by a [`render::Renderer`];
+//! 5. [`output::Staging`] — written into a staging folder, swapped into place on success.
+//!
+//! [`build`] runs them all and returns a [`BuildReport`], or an [`Error`] listing every problem.
+
+pub mod config;
+pub mod date;
+pub mod error;
+pub mod frontmatter;
+pub mod fs;
+pub mod incident;
+pub mod markdown;
+pub mod output;
+pub mod progress;
+pub mod render;
+pub mod site;
+pub mod slug;
+pub mod suggest;
+pub mod taxonomy;
+pub mod theme;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+pub use config::Config;
+pub use error::{Diagnostic, Error, Location, Result};
+pub use progress::{Progress, Silent};
+pub use site::{LoadOptions, Site};
+pub use theme::Theme;
+
+/// What `casebook build` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The site folder.
+    pub root: PathBuf,
+    /// Where to write; `public/` in the site when `None`.
+    pub output: Option<PathBuf>,
+    /// Overrides `base_url` from the configuration.
+    pub base_url: Option<String>,
+    /// Include drafts.
+    pub drafts: bool,
+}
+
+/// What a successful build did.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    /// The output folder.
+    pub output: PathBuf,
+    /// Incidents published.
+    pub incidents: usize,
+    /// Drafts left out.
+    pub drafts_skipped: usize,
+    /// Pages rendered.
+    pub pages: usize,
+    /// Static files copied.
+    pub static_files: usize,
+    /// Problems that did not stop the build, such as unknown front matter keys.
+    pub warnings: Vec<Diagnostic>,
+    /// Wall time of the whole build.
+    pub elapsed: Duration,
+}
+
+/// Builds the site at `options.root` into its output folder.
+///
+/// Either every page is written and the output folder replaced, or nothing changes and the
+/// error lists every problem found.
+pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
+    let started = Instant::now();
+    let load = LoadOptions { drafts: options.drafts, base_url: options.base_url.clone() };
+    let site = Site::load(&options.root, &load)?;
+    log::debug!("loaded {} incidents in {:?}", site.incidents.len(), started.elapsed());
+    let output = output::resolve(&site.root, options.output.as_deref())?;
+    let theme = Theme::load(&site.root, &site.config.theme)?;
+    let renderer = render::Renderer::new(&site, &theme)?;
+    let mut pages = render::plan(&site);
+    let mut warnings = site.warnings.clone();
+    let statics = static_files(&theme, &mut pages, &mut warnings);
+
+    let staging = output::Staging::create(&output)?;
+    progress.start("rendering", pages.len() + statics.len());
+    let errors = Mutex::new(Vec::new());
+    let fail = |d: Diagnostic| errors.lock().unwrap_or_else(|p| p.into_inner()).push(d);
+    pages.par_iter().for_each(|page| {
+        match renderer.render(page) {
+            Ok(bytes) => staging.write(&page.file, &bytes).unwrap_or_else(&fail),
+            Err(d) => fail(d),
+        }
+        progress.advance(1);
+    });
+    statics.par_iter().for_each(|(rel, source)| {
+        let bytes = match source {
+            theme::StaticSource::Embedded(bytes) => Ok(bytes.to_vec()),
+            theme::StaticSource::File(path) => fs::read(path),
+        };
+        bytes.and_then(|b| staging.write(rel, &b)).unwrap_or_else(&fail);
+        progress.advance(1);
+    });
+    progress.finish();
+
+    let mut errors = errors.into_inner().unwrap_or_else(|p| p.into_inner());
+    if !errors.is_empty() {
+        // One broken template fails every page that uses it: say it once.
+        errors.sort_by(|a, b| (&a.location, &a.message).cmp(&(&b.location, &b.message)));
+        errors.dedup();
+        staging.discard()?;
+        return Err(Error::many(errors));
+    }
+    staging.commit()?;
+    Ok(BuildReport {
+        output,
+        incidents: site.incidents.len(),
+        drafts_skipped: site.drafts_skipped,
+        pages: pages.len(),
+        static_files: statics.len(),
+        warnings,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// The static files to copy. A static file at the path of a generated page is dropped with a
+/// warning: the page wins, since a stale copy of it in `static/` is the likelier mistake.
+fn static_files<'t>(
+    theme: &'t Theme,
+    pages: &mut [render::Page],
+    warnings: &mut Vec<Diagnostic>,
+) -> Vec<(&'t str, &'t theme::StaticSource)> {
+    let generated: std::collections::HashSet<&str> = pages.iter().map(|p| p.file.as_str()).collect();
+    let mut statics = Vec::new();
+    for (rel, source) in &theme.statics {
+        if generated.contains(rel.as_str()) {
+            let shown = match source {
+                theme::StaticSource::File(path) => path.clone(),
+                theme::StaticSource::Embedded(_) => Path::new("(built-in theme)/static").join(rel),
+            };
+            warnings.push(
+                Diagnostic::at(
+                    Location::file(shown),
+                    format!("static file ignored: casebook generates `{rel}`"),
+                )
+                .with_help("remove the file, or change the page's slug"),
+            );
+        } else {
+            statics.push((rel.as_str(), source));
+        }
+    }
+    statics
+}

@@ -1,0 +1,216 @@
+//! The `casebook` command: parses arguments, calls the library, and owns the terminal.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use clap::{Args, Parser, Subcommand};
+
+/// Static site generator for incident reports.
+#[derive(Debug, Parser)]
+#[command(name = "casebook", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// Print more about what casebook does (-v: info, -vv: debug).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    /// Print only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Build the site into its output folder (public/ by default).
+    Build(BuildArgs),
+}
+
+/// Where the site is; shared by every command that works on a site.
+#[derive(Debug, Args)]
+struct SiteArgs {
+    /// The site folder (holding content/ and, optionally, casebook.yaml).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    root: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct BuildArgs {
+    #[command(flatten)]
+    site: SiteArgs,
+    /// Write the site here instead of public/ in the site folder.
+    #[arg(short, long, value_name = "DIR")]
+    output: Option<PathBuf>,
+    /// Use this base URL instead of the configuration's (for preview deployments).
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// Include incidents marked `draft: true`.
+    #[arg(long)]
+    drafts: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let level = match (cli.quiet, cli.verbose) {
+        (true, _) => log::LevelFilter::Error,
+        (_, 0) => log::LevelFilter::Warn,
+        (_, 1) => log::LevelFilter::Info,
+        _ => log::LevelFilter::Debug,
+    };
+    StderrLogger::install(level);
+    let result = match &cli.command {
+        Command::Build(args) => build(args, cli.quiet),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            let diagnostics = err.diagnostics();
+            for d in diagnostics {
+                eprintln!("error: {d}");
+            }
+            if diagnostics.len() > 1 {
+                eprintln!("error: {} problems found", diagnostics.len());
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn build(args: &BuildArgs, quiet: bool) -> casebook::Result<()> {
+    let options = casebook::BuildOptions {
+        root: args.site.root.clone(),
+        output: args.output.clone(),
+        base_url: args.base_url.clone(),
+        drafts: args.drafts,
+    };
+    let progress = TerminalProgress::new(!quiet && std::io::stderr().is_terminal());
+    let report = casebook::build(&options, &progress);
+    let report = match report {
+        Ok(report) => report,
+        Err(err) => {
+            eprintln!("casebook: build failed; the output folder was left as it was");
+            return Err(err);
+        }
+    };
+    if !quiet {
+        for w in &report.warnings {
+            eprintln!("warning: {w}");
+        }
+        let drafts = match report.drafts_skipped {
+            0 => String::new(),
+            n => format!(" ({n} draft{} left out)", plural(n)),
+        };
+        eprintln!(
+            "Built {} incident{}{drafts}: {} pages and {} static files into {} in {:.2} s",
+            report.incidents,
+            plural(report.incidents),
+            report.pages,
+            report.static_files,
+            report.output.display(),
+            report.elapsed.as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// A one-line progress counter on stderr, for builds that take more than a moment.
+struct TerminalProgress {
+    enabled: bool,
+    started: Instant,
+    total: AtomicUsize,
+    done: AtomicUsize,
+    last_draw: Mutex<Option<Instant>>,
+    stage: Mutex<String>,
+}
+
+impl TerminalProgress {
+    /// Builds faster than this never show a progress line.
+    const DELAY: Duration = Duration::from_millis(300);
+    const INTERVAL: Duration = Duration::from_millis(100);
+
+    fn new(enabled: bool) -> Self {
+        TerminalProgress {
+            enabled,
+            started: Instant::now(),
+            total: AtomicUsize::new(0),
+            done: AtomicUsize::new(0),
+            last_draw: Mutex::new(None),
+            stage: Mutex::new(String::new()),
+        }
+    }
+}
+
+impl casebook::Progress for TerminalProgress {
+    fn start(&self, stage: &str, total: usize) {
+        *self.stage.lock().unwrap_or_else(|p| p.into_inner()) = stage.to_string();
+        self.total.store(total, Ordering::Relaxed);
+        self.done.store(0, Ordering::Relaxed);
+    }
+
+    fn advance(&self, n: usize) {
+        let done = self.done.fetch_add(n, Ordering::Relaxed) + n;
+        if !self.enabled || self.started.elapsed() < Self::DELAY {
+            return;
+        }
+        // try_lock: a thread that would wait simply skips drawing this step.
+        let Ok(mut last) = self.last_draw.try_lock() else { return };
+        if last.is_some_and(|t| t.elapsed() < Self::INTERVAL) {
+            return;
+        }
+        *last = Some(Instant::now());
+        let total = self.total.load(Ordering::Relaxed).max(1);
+        let stage = self.stage.lock().map(|s| s.clone()).unwrap_or_default();
+        eprint!("\r\x1b[2K{stage} {done}/{total} ({}%)", done * 100 / total);
+        let _ = std::io::stderr().flush();
+    }
+
+    fn finish(&self) {
+        if self.enabled && self.last_draw.lock().is_ok_and(|l| l.is_some()) {
+            eprint!("\r\x1b[2K");
+        }
+    }
+}
+
+/// Prints log records to stderr as `level: message`.
+struct StderrLogger;
+
+impl StderrLogger {
+    fn install(level: log::LevelFilter) {
+        static LOGGER: StderrLogger = StderrLogger;
+        if log::set_logger(&LOGGER).is_ok() {
+            log::set_max_level(level);
+        }
+    }
+}
+
+impl log::Log for StderrLogger {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        metadata.level() <= log::max_level()
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        if self.enabled(record.metadata()) {
+            eprintln!("{}: {}", record.level().as_str().to_lowercase(), record.args());
+        }
+    }
+
+    fn flush(&self) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,278 @@
+//! Markdown to HTML: CommonMark with the extensions incident write-ups use, heading anchors,
+//! a table of contents and a summary.
+//!
+//! Pure functions of a string. Raw HTML in Markdown is escaped and shown as text: incident text
+//! often comes from several contributors, and a published page must never run their markup.
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use serde::Serialize;
+
+use crate::slug::slugify;
+
+/// A rendered Markdown document.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rendered {
+    /// The HTML body.
+    pub html: String,
+    /// Headings, nested by level.
+    pub toc: Vec<TocEntry>,
+    /// The first top-level paragraph as HTML (empty when there is none).
+    pub first_paragraph_html: String,
+    /// The first top-level paragraph as plain text.
+    pub first_paragraph_text: String,
+    /// Words in the text (not counting markup).
+    pub word_count: usize,
+}
+
+/// One heading in the table of contents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TocEntry {
+    /// 1 for `#`, 2 for `##`, …
+    pub level: u8,
+    /// The heading's `id`, for `href="#id"`.
+    pub id: String,
+    /// The heading's text, without markup.
+    pub title: String,
+    /// Headings nested under this one.
+    pub children: Vec<TocEntry>,
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Renders a Markdown document.
+pub fn render(markdown: &str) -> Rendered {
+    let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, options()).map(escape_raw_html).collect();
+    let mut word_count = 0;
+    for event in &events {
+        if let Event::Text(t) | Event::Code(t) = event {
+            word_count += t.split_whitespace().count();
+        }
+    }
+    let (first_paragraph_html, first_paragraph_text) = first_paragraph(&events);
+    let headings = anchor_headings(&mut events);
+    let mut html_out = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut html_out, events.into_iter());
+    Rendered { html: html_out, toc: nest(headings), first_paragraph_html, first_paragraph_text, word_count }
+}
+
+/// Renders a short Markdown text (a summary): its HTML and its plain text.
+pub fn render_short(markdown: &str) -> (String, String) {
+    let events: Vec<Event<'_>> = Parser::new_ext(markdown, options()).map(escape_raw_html).collect();
+    let mut text = String::new();
+    for event in &events {
+        push_plain_text(&mut text, event);
+    }
+    let mut out = String::new();
+    html::push_html(&mut out, events.into_iter());
+    (out, text.trim().to_string())
+}
+
+fn escape_raw_html(event: Event<'_>) -> Event<'_> {
+    match event {
+        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        other => other,
+    }
+}
+
+fn push_plain_text(out: &mut String, event: &Event<'_>) {
+    match event {
+        Event::Text(t) | Event::Code(t) => out.push_str(t),
+        Event::SoftBreak | Event::HardBreak => out.push(' '),
+        _ => {}
+    }
+}
+
+fn first_paragraph(events: &[Event<'_>]) -> (String, String) {
+    let mut depth = 0usize;
+    let mut start = None;
+    for (i, event) in events.iter().enumerate() {
+        match event {
+            Event::Start(Tag::Paragraph) if depth == 0 => start = Some(i),
+            Event::End(TagEnd::Paragraph) if depth == 0 => {
+                let Some(s) = start else { continue };
+                let slice = &events[s..=i];
+                let mut text = String::new();
+                slice.iter().for_each(|e| push_plain_text(&mut text, e));
+                let mut out = String::new();
+                html::push_html(&mut out, slice.iter().cloned());
+                return (out, text.trim().to_string());
+            }
+            Event::Start(_) if start.is_none() => depth += 1,
+            Event::End(_) if start.is_none() => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    (String::new(), String::new())
+}
+
+/// Gives every heading a unique id (its explicit `{#id}`, else its slug) and an anchor link,
+/// rewriting the heading events to HTML; returns the flat list of headings.
+fn anchor_headings(events: &mut [Event<'_>]) -> Vec<(u8, String, String)> {
+    let mut headings = Vec::new();
+    let mut used = std::collections::HashSet::new();
+    let mut i = 0;
+    while i < events.len() {
+        let Event::Start(Tag::Heading { level, id, classes, .. }) = &events[i] else {
+            i += 1;
+            continue;
+        };
+        let (level, explicit, classes) = (*level, id.clone(), classes.clone());
+        let end = (i..events.len())
+            .find(|&j| matches!(events[j], Event::End(TagEnd::Heading(_))))
+            .unwrap_or(events.len() - 1);
+        let mut title = String::new();
+        events[i + 1..end].iter().for_each(|e| push_plain_text(&mut title, e));
+        let title = title.trim().to_string();
+        let base = explicit.map(|s| s.to_string()).unwrap_or_else(|| slugify(&title));
+        let base = if base.is_empty() { "section".to_string() } else { base };
+        let mut id = base.clone();
+        let mut n = 1;
+        while !used.insert(id.clone()) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        let tag = heading_tag(level);
+        let id_attr = escape_attr(&id);
+        let class_attr = if classes.is_empty() {
+            String::new()
+        } else {
+            let joined: Vec<&str> = classes.iter().map(|c| c.as_ref()).collect();
+            format!(" class=\"{}\"", escape_attr(&joined.join(" ")))
+        };
+        events[i] = Event::Html(CowStr::from(format!("<{tag} id=\"{id_attr}\"{class_attr}>")));
+        events[end] = Event::Html(CowStr::from(format!(
+            " <a class=\"anchor\" href=\"#{id_attr}\" aria-label=\"Link to this section\">#</a></{tag}>\n"
+        )));
+        headings.push((level as u8, id, title));
+        i = end + 1;
+    }
+    headings
+}
+
+fn heading_tag(level: HeadingLevel) -> &'static str {
+    match level {
+        HeadingLevel::H1 => "h1",
+        HeadingLevel::H2 => "h2",
+        HeadingLevel::H3 => "h3",
+        HeadingLevel::H4 => "h4",
+        HeadingLevel::H5 => "h5",
+        HeadingLevel::H6 => "h6",
+    }
+}
+
+fn escape_attr(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    pulldown_cmark_escape_attr(&mut out, text);
+    out
+}
+
+fn pulldown_cmark_escape_attr(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Nests a flat list of headings: each heading holds the deeper ones that follow it.
+fn nest(flat: Vec<(u8, String, String)>) -> Vec<TocEntry> {
+    let mut root: Vec<TocEntry> = Vec::new();
+    for (level, id, title) in flat {
+        let entry = TocEntry { level, id, title, children: Vec::new() };
+        let mut siblings = &mut root;
+        while siblings.last().is_some_and(|last| last.level < level) {
+            siblings = &mut siblings.last_mut().expect("checked non-empty").children;
+        }
+        siblings.push(entry);
+    }
+    root
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_extensions() {
+        let r = render(
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~gone~~ \"quoted\"\n\n- [x] done\n\nNote[^1].\n\n[^1]: A footnote.\n",
+        );
+        assert!(r.html.contains("<table>"), "{}", r.html);
+        assert!(r.html.contains("<del>gone</del>"));
+        assert!(r.html.contains("\u{201c}quoted\u{201d}"));
+        assert!(r.html.contains("type=\"checkbox\""));
+        assert!(r.html.contains("footnote-definition"));
+    }
+
+    #[test]
+    fn headings_get_unique_ids_anchors_and_a_nested_toc() {
+        let r = render("# Top\n\n## What happened\n\n### Détails\n\n## What happened\n\n## Custom {#mine}\n");
+        assert!(
+            r.html.contains(
+                "<h2 id=\"what-happened\">What happened <a class=\"anchor\" href=\"#what-happened\""
+            )
+        );
+        assert!(r.html.contains("<h2 id=\"what-happened-1\">"));
+        assert!(r.html.contains("<h2 id=\"mine\">"));
+        assert_eq!(r.toc.len(), 1);
+        let top = &r.toc[0];
+        assert_eq!((top.level, top.id.as_str()), (1, "top"));
+        let ids: Vec<_> = top.children.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["what-happened", "what-happened-1", "mine"]);
+        assert_eq!(top.children[0].children[0].title, "Détails");
+        assert_eq!(top.children[0].children[0].id, "details");
+    }
+
+    #[test]
+    fn toc_starting_below_level_one_stays_flat() {
+        let r = render("## A\n\n### B\n\n## C\n");
+        let ids: Vec<_> = r.toc.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["a", "c"]);
+        assert_eq!(r.toc[0].children[0].id, "b");
+    }
+
+    #[test]
+    fn raw_html_is_escaped() {
+        let r = render("<script>alert(1)</script>\n\nHi <b onclick=x>there</b>\n");
+        assert!(!r.html.contains("<script>"), "{}", r.html);
+        assert!(r.html.contains("&lt;script&gt;"));
+        assert!(r.html.contains("&lt;b onclick=x&gt;"));
+    }
+
+    #[test]
+    fn heading_ids_cannot_break_out_of_attributes() {
+        let r = render("## Title {#a\"onmouseover=x}\n");
+        assert!(!r.html.contains("\"onmouseover"), "{}", r.html);
+    }
+
+    #[test]
+    fn first_paragraph_skips_headings_and_nested_blocks() {
+        let r = render("## Intro\n\n> quoted para\n\nThe *first* one.\nSecond line.\n\nLater.\n");
+        assert_eq!(r.first_paragraph_html, "<p>The <em>first</em> one.\nSecond line.</p>\n");
+        assert_eq!(r.first_paragraph_text, "The first one. Second line.");
+    }
+
+    #[test]
+    fn counts_words() {
+        assert_eq!(render("One two `three`\n\n- four five\n").word_count, 5);
+    }
+
+    #[test]
+    fn short_text_has_html_and_plain_forms() {
+        let (html, text) = render_short("A *bold* <i>claim</i>");
+        assert_eq!(html, "<p>A <em>bold</em> &lt;i&gt;claim&lt;/i&gt;</p>\n");
+        assert_eq!(text, "A bold <i>claim</i>");
+    }
+}

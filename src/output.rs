@@ -1,0 +1,165 @@
+//! Writing a build: into a staging folder first, swapped into place only when everything
+//! succeeded, so a failed build leaves the previous output untouched.
+//!
+//! This module also decides where output may go: never over the site itself or its sources.
+
+use std::path::{Component, Path, PathBuf};
+
+use crate::error::{Diagnostic, Location};
+use crate::fs;
+
+/// The default output folder, under the site root.
+pub const DEFAULT_OUTPUT: &str = "public";
+
+/// Folders of a site that output may never replace or live in.
+const SOURCE_DIRS: [&str; 4] = ["content", "static", "templates", "themes"];
+
+/// Picks and checks the output folder: `requested` if given, else `public/` in the site.
+///
+/// The output folder is deleted and replaced by each build, so it may never be the site root,
+/// a folder containing the site, or one of the site's source folders.
+pub fn resolve(root: &Path, requested: Option<&Path>) -> Result<PathBuf, Diagnostic> {
+    let output = requested.map_or_else(|| root.join(DEFAULT_OUTPUT), Path::to_path_buf);
+    let out_abs = fs::absolute(&output)?;
+    let root_abs = fs::absolute(if root.as_os_str().is_empty() { Path::new(".") } else { root })?;
+    let refuse = |why: String| {
+        Diagnostic::at(Location::file(&output), format!("refusing to use this output folder: {why}"))
+            .with_help("pass --output with a folder of its own, such as public/")
+    };
+    if root_abs.starts_with(&out_abs) {
+        return Err(refuse("it holds the site itself, and the build replaces it".into()));
+    }
+    for dir in SOURCE_DIRS {
+        if out_abs.starts_with(root_abs.join(dir)) {
+            return Err(refuse(format!("it is inside the site's {dir}/ folder")));
+        }
+    }
+    if fs::exists(&output) && !fs::is_dir(&output) {
+        return Err(refuse("it is a file, not a folder".into()));
+    }
+    if requested.is_some() && out_abs != root_abs.join(DEFAULT_OUTPUT) && !replaceable(&output) {
+        return Err(refuse(
+            "it is not empty and does not look like an earlier casebook build (no index.html and 404.html)"
+                .into(),
+        ));
+    }
+    Ok(output)
+}
+
+/// Whether an existing folder may be replaced: missing, empty, or an earlier build.
+fn replaceable(dir: &Path) -> bool {
+    let empty = fs::files_under(dir).map(|f| f.is_empty()).unwrap_or(false);
+    !fs::exists(dir) || empty || (fs::exists(&dir.join("index.html")) && fs::exists(&dir.join("404.html")))
+}
+
+/// A build in progress: a hidden folder next to the output that becomes the output on
+/// [`Staging::commit`].
+#[derive(Debug)]
+pub struct Staging {
+    dir: PathBuf,
+    target: PathBuf,
+}
+
+fn sibling(target: &Path, suffix: &str) -> PathBuf {
+    let name = target.file_name().map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    target.with_file_name(format!(".{name}.casebook-{suffix}"))
+}
+
+/// Whether `rel` is a plain relative path that stays inside the folder it is joined to.
+fn is_contained(rel: &str) -> bool {
+    !rel.is_empty() && Path::new(rel).components().all(|c| matches!(c, Component::Normal(_)))
+}
+
+impl Staging {
+    /// Starts a build for `target`, clearing any staging folder a crashed build left behind.
+    pub fn create(target: &Path) -> Result<Staging, Diagnostic> {
+        let dir = sibling(target, "staging");
+        fs::remove_dir_all(&dir)?;
+        fs::create_dir_all(&dir)?;
+        Ok(Staging { dir, target: target.to_path_buf() })
+    }
+
+    /// Writes one output file; `rel` is relative to the output folder.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        if !is_contained(rel) {
+            // Paths come from validated slugs and file listings; this is a last line of defence.
+            return Err(Diagnostic::new(format!("refusing to write `{rel}`: it leaves the output folder")));
+        }
+        fs::write(&self.dir.join(rel), bytes)
+    }
+
+    /// Replaces the output folder with the staged build.
+    pub fn commit(self) -> Result<(), Diagnostic> {
+        if fs::exists(&self.target) {
+            let old = sibling(&self.target, "old");
+            fs::remove_dir_all(&old)?;
+            fs::rename(&self.target, &old)?;
+            fs::rename(&self.dir, &self.target)?;
+            fs::remove_dir_all(&old)
+        } else {
+            if let Some(parent) = self.target.parent().filter(|p| !p.as_os_str().is_empty()) {
+                fs::create_dir_all(parent)?;
+            }
+            fs::rename(&self.dir, &self.target)
+        }
+    }
+
+    /// Throws the staged build away, leaving the output folder as it was.
+    pub fn discard(self) -> Result<(), Diagnostic> {
+        fs::remove_dir_all(&self.dir)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_relative_paths_are_written() {
+        assert!(is_contained("incidents/a/index.html"));
+        for bad in ["", "/etc/passwd", "../x", "a/../../x", "./a"] {
+            assert!(!is_contained(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn refuses_site_and_source_folders() {
+        let site = tempfile::tempdir().expect("temp dir");
+        let root = site.path();
+        for bad in [root.to_path_buf(), root.join("content"), root.join("themes/default"), root.join("..")] {
+            assert!(resolve(root, Some(&bad)).is_err(), "{}", bad.display());
+        }
+        assert_eq!(resolve(root, None).expect("default"), root.join("public"));
+        assert!(resolve(root, Some(&root.join("elsewhere"))).is_ok());
+    }
+
+    #[test]
+    fn refuses_to_replace_a_foreign_folder() {
+        let site = tempfile::tempdir().expect("temp dir");
+        let other = tempfile::tempdir().expect("temp dir");
+        std::fs::write(other.path().join("notes.txt"), "keep me").expect("write");
+        let e = resolve(site.path(), Some(other.path())).expect_err("foreign");
+        assert!(e.to_string().contains("does not look like an earlier casebook build"), "{e}");
+    }
+
+    #[test]
+    fn commit_replaces_and_discard_keeps() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("public");
+        std::fs::create_dir_all(&target).expect("mkdir");
+        std::fs::write(target.join("old.html"), "old").expect("write");
+
+        let staging = Staging::create(&target).expect("staging");
+        staging.write("new.html", b"new").expect("write");
+        staging.discard().expect("discard");
+        assert!(target.join("old.html").exists());
+
+        let staging = Staging::create(&target).expect("staging");
+        staging.write("a/new.html", b"new").expect("write");
+        staging.commit().expect("commit");
+        assert!(!target.join("old.html").exists());
+        assert!(target.join("a/new.html").exists());
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).expect("list").collect();
+        assert_eq!(leftovers.len(), 1, "only public/ remains");
+    }
+}

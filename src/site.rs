@@ -1,0 +1,156 @@
+//! Loading a site: configuration and every incident, parsed in parallel and checked together.
+//!
+//! [`Site`] is the first stage type of a build: everything later (rendering, writing) reads it
+//! and never goes back to the content files.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::{BaseUrl, Config};
+use crate::error::{Diagnostic, Error, Location, Result};
+use crate::fs;
+use crate::incident::{self, Incident};
+use crate::taxonomy::Taxonomy;
+
+/// The folder, under the site root, holding incidents.
+pub const CONTENT_DIR: &str = "content";
+
+/// What to load.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Include incidents marked `draft: true`.
+    pub drafts: bool,
+    /// Use this instead of the configuration's `base_url`.
+    pub base_url: Option<String>,
+}
+
+/// A loaded site: its configuration, incidents (newest first) and taxonomies.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// The site folder, as given (empty for the current folder, so messages say `content/x.md`).
+    pub root: PathBuf,
+    /// The configuration, with command-line overrides applied.
+    pub config: Config,
+    /// The parsed `base_url`.
+    pub base_url: BaseUrl,
+    /// Published incidents (and drafts, when asked for), newest first.
+    pub incidents: Vec<Incident>,
+    /// Every configured taxonomy with its terms.
+    pub taxonomies: Vec<Taxonomy>,
+    /// How many drafts were left out.
+    pub drafts_skipped: usize,
+    /// Problems that did not stop the load.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// `.` becomes the empty path, so joined paths read `content/x.md` rather than `./content/x.md`.
+pub fn normalize_root(root: &Path) -> PathBuf {
+    if root == Path::new(".") { PathBuf::new() } else { root.to_path_buf() }
+}
+
+impl Site {
+    /// Reads the configuration and every incident under `content/`.
+    ///
+    /// Every broken file is reported, not just the first one found.
+    pub fn load(root: &Path, options: &LoadOptions) -> Result<Site> {
+        let root = normalize_root(root);
+        if !root.as_os_str().is_empty() && !fs::is_dir(&root) {
+            return Err(Diagnostic::at(Location::file(&root), "the site folder does not exist").into());
+        }
+        let mut config = Config::load(&root)?;
+        if let Some(base_url) = &options.base_url {
+            BaseUrl::parse(base_url).map_err(|why| Diagnostic::new(format!("--base-url: {why}")))?;
+            config.base_url = base_url.clone();
+        }
+        let content = root.join(CONTENT_DIR);
+        if !fs::is_dir(&content) {
+            return Err(Diagnostic::at(Location::file(&content), "no content folder")
+                .with_help("put incidents as Markdown files in content/, or pass --root with the site folder")
+                .into());
+        }
+        let files: Vec<PathBuf> = fs::files_under(&content)?
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "md"))
+            .collect();
+        let taxonomy_names: Vec<String> = config.taxonomies.iter().map(|t| t.name.clone()).collect();
+        let results: Vec<Result<incident::Parsed, Vec<Diagnostic>>> = files
+            .par_iter()
+            .map(|path| {
+                let text = fs::read_to_string(path).map_err(|d| vec![d])?;
+                let source = path.strip_prefix(&content).unwrap_or(path);
+                let source = source.to_string_lossy().replace('\\', "/");
+                incident::parse(path, &source, &text, &taxonomy_names)
+            })
+            .collect();
+
+        let mut errors = Vec::new();
+        let mut warnings = Vec::new();
+        let mut incidents = Vec::with_capacity(results.len());
+        for result in results {
+            match result {
+                Ok(parsed) => {
+                    warnings.extend(parsed.warnings);
+                    incidents.push(parsed.incident);
+                }
+                Err(file_errors) => errors.extend(file_errors),
+            }
+        }
+        errors.extend(duplicate_slugs(&incidents));
+        if !errors.is_empty() {
+            return Err(Error::many(errors));
+        }
+        let before = incidents.len();
+        if !options.drafts {
+            incidents.retain(|i| !i.draft);
+        }
+        let drafts_skipped = before - incidents.len();
+        sort_newest_first(&mut incidents);
+        let taxonomies = config.taxonomies.iter().map(|t| Taxonomy::build(t, &incidents)).collect();
+        Ok(Site {
+            base_url: config.base_url(),
+            root,
+            config,
+            incidents,
+            taxonomies,
+            drafts_skipped,
+            warnings,
+        })
+    }
+}
+
+/// Newest first; same dates by title, then slug, so the order never depends on file order.
+pub fn sort_newest_first(incidents: &mut [Incident]) {
+    incidents.sort_by(|a, b| {
+        b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title)).then_with(|| a.slug.cmp(&b.slug))
+    });
+}
+
+/// One error per incident whose slug an earlier file (in path order) already took; drafts
+/// count too, because they would collide as soon as someone previews with `--drafts`.
+fn duplicate_slugs(incidents: &[Incident]) -> Vec<Diagnostic> {
+    let mut sorted: Vec<&Incident> = incidents.iter().collect();
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut first: HashMap<&str, &Incident> = HashMap::new();
+    let mut errors = Vec::new();
+    for incident in sorted {
+        if let Some(owner) = first.get(incident.slug.as_str()) {
+            errors.push(
+                Diagnostic::at(
+                    Location::file(&incident.path),
+                    format!(
+                        "two incidents have the slug `{}`: {} and {}",
+                        incident.slug,
+                        owner.path.display(),
+                        incident.path.display()
+                    ),
+                )
+                .with_help("give one of them a different `slug:` in its front matter, or rename the file"),
+            );
+        } else {
+            first.insert(&incident.slug, incident);
+        }
+    }
+    errors
+}
