@@ -39,6 +39,8 @@ pub struct Incident {
     pub summary_html: String,
     /// The summary as plain text.
     pub summary_text: String,
+    /// Whether the summary came from front matter (rather than the body's first paragraph).
+    pub summary_given: bool,
     /// The rendered body.
     pub content_html: String,
     /// The body's headings.
@@ -219,9 +221,12 @@ pub fn parse(
         return Err(errors);
     };
     let rendered = markdown::render(split.body);
-    let (summary_html, summary_text) = match raw.summary.as_deref().map(str::trim) {
-        Some(s) if !s.is_empty() => markdown::render_short(s),
-        _ => (rendered.first_paragraph_html, rendered.first_paragraph_text),
+    let (summary_html, summary_text, summary_given) = match raw.summary.as_deref().map(str::trim) {
+        Some(s) if !s.is_empty() => {
+            let (html, text) = markdown::render_short(s);
+            (html, text, true)
+        }
+        _ => (rendered.first_paragraph_html, rendered.first_paragraph_text, false),
     };
     Ok(Parsed {
         incident: Incident {
@@ -234,6 +239,7 @@ pub fn parse(
             draft: raw.draft.unwrap_or(false),
             summary_html,
             summary_text,
+            summary_given,
             content_html: rendered.html,
             toc: rendered.toc,
             word_count: rendered.word_count,

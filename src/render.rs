@@ -143,14 +143,6 @@ struct BuildInfo {
     version: &'static str,
 }
 
-fn with_safe(value: Value, fields: &[(&'static str, &str)]) -> Value {
-    let mut map = value.into_map().unwrap_or_default();
-    for (key, html) in fields {
-        map.insert((*key).into(), Value::safe_string(html));
-    }
-    Value::from(map)
-}
-
 /// Renders pages of one site with one theme.
 pub struct Renderer<'a> {
     site: &'a Site,
@@ -337,7 +329,12 @@ fn incident_value(site: &Site, incident: &Incident) -> Value {
         other: &incident.other,
         source: &incident.source,
     };
-    with_safe(Value::from_serializable(&view), &[("summary", &incident.summary_html)])
+    let mut map = Value::from_serializable(&view).into_map().unwrap_or_default();
+    map.insert("summary".into(), Value::safe_string(&incident.summary_html));
+    // `lead` is the summary only when the author wrote one; otherwise it repeats the body.
+    let lead = if incident.summary_given { Value::safe_string(&incident.summary_html) } else { Value::none() };
+    map.insert("lead".into(), lead);
+    Value::from(map)
 }
 
 /// A Tera error as a diagnostic located in the template file, with the offending line shown.

@@ -1,0 +1,212 @@
+//! Building real sites with the real binary: the pages, lists and links a site must have.
+
+mod common;
+
+use std::path::Path;
+
+use common::{assert_matches_file, casebook, files, fixtures, read, stderr};
+
+fn build_good_site(extra: &[&str]) -> tempfile::TempDir {
+    let out = tempfile::tempdir().expect("temp dir");
+    let target = out.path().join("site");
+    let mut args = vec!["build", "--output", target.to_str().expect("UTF-8 temp path")];
+    args.extend(extra);
+    let result = casebook(&fixtures().join("good-site"), &args);
+    assert!(result.status.success(), "build failed:\n{}", stderr(&result));
+    out
+}
+
+fn html_files(dir: &Path) -> Vec<String> {
+    files(dir).into_iter().filter(|f| f.ends_with(".html")).collect()
+}
+
+/// The values of every `href="…"` and `src="…"` attribute in `html`.
+fn links(html: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for attr in ["href=\"", "src=\""] {
+        let mut rest = html;
+        while let Some(start) = rest.find(attr) {
+            rest = &rest[start + attr.len()..];
+            let end = rest.find('"').expect("closed attribute");
+            found.push(rest[..end].replace("&amp;", "&"));
+        }
+    }
+    found
+}
+
+#[test]
+fn good_site_has_every_page() {
+    let out = build_good_site(&[]);
+    let site = out.path().join("site");
+    assert_matches_file(&(files(&site).join("\n") + "\n"), &fixtures().join("good-site.expected-files.txt"));
+}
+
+#[test]
+fn index_is_paginated_newest_first() {
+    let out = build_good_site(&[]);
+    let site = out.path().join("site");
+    let order = |rel: &str| -> Vec<String> {
+        let html = read(&site, rel);
+        links(&html)
+            .into_iter()
+            .filter_map(|l| l.strip_prefix("/incidents-site/incidents/").map(|s| s.trim_end_matches('/').to_string()))
+            .fold(Vec::new(), |mut v, s| {
+                if !v.contains(&s) {
+                    v.push(s);
+                }
+                v
+            })
+    };
+    assert_eq!(order("index.html"), ["outage", "northbridge-leak"]);
+    assert_eq!(order("page/2/index.html"), ["angouleme", "escaping"]);
+    assert_eq!(order("page/3/index.html"), ["old"]);
+    let first = read(&site, "index.html");
+    assert!(first.contains("href=\"/incidents-site/page/2/\""), "next link");
+    assert!(!site.join("page/4").exists());
+}
+
+#[test]
+fn tag_pages_group_spellings_and_paginate() {
+    let out = build_good_site(&[]);
+    let site = out.path().join("site");
+    let ransomware = read(&site, "tags/ransomware/index.html");
+    assert!(ransomware.contains("/incidents-site/incidents/outage/"));
+    assert!(ransomware.contains("/incidents-site/incidents/angouleme/"));
+    assert!(!site.join("tags/ransomware/page/2").exists(), "2 incidents fit on one page");
+    let list = read(&site, "tags/index.html");
+    assert!(list.contains("/incidents-site/tags/ransomware/"));
+    // A second taxonomy from casebook.yaml gets its own pages.
+    assert!(read(&site, "sectors/health/index.html").contains("northbridge-leak"));
+    assert!(read(&site, "sectors/index.html").contains("local-government"));
+}
+
+#[test]
+fn every_link_resolves_under_the_sub_path() {
+    let out = build_good_site(&[]);
+    let site = out.path().join("site");
+    let mut checked = 0;
+    for page in html_files(&site) {
+        for link in links(&read(&site, &page)) {
+            if link.starts_with('#') || link.starts_with("https://attack.mitre.org") {
+                continue;
+            }
+            let local = link.strip_prefix("https://example.org").unwrap_or(&link);
+            let rel = local
+                .strip_prefix("/incidents-site/")
+                .unwrap_or_else(|| panic!("{page}: link {link} is outside the site's base path"));
+            let rel = rel.split('#').next().unwrap_or_default();
+            let target = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.to_string() };
+            assert!(site.join(&target).is_file(), "{page}: link {link} has no file {target}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 50, "only {checked} links checked");
+}
+
+#[test]
+fn incident_page_shows_its_data() {
+    let out = build_good_site(&[]);
+    let site = out.path().join("site");
+    let page = read(&site, "incidents/angouleme/index.html");
+    assert!(page.contains("Ransomware at Angoulême town hall"));
+    assert!(page.contains("July 2023"), "month precision is shown as such");
+    assert!(page.contains("id=\"what-happened\""), "heading ids");
+    assert!(page.contains("href=\"#response\""), "table of contents or anchors");
+    let leak = read(&site, "incidents/northbridge-leak/index.html");
+    assert!(leak.contains("14 February 2024"));
+    assert!(leak.contains("<strong>patient records</strong>"), "summary is Markdown");
+}
+
+#[test]
+fn drafts_stay_out_unless_asked_for() {
+    let out = build_good_site(&[]);
+    let site = out.path().join("site");
+    for file in files(&site) {
+        let bytes = std::fs::read(site.join(&file)).expect("read");
+        assert!(!String::from_utf8_lossy(&bytes).contains("DRAFT-MARKER-7731"), "{file} leaks the draft");
+    }
+    let out = build_good_site(&["--drafts"]);
+    assert!(out.path().join("site/incidents/draft/index.html").is_file());
+}
+
+#[test]
+fn front_matter_and_raw_html_are_escaped_everywhere() {
+    let out = build_good_site(&[]);
+    let site = out.path().join("site");
+    for page in html_files(&site) {
+        let html = read(&site, &page);
+        for bad in ["<script>alert", "<img src=x", "<b>raw html</b>"] {
+            assert!(!html.contains(bad), "{page} contains unescaped {bad}");
+        }
+    }
+    let page = read(&site, "incidents/escaping/index.html");
+    assert!(page.contains("&lt;script&gt;alert("), "the title is shown as text");
+}
+
+#[test]
+fn base_url_flag_overrides_configuration() {
+    let out = build_good_site(&["--base-url", "/preview/"]);
+    let index = read(&out.path().join("site"), "index.html");
+    assert!(index.contains("href=\"/preview/incidents/outage/\""));
+    assert!(!index.contains("/incidents-site/"));
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_untouched() {
+    let out = build_good_site(&[]);
+    let site = out.path().join("site");
+    let before = files(&site);
+    let index = read(&site, "index.html");
+    let broken = fixtures().join("errors/missing-title");
+    let result = casebook(&broken, &["build", "--output", site.to_str().expect("UTF-8")]);
+    assert!(!result.status.success());
+    assert_eq!(files(&site), before);
+    assert_eq!(read(&site, "index.html"), index);
+    let leftovers: Vec<_> = std::fs::read_dir(out.path()).expect("list").flatten().collect();
+    assert_eq!(leftovers.len(), 1, "no staging folder is left behind");
+}
+
+#[test]
+fn a_folder_with_only_content_builds_with_the_embedded_theme() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("content")).expect("mkdir");
+    std::fs::write(dir.path().join("content/first.md"), "---\ntitle: First\ndate: 2024-05\n---\nHello.\n")
+        .expect("write");
+    let result = casebook(dir.path(), &["build"]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    let public = dir.path().join("public");
+    assert!(public.join("incidents/first/index.html").is_file());
+    assert!(public.join("style.css").is_file());
+    assert!(public.join("404.html").is_file());
+    assert!(stderr(&result).starts_with("Built 1 incident: "), "{}", stderr(&result));
+    // Rebuilding replaces the previous output.
+    let again = casebook(dir.path(), &["build"]);
+    assert!(again.status.success(), "{}", stderr(&again));
+}
+
+#[test]
+fn the_example_site_builds_without_warnings() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let target = out.path().join("site");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let result = casebook(Path::new(root), &["build", "--output", target.to_str().expect("UTF-8")]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    assert!(!stderr(&result).contains("warning"), "{}", stderr(&result));
+    assert!(target.join("incidents/2023-07-angouleme-ransomware/index.html").is_file());
+}
+
+#[test]
+fn unknown_keys_warn_with_file_line_and_suggestion() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("content")).expect("mkdir");
+    std::fs::write(dir.path().join("content/a.md"), "---\ntitle: A\ndate: 2024\ntittle: B\n---\n").expect("write");
+    let result = casebook(dir.path(), &["build"]);
+    assert!(result.status.success());
+    assert!(
+        stderr(&result).contains(
+            "warning: content/a.md:4:1: unknown front matter key `tittle`\n  help: did you mean `title`?"
+        ),
+        "{}",
+        stderr(&result)
+    );
+}
