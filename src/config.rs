@@ -31,6 +31,18 @@ pub struct Config {
     pub taxonomies: Vec<TaxonomyConfig>,
     /// Free data for templates, as `config.extra`.
     pub extra: serde_yaml::Mapping,
+    /// Where each top-level key was written, to point errors found later at the right line.
+    #[serde(skip)]
+    pub positions: Vec<KeyLocation>,
+}
+
+/// A top-level key of `casebook.yaml` and where its value starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyLocation {
+    /// The key.
+    pub key: String,
+    /// Where its value starts in the file.
+    pub location: Location,
 }
 
 /// One taxonomy: a front matter key whose values (a list of names) group incidents.
@@ -58,6 +70,7 @@ impl Default for Config {
             paginate_by: 20,
             taxonomies: vec![TaxonomyConfig { name: "tags".to_string(), title: None, paginate_by: None }],
             extra: serde_yaml::Mapping::new(),
+            positions: Vec::new(),
         }
     }
 }
@@ -89,23 +102,32 @@ impl Config {
     /// Parses and checks configuration text; `path` is only used in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Config, Diagnostic> {
         // An empty or comment-only file is a valid "all defaults" configuration.
-        let config: Config = if text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
-            Config::default()
-        } else {
-            serde_yaml::from_str(text).map_err(|e| Diagnostic::from_yaml(&e, path, 1))?
-        };
-        config.check(text, path)?;
+        let mut config: Config =
+            if text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+                Config::default()
+            } else {
+                serde_yaml::from_str(text).map_err(|e| {
+                    unknown_setting(&e, path).unwrap_or_else(|| Diagnostic::from_yaml(&e, path, 1))
+                })?
+            };
+        config.positions = crate::frontmatter::top_level_keys(text)
+            .into_iter()
+            .map(|k| KeyLocation {
+                key: k.key.to_string(),
+                location: Location::at(path, k.line + 1, k.value_column),
+            })
+            .collect();
+        config.check()?;
         Ok(config)
     }
 
-    fn check(&self, text: &str, path: &Path) -> Result<(), Diagnostic> {
-        let at_key = |key: &str| {
-            let keys = crate::frontmatter::top_level_keys(text);
-            match keys.iter().find(|k| k.key == key) {
-                Some(k) => Location::at(path, k.line + 1, k.value_column),
-                None => Location::file(path),
-            }
-        };
+    /// Where `key` was set in `casebook.yaml`, if it was.
+    pub fn locate(&self, key: &str) -> Option<Location> {
+        self.positions.iter().find(|k| k.key == key).map(|k| k.location.clone())
+    }
+
+    fn check(&self) -> Result<(), Diagnostic> {
+        let at_key = |key: &str| self.locate(key).unwrap_or_else(|| Location::file(CONFIG_FILE));
         if let Err(why) = BaseUrl::parse(&self.base_url) {
             return Err(Diagnostic::at(at_key("base_url"), why)
                 .with_help("use `/`, `/sub/path/` or `https://example.org/sub/path/`"));
@@ -142,6 +164,26 @@ impl Config {
         // configurations in tests.
         BaseUrl::parse(&self.base_url).unwrap_or_default()
     }
+}
+
+/// A friendlier error for a misspelt setting than the YAML library's list of every field.
+fn unknown_setting(err: &serde_yaml::Error, path: &Path) -> Option<Diagnostic> {
+    // serde says "unknown field `titel`, expected one of `title`, `description`, …".
+    let text = err.to_string();
+    let start = text.find("unknown field `")?;
+    // Nested settings come with their path: "taxonomies[0]: unknown field …".
+    let within = text[..start].trim_end_matches([':', ' ']);
+    let (head, expected) = text[start..].split_once(", expected")?;
+    let name = head.strip_prefix("unknown field `")?.strip_suffix('`')?;
+    let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    let location =
+        err.location().map_or_else(|| Location::file(path), |l| Location::at(path, l.line(), l.column()));
+    let help = match crate::suggest::closest(name, known.iter().copied()) {
+        Some(close) => format!("did you mean `{close}`?"),
+        None => format!("the settings here are: {}", known.join(", ")),
+    };
+    let within = if within.is_empty() { String::new() } else { format!(" in `{within}`") };
+    Some(Diagnostic::at(location, format!("unknown setting `{name}`{within}")).with_help(help))
 }
 
 /// Where the site lives: an optional origin (`https://example.org`) and a path (`/sub/`).
@@ -216,13 +258,23 @@ mod tests {
     #[test]
     fn unknown_keys_are_located_errors() {
         let e = Config::parse("title: x\ntitel: y\n", Path::new("casebook.yaml")).expect_err("unknown");
-        assert!(e.to_string().starts_with("casebook.yaml:2:1: invalid YAML: unknown field `titel`"), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "casebook.yaml:2:1: unknown setting `titel`\n  help: did you mean `title`?"
+        );
+        let e = Config::parse("taxonomies:\n  - name: x\n    titel: y\n", Path::new("casebook.yaml"))
+            .expect_err("unknown");
+        assert_eq!(
+            e.to_string(),
+            "casebook.yaml:3:5: unknown setting `titel` in `taxonomies[0]`\n  help: did you mean `title`?"
+        );
     }
 
     #[test]
     fn bad_base_url_points_at_its_line() {
-        let e = Config::parse("title: x\nbase_url: example.org\n", Path::new("c.yaml")).expect_err("bad");
-        assert!(e.to_string().starts_with("c.yaml:2:11: base_url `example.org` must start"), "{e}");
+        let e =
+            Config::parse("title: x\nbase_url: example.org\n", Path::new("casebook.yaml")).expect_err("bad");
+        assert!(e.to_string().starts_with("casebook.yaml:2:11: base_url `example.org` must start"), "{e}");
     }
 
     #[test]

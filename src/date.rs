@@ -56,10 +56,14 @@ impl IncidentDate {
     pub fn parse(text: &str) -> Result<Self, String> {
         let text = text.trim();
         let bad_shape = || {
-            format!(
+            let mut message = format!(
                 "`{text}` is not a date: write `2023-07-24`, `2023-07`, `2023`, \
                  or a date-time like `2023-07-24T09:30:00Z`"
-            )
+            );
+            if let Some(iso) = day_first_to_iso(text) {
+                message.push_str(&format!(" (did you mean `{iso}`?)"));
+            }
+            message
         };
         if text.contains(['T', 't', ' ']) && text.len() > 10 {
             return Self::parse_datetime(text).map_err(|e| format!("`{text}` is not a valid date-time: {e}"));
@@ -199,6 +203,15 @@ impl IncidentDate {
     }
 }
 
+/// `24/07/2023` or `24.07.2023` as `2023-07-24`, when the day cannot be a month (over 12), so
+/// the suggestion is never a guess.
+fn day_first_to_iso(text: &str) -> Option<String> {
+    let parts: Vec<&str> = text.split(['/', '.']).collect();
+    let [d, m, y] = parts.as_slice() else { return None };
+    let (d, m, y): (u8, u8, u16) = (d.parse().ok()?, m.parse().ok()?, y.parse().ok()?);
+    (d > 12 && (1..=12).contains(&m) && y >= 1000).then(|| format!("{y:04}-{m:02}-{d:02}"))
+}
+
 fn offset_text(offset: Offset, utc: &str) -> String {
     let seconds = offset.seconds();
     if seconds == 0 {
@@ -284,7 +297,10 @@ mod tests {
             IncidentDate::parse("2023-13").expect_err("impossible"),
             "`2023-13` is not a valid date: there is no month 13"
         );
-        assert!(IncidentDate::parse("24/07/2023").expect_err("shape").contains("not a date"));
+        assert!(
+            IncidentDate::parse("24/07/2023").expect_err("shape").ends_with("(did you mean `2023-07-24`?)")
+        );
+        assert!(!IncidentDate::parse("07/06/2023").expect_err("shape").contains("did you mean"));
         assert!(IncidentDate::parse("2023-7-1").is_err());
         assert!(IncidentDate::parse("2023-07-24T09:30:00").expect_err("no offset").contains("offset"));
     }

@@ -55,12 +55,43 @@ pub struct Diagnostic {
     pub causes: Vec<String>,
     /// A suggestion of what to do about it.
     pub help: Option<String>,
+    /// The source line the problem is on, to quote under the message.
+    pub snippet: Option<Box<Snippet>>,
+}
+
+/// A quoted source line with the offending part underlined.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snippet {
+    /// 1-based line number.
+    pub line: usize,
+    /// The line's text.
+    pub text: String,
+    /// 1-based column where the underline starts.
+    pub column: usize,
+    /// How many characters to underline (at least 1).
+    pub width: usize,
+}
+
+impl fmt::Display for Snippet {
+    /// ```text
+    ///   |
+    /// 4 | <p>{{ severity }}</p>
+    ///   |       ^^^^^^^^
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let number = self.line.to_string();
+        let gutter = " ".repeat(number.len());
+        // Tabs stay tabs so the underline lines up however the terminal shows them.
+        let pad: String =
+            self.text.chars().take(self.column - 1).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+        write!(f, "{gutter} |\n{number} | {}\n{gutter} | {pad}{}", self.text, "^".repeat(self.width.max(1)))
+    }
 }
 
 impl Diagnostic {
     /// A problem with no particular file.
     pub fn new(message: impl Into<String>) -> Self {
-        Diagnostic { location: None, message: message.into(), causes: Vec::new(), help: None }
+        Diagnostic { location: None, message: message.into(), causes: Vec::new(), help: None, snippet: None }
     }
 
     /// A problem in a file, at an optional position.
@@ -80,6 +111,16 @@ impl Diagnostic {
         self
     }
 
+    /// Quotes `text`, the source line at the diagnostic's location, underlining `width` characters.
+    pub fn with_snippet(mut self, text: &str, width: usize) -> Self {
+        if let Some(Location { line: Some(line), column, .. }) = self.location.as_deref() {
+            let column = column.unwrap_or(1).max(1);
+            let text = text.trim_end_matches(['\r', '\n']).to_string();
+            self.snippet = Some(Box::new(Snippet { line: *line, text, column, width }));
+        }
+        self
+    }
+
     /// The path the diagnostic is about, if any.
     pub fn path(&self) -> Option<&Path> {
         self.location.as_ref().map(|l| l.path.as_path())
@@ -93,6 +134,10 @@ impl fmt::Display for Diagnostic {
             write!(f, "{location}: ")?;
         }
         write!(f, "{}", self.message)?;
+        if let Some(snippet) = &self.snippet {
+            let indented = snippet.to_string().replace('\n', "\n  ");
+            write!(f, "\n  {indented}")?;
+        }
         for cause in &self.causes {
             // Multi-line causes (such as a template excerpt) stay indented under the message.
             write!(f, "\n  caused by: {}", cause.replace('\n', "\n    "))?;
@@ -102,6 +147,24 @@ impl fmt::Display for Diagnostic {
         }
         Ok(())
     }
+}
+
+/// Adds `by` to every "line N" in `text`.
+fn shift_line_numbers(text: &str, by: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("line ") {
+        out.push_str(&rest[..i + 5]);
+        rest = &rest[i + 5..];
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        match rest[..digits].parse::<usize>() {
+            Ok(n) => out.push_str(&(n + by).to_string()),
+            Err(_) => out.push_str(&rest[..digits]),
+        }
+        rest = &rest[digits..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Why a build failed: one or more diagnostics, in a stable order (by file, then line).
@@ -149,17 +212,18 @@ impl Diagnostic {
     /// A YAML error located in a file, where the YAML text starts on line `first_line` of the
     /// file (front matter starts on line 2, a configuration file on line 1).
     pub fn from_yaml(err: &serde_yaml::Error, path: &Path, first_line: usize) -> Self {
-        let text = err.to_string();
-        // The library appends "at line L column C" relative to the YAML block; the location
-        // below says it relative to the file instead.
-        let message = match text.find(" at line ") {
-            Some(i) => text[..i].to_string(),
-            None => text,
-        };
         let location = match err.location() {
             Some(loc) => Location::at(path, loc.line() + first_line - 1, loc.column()),
             None => Location::file(path),
         };
+        // The library says "at line L column C" relative to the YAML block, once for where it
+        // noticed the problem (the location above says that, in file lines) and often again
+        // for the construct it was parsing ("while parsing a flow sequence at line 3 column 7"),
+        // which is usually where the mistake is: keep that context, in file lines.
+        let text = err.to_string();
+        let (head, tail) = text.split_once(" at line ").unwrap_or((&text, ""));
+        let context = tail.find(", ").map_or("", |i| &tail[i..]);
+        let message = format!("{head}{}", shift_line_numbers(context, first_line - 1));
         Diagnostic::at(location, format!("invalid YAML: {message}"))
     }
 }
@@ -172,10 +236,22 @@ mod tests {
     fn diagnostic_shows_location_causes_and_help() {
         let d = Diagnostic::at(Location::at("content/a.md", 3, 7), "bad date")
             .caused_by("line one\nline two")
-            .with_help("write 2023-07-24");
+            .with_help("write 2023-07-24")
+            .with_snippet("date: 2023-02-30\n", 10);
         assert_eq!(
             d.to_string(),
-            "content/a.md:3:7: bad date\n  caused by: line one\n    line two\n  help: write 2023-07-24"
+            "content/a.md:3:7: bad date\n    |\n  3 | date: 2023-02-30\n    |       ^^^^^^^^^^\n  \
+             caused by: line one\n    line two\n  help: write 2023-07-24"
+        );
+    }
+
+    #[test]
+    fn yaml_errors_keep_their_context_in_file_lines() {
+        let err = serde_yaml::from_str::<serde_yaml::Value>("a: 1\ntags: [x, y\nb: 2\n").expect_err("bad");
+        let d = Diagnostic::from_yaml(&err, Path::new("x.md"), 2);
+        assert_eq!(
+            d.to_string(),
+            "x.md:4:2: invalid YAML: did not find expected ',' or ']', while parsing a flow sequence at line 3 column 7"
         );
     }
 

@@ -21,8 +21,13 @@ pub fn read_to_string(path: &Path) -> Result<String, Diagnostic> {
         let line = 1 + bytes[..good].iter().filter(|&&b| b == b'\n').count();
         let line_start = bytes[..good].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
         let column = 1 + String::from_utf8_lossy(&bytes[line_start..good]).chars().count();
+        let byte = bytes[good];
+        // Files that are not UTF-8 are nearly always Latin-1 or Windows-1252, where bytes from
+        // 0xA0 up are accented letters: naming the letter helps find the spot.
+        let guess =
+            if byte >= 0xa0 { format!(" (`{}` in Latin-1)", char::from(byte)) } else { String::new() };
         Diagnostic::at(Location::at(path, line, column), "the file is not valid UTF-8 text")
-            .caused_by(format!("invalid byte 0x{:02x} at offset {good}", bytes[good]))
+            .caused_by(format!("invalid byte 0x{byte:02x}{guess} at offset {good}"))
             .with_help("save the file with UTF-8 encoding")
     })
 }
@@ -86,6 +91,20 @@ pub fn absolute(path: &Path) -> Result<PathBuf, Diagnostic> {
             _ => return Ok(abs),
         }
     }
+}
+
+/// The names of the folders directly in `dir`, sorted; a missing folder has none.
+pub fn subfolders(dir: &Path) -> Result<Vec<String>, Diagnostic> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(Vec::new()) };
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| io_error(dir, "list the folder", e))?;
+        if entry.path().is_dir() {
+            names.push(entry.file_name().to_string_lossy().into_owned());
+        }
+    }
+    names.sort();
+    Ok(names)
 }
 
 /// Every regular file under `dir`, sorted, as paths starting with `dir`. A missing folder has no

@@ -27,6 +27,8 @@ pub struct Incident {
     pub source: String,
     /// The URL segment: `/incidents/<slug>/`.
     pub slug: String,
+    /// The line of the `slug:` key, when the slug was set in front matter (not the file name).
+    pub slug_line: Option<usize>,
     /// `title`.
     pub title: String,
     /// `date`, at the precision written.
@@ -73,7 +75,7 @@ struct RawFrontMatter {
     updated: Option<serde_yaml::Value>,
     draft: Option<bool>,
     slug: Option<String>,
-    tags: Option<Vec<String>>,
+    tags: Option<serde_yaml::Value>,
     extra: Option<serde_yaml::Mapping>,
 }
 
@@ -114,7 +116,7 @@ pub fn parse(
         }
         None => {
             errors.push(
-                Diagnostic::at(Location::at(path, 1, 1), "missing `title` in front matter")
+                Diagnostic::at(Location::file(path), "missing `title` in front matter")
                     .with_help("add a line like `title: Ransomware at the town hall`"),
             );
             String::new()
@@ -124,7 +126,7 @@ pub fn parse(
         Some(value) => date_field(value, "date", &at_key("date"), &mut errors),
         None => {
             errors.push(
-                Diagnostic::at(Location::at(path, 1, 1), "missing `date` in front matter")
+                Diagnostic::at(Location::file(path), "missing `date` in front matter")
                     .with_help("add a line like `date: 2023-07-24` (or `2023-07`, or `2023`)"),
             );
             None
@@ -177,14 +179,9 @@ pub fn parse(
             let value = all.get(key.key).cloned().unwrap_or(serde_yaml::Value::Null);
             let location = Location::at(path, split.yaml_line + key.line, 1);
             if taxonomies.iter().any(|t| t == key.key) {
-                match serde_yaml::from_value::<Option<Vec<String>>>(value) {
-                    Ok(list) => {
-                        terms.insert(key.key.to_string(), dedup_terms(list.unwrap_or_default()));
-                    }
-                    Err(e) => errors.push(Diagnostic::at(
-                        at_key(key.key),
-                        format!("`{}` must be a list of names: {e}", key.key),
-                    )),
+                match terms_field(key.key, value, at_key(key.key)) {
+                    Ok(list) => _ = terms.insert(key.key.to_string(), list),
+                    Err(e) => errors.push(e),
                 }
                 continue;
             }
@@ -201,7 +198,10 @@ pub fn parse(
         }
     }
     if taxonomies.iter().any(|t| t == "tags") {
-        terms.insert("tags".to_string(), dedup_terms(raw.tags.unwrap_or_default()));
+        match terms_field("tags", raw.tags.unwrap_or_default(), at_key("tags")) {
+            Ok(list) => _ = terms.insert("tags".to_string(), list),
+            Err(e) => errors.push(e),
+        }
     }
     for taxonomy in taxonomies {
         terms.entry(taxonomy.clone()).or_default();
@@ -233,6 +233,11 @@ pub fn parse(
             path: path.to_path_buf(),
             source: source.to_string(),
             slug,
+            slug_line: raw
+                .slug
+                .as_ref()
+                .and(keys.iter().find(|k| k.key == "slug"))
+                .map(|k| split.yaml_line + k.line),
             title,
             date,
             updated,
@@ -271,6 +276,19 @@ fn date_field(
     IncidentDate::parse(&text)
         .map_err(|why| errors.push(Diagnostic::at(location.clone(), format!("`{key}`: {why}"))))
         .ok()
+}
+
+/// A taxonomy's terms: a list of names (or nothing). A single name is the common mistake, so
+/// the help shows it as a list.
+fn terms_field(key: &str, value: serde_yaml::Value, location: Location) -> Result<Vec<String>, Diagnostic> {
+    let help = match &value {
+        serde_yaml::Value::String(s) => format!("write `{key}: [{s}]`"),
+        _ => format!("write `{key}: [first, second]`"),
+    };
+    match serde_yaml::from_value::<Option<Vec<String>>>(value) {
+        Ok(list) => Ok(dedup_terms(list.unwrap_or_default())),
+        Err(_) => Err(Diagnostic::at(location, format!("`{key}` must be a list of names")).with_help(help)),
+    }
 }
 
 /// Trims term names and drops empty ones and repeats (by slug, so `Ransomware` and
@@ -338,8 +356,8 @@ mod tests {
         assert_eq!(
             e,
             [
-                "content/x.md:1:1: missing `title` in front matter\n  help: add a line like `title: Ransomware at the town hall`",
-                "content/x.md:1:1: missing `date` in front matter\n  help: add a line like `date: 2023-07-24` (or `2023-07`, or `2023`)",
+                "content/x.md: missing `title` in front matter\n  help: add a line like `title: Ransomware at the town hall`",
+                "content/x.md: missing `date` in front matter\n  help: add a line like `date: 2023-07-24` (or `2023-07`, or `2023`)",
                 "content/x.md:3:10: `updated`: `2023-02-30` is not a valid date: February 2023 has 28 days",
                 "content/x.md:4:7: `slug: ../../etc` is not a valid slug: use lowercase ASCII letters, digits and single dashes\n  help: write `slug: etc`",
             ]
@@ -352,7 +370,10 @@ mod tests {
         assert_eq!(e.len(), 1);
         assert!(e[0].starts_with("content/x.md:5:1: invalid YAML:"), "{}", e[0]);
         let e = errors("---\ntitle: A\ndate: 2023\ntags: ransomware\n---\n");
-        assert!(e[0].starts_with("content/x.md:4:7: invalid YAML: tags: invalid type: string"), "{}", e[0]);
+        assert_eq!(
+            e[0],
+            "content/x.md:4:7: `tags` must be a list of names\n  help: write `tags: [ransomware]`"
+        );
     }
 
     #[test]
@@ -384,7 +405,10 @@ mod tests {
         let e =
             parse(Path::new("c/x.md"), "x.md", "---\ntitle: A\ndate: 2023\nsectors: 3\n---\n", &taxonomies)
                 .expect_err("not a list");
-        assert!(e[0].to_string().starts_with("c/x.md:4:10: `sectors` must be a list of names"), "{}", e[0]);
+        assert_eq!(
+            e[0].to_string(),
+            "c/x.md:4:10: `sectors` must be a list of names\n  help: write `sectors: [first, second]`"
+        );
     }
 
     #[test]

@@ -80,7 +80,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     let site = Site::load(&options.root, &load)?;
     log::debug!("loaded {} incidents in {:?}", site.incidents.len(), started.elapsed());
     let output = output::resolve(&site.root, options.output.as_deref())?;
-    let theme = Theme::load(&site.root, &site.config.theme)?;
+    let theme = Theme::load(&site.root, &site.config)?;
     let renderer = render::Renderer::new(&site, &theme)?;
     let mut pages = render::plan(&site);
     let mut warnings = site.warnings.clone();
@@ -107,13 +107,10 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     });
     progress.finish();
 
-    let mut errors = errors.into_inner().unwrap_or_else(|p| p.into_inner());
+    let errors = errors.into_inner().unwrap_or_else(|p| p.into_inner());
     if !errors.is_empty() {
-        // One broken template fails every page that uses it: say it once.
-        errors.sort_by(|a, b| (&a.location, &a.message).cmp(&(&b.location, &b.message)));
-        errors.dedup();
         staging.discard()?;
-        return Err(Error::many(errors));
+        return Err(Error::many(same_errors_once(errors)));
     }
     staging.commit()?;
     Ok(BuildReport {
@@ -125,6 +122,29 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         warnings,
         elapsed: started.elapsed(),
     })
+}
+
+/// One broken template fails every page that uses it: keep the first page's error (in page
+/// order) for each template location and message, and say how many more pages failed alike.
+fn same_errors_once(mut errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    errors.sort_by(|a, b| (&a.location, &a.message, &a.causes).cmp(&(&b.location, &b.message, &b.causes)));
+    let mut kept: Vec<(Diagnostic, usize)> = Vec::new();
+    for error in errors {
+        match kept.last_mut() {
+            Some((first, more)) if first.location == error.location && first.message == error.message => {
+                *more += 1;
+            }
+            _ => kept.push((error, 0)),
+        }
+    }
+    kept.into_iter()
+        .map(|(d, more)| match more {
+            0 => d,
+            n => {
+                d.caused_by(format!("and {n} more page{} failed the same way", if n == 1 { "" } else { "s" }))
+            }
+        })
+        .collect()
 }
 
 /// The static files to copy. A static file at the path of a generated page is dropped with a

@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand};
 
 /// Static site generator for incident reports.
 #[derive(Debug, Parser)]
-#[command(name = "casebook", version, about, long_about = None)]
+#[command(name = "casebook", version, about, long_about = None, args_override_self = true)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -71,9 +71,14 @@ fn main() -> ExitCode {
             for d in diagnostics {
                 eprintln!("error: {d}");
             }
-            if diagnostics.len() > 1 {
-                eprintln!("error: {} problems found", diagnostics.len());
-            }
+            let problems = match diagnostics.len() {
+                1 => String::new(),
+                n => format!(" ({n} problems)"),
+            };
+            let what = match cli.command {
+                Command::Build(_) => "build",
+            };
+            eprintln!("casebook: {what} failed{problems}; the output folder was not changed");
             ExitCode::FAILURE
         }
     }
@@ -87,14 +92,7 @@ fn build(args: &BuildArgs, quiet: bool) -> casebook::Result<()> {
         drafts: args.drafts,
     };
     let progress = TerminalProgress::new(!quiet && std::io::stderr().is_terminal());
-    let report = casebook::build(&options, &progress);
-    let report = match report {
-        Ok(report) => report,
-        Err(err) => {
-            eprintln!("casebook: build failed; the output folder was left as it was");
-            return Err(err);
-        }
-    };
+    let report = casebook::build(&options, &progress)?;
     if !quiet {
         for w in &report.warnings {
             eprintln!("warning: {w}");

@@ -31,7 +31,7 @@ pub fn resolve(root: &Path, requested: Option<&Path>) -> Result<PathBuf, Diagnos
     }
     for dir in SOURCE_DIRS {
         if out_abs.starts_with(root_abs.join(dir)) {
-            return Err(refuse(format!("it is inside the site's {dir}/ folder")));
+            return Err(refuse(format!("it is, or is inside, the site's {dir}/ folder")));
         }
     }
     if fs::exists(&output) && !fs::is_dir(&output) {

@@ -228,10 +228,14 @@ impl<'a> Renderer<'a> {
             }
             PageKind::NotFound => "404.html",
         };
-        self.tera
-            .render(template, &context)
-            .map(String::into_bytes)
-            .map_err(|e| template_error(&e, self.theme, Some(template)))
+        self.tera.render(template, &context).map(String::into_bytes).map_err(|e| {
+            let source = match page.kind {
+                PageKind::Incident(i) => format!(" ({})", site.incidents[i].path.display()),
+                _ => String::new(),
+            };
+            template_error(&e, self.theme, Some(template))
+                .caused_by(format!("while rendering {}{source}", page.file))
+        })
     }
 
     fn taxonomy_view(&self, taxonomy: &Taxonomy) -> TaxonomyView {
@@ -332,12 +336,13 @@ fn incident_value(site: &Site, incident: &Incident) -> Value {
     let mut map = Value::from_serializable(&view).into_map().unwrap_or_default();
     map.insert("summary".into(), Value::safe_string(&incident.summary_html));
     // `lead` is the summary only when the author wrote one; otherwise it repeats the body.
-    let lead = if incident.summary_given { Value::safe_string(&incident.summary_html) } else { Value::none() };
+    let lead =
+        if incident.summary_given { Value::safe_string(&incident.summary_html) } else { Value::none() };
     map.insert("lead".into(), lead);
     Value::from(map)
 }
 
-/// A Tera error as a diagnostic located in the template file, with the offending line shown.
+/// A Tera error as a diagnostic located in the template file, with the offending line quoted.
 fn template_error(err: &tera::Error, theme: &Theme, rendering: Option<&str>) -> Diagnostic {
     let report = match err.kind() {
         tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => Some(r),
@@ -345,24 +350,33 @@ fn template_error(err: &tera::Error, theme: &Theme, rendering: Option<&str>) -> 
     };
     let mut diagnostic = match report {
         Some(r) if !r.filename().is_empty() => {
-            let origin = theme.origin(r.filename());
             let span = r.span();
-            let mut d = Diagnostic::at(
-                Location::at(origin, span.start_line, span.start_col + 1),
-                format!("template error: {}", r.message()),
-            );
-            if let Some(line) =
-                theme.templates.get(r.filename()).and_then(|t| t.text.lines().nth(span.start_line - 1))
-            {
-                let width = span.end_col.saturating_sub(span.start_col).max(1);
-                let pad: String =
-                    line.chars().take(span.start_col).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
-                d = d.caused_by(format!("{line}\n{pad}{}", "^".repeat(width)));
+            let message = format!("template error: {}", r.message().trim_end_matches('.'));
+            let location = Location::at(theme.origin(r.filename()), span.start_line, span.start_col + 1);
+            let mut d = Diagnostic::at(location, message);
+            let line =
+                theme.templates.get(r.filename()).and_then(|t| t.text.lines().nth(span.start_line - 1));
+            if let Some(line) = line {
+                let width = if span.end_line == span.start_line {
+                    span.end_col.saturating_sub(span.start_col)
+                } else {
+                    1
+                };
+                d = d.with_snippet(line, width);
+                // Tera objects to the `end…` tag when the real mistake is a block left open above.
+                let at: String = line.chars().skip(span.start_col).collect();
+                if r.message().starts_with("Unknown tag")
+                    && at.trim_start_matches(['{', '%', '-', ' ']).starts_with("end")
+                {
+                    d = d.with_help(
+                        "an `if`, `for` or `block` opened above this line may be missing its `end` tag",
+                    );
+                }
             }
             d
         }
         _ => {
-            let message = format!("template error: {err}");
+            let message = format!("template error: {}", err.to_string().trim_end_matches('.'));
             match rendering {
                 Some(name) => Diagnostic::at(Location::file(theme.origin(name)), message),
                 None => Diagnostic::new(message),

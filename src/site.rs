@@ -66,7 +66,12 @@ impl Site {
         }
         let content = root.join(CONTENT_DIR);
         if !fs::is_dir(&content) {
-            return Err(Diagnostic::at(Location::file(&content), "no content folder")
+            let site = if root.as_os_str().is_empty() {
+                "the current folder".to_string()
+            } else {
+                root.display().to_string()
+            };
+            return Err(Diagnostic::new(format!("no `content/` folder in {site}"))
                 .with_help("put incidents as Markdown files in content/, or pass --root with the site folder")
                 .into());
         }
@@ -128,29 +133,39 @@ pub fn sort_newest_first(incidents: &mut [Incident]) {
 }
 
 /// One error per incident whose slug an earlier file (in path order) already took; drafts
-/// count too, because they would collide as soon as someone previews with `--drafts`.
+/// count too, because they would collide as soon as someone previews with `--drafts`. The error
+/// points at a `slug:` line when one of the two set it, since that is the likelier mistake.
 fn duplicate_slugs(incidents: &[Incident]) -> Vec<Diagnostic> {
     let mut sorted: Vec<&Incident> = incidents.iter().collect();
     sorted.sort_by(|a, b| a.path.cmp(&b.path));
     let mut first: HashMap<&str, &Incident> = HashMap::new();
     let mut errors = Vec::new();
+    let origin = |i: &Incident| match i.slug_line {
+        Some(line) => format!("{} (its `slug:` on line {line})", i.path.display()),
+        None => format!("{} (its file name)", i.path.display()),
+    };
     for incident in sorted {
-        if let Some(owner) = first.get(incident.slug.as_str()) {
-            errors.push(
-                Diagnostic::at(
-                    Location::file(&incident.path),
-                    format!(
-                        "two incidents have the slug `{}`: {} and {}",
-                        incident.slug,
-                        owner.path.display(),
-                        incident.path.display()
-                    ),
-                )
-                .with_help("give one of them a different `slug:` in its front matter, or rename the file"),
-            );
-        } else {
+        let Some(owner) = first.get(incident.slug.as_str()) else {
             first.insert(&incident.slug, incident);
-        }
+            continue;
+        };
+        let location = match (incident.slug_line, owner.slug_line) {
+            (Some(line), _) => Location::at(&incident.path, line, 1),
+            (None, Some(line)) => Location::at(&owner.path, line, 1),
+            (None, None) => Location::file(&incident.path),
+        };
+        errors.push(
+            Diagnostic::at(
+                location,
+                format!(
+                    "two incidents have the slug `{}`: {} and {}",
+                    incident.slug,
+                    origin(owner),
+                    origin(incident)
+                ),
+            )
+            .with_help("give one of them a different `slug:` in its front matter, or rename the file"),
+        );
     }
     errors
 }

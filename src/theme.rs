@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::config::{CONFIG_FILE, Config};
 use crate::error::{Diagnostic, Location};
 use crate::fs;
 
@@ -55,7 +56,8 @@ fn rel_name(base: &Path, path: &Path) -> String {
 impl Theme {
     /// Collects the theme `name` for the site at `root`: embedded default files first, then
     /// `themes/<name>/`, then the site's own `templates/` and `static/`.
-    pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
+    pub fn load(root: &Path, config: &Config) -> Result<Theme, Diagnostic> {
+        let name = config.theme.as_str();
         let mut theme = Theme::default();
         for (path, bytes) in DEFAULT_THEME {
             if let Some(template) = path.strip_prefix("templates/") {
@@ -70,11 +72,16 @@ impl Theme {
         if fs::is_dir(&theme_dir) {
             theme.add_dir(&theme_dir)?;
         } else if name != DEFAULT_THEME_NAME {
-            return Err(Diagnostic::at(Location::file(&theme_dir), format!("theme `{name}` not found"))
-                .with_help(format!(
-                    "create {}, or set `theme: default` in casebook.yaml for the built-in theme",
-                    theme_dir.display()
-                )));
+            let mut available = vec![DEFAULT_THEME_NAME.to_string()];
+            for dir in fs::subfolders(&root.join("themes"))? {
+                available.push(dir);
+            }
+            let location = config.locate("theme").unwrap_or_else(|| Location::file(root.join(CONFIG_FILE)));
+            return Err(Diagnostic::at(
+                location,
+                format!("theme `{name}` not found: there is no folder {}", theme_dir.display()),
+            )
+            .with_help(format!("available themes: {}", available.join(", "))));
         }
         theme.add_dir(root)?;
         Ok(theme)
@@ -107,7 +114,7 @@ mod tests {
     #[test]
     fn embedded_theme_has_every_required_template() {
         let theme =
-            Theme::load(Path::new("/nonexistent-casebook-site"), DEFAULT_THEME_NAME).expect("embedded");
+            Theme::load(Path::new("/nonexistent-casebook-site"), &Config::default()).expect("embedded");
         for name in REQUIRED_TEMPLATES {
             assert!(theme.templates.contains_key(name), "{name}");
         }
@@ -116,7 +123,12 @@ mod tests {
 
     #[test]
     fn missing_theme_is_an_error() {
-        let e = Theme::load(Path::new("site"), "nope").expect_err("missing");
-        assert!(e.to_string().starts_with("site/themes/nope: theme `nope` not found"), "{e}");
+        let config =
+            Config::parse("title: x\ntheme: nope\n", Path::new("site/casebook.yaml")).expect("valid");
+        let e = Theme::load(Path::new("site"), &config).expect_err("missing");
+        assert_eq!(
+            e.to_string(),
+            "site/casebook.yaml:2:8: theme `nope` not found: there is no folder site/themes/nope\n  help: available themes: default"
+        );
     }
 }

@@ -49,7 +49,9 @@ fn index_is_paginated_newest_first() {
         let html = read(&site, rel);
         links(&html)
             .into_iter()
-            .filter_map(|l| l.strip_prefix("/incidents-site/incidents/").map(|s| s.trim_end_matches('/').to_string()))
+            .filter_map(|l| {
+                l.strip_prefix("/incidents-site/incidents/").map(|s| s.trim_end_matches('/').to_string())
+            })
             .fold(Vec::new(), |mut v, s| {
                 if !v.contains(&s) {
                     v.push(s);
@@ -95,7 +97,11 @@ fn every_link_resolves_under_the_sub_path() {
                 .strip_prefix("/incidents-site/")
                 .unwrap_or_else(|| panic!("{page}: link {link} is outside the site's base path"));
             let rel = rel.split('#').next().unwrap_or_default();
-            let target = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.to_string() };
+            let target = if rel.is_empty() || rel.ends_with('/') {
+                format!("{rel}index.html")
+            } else {
+                rel.to_string()
+            };
             assert!(site.join(&target).is_file(), "{page}: link {link} has no file {target}");
             checked += 1;
         }
@@ -199,7 +205,8 @@ fn the_example_site_builds_without_warnings() {
 fn unknown_keys_warn_with_file_line_and_suggestion() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::create_dir(dir.path().join("content")).expect("mkdir");
-    std::fs::write(dir.path().join("content/a.md"), "---\ntitle: A\ndate: 2024\ntittle: B\n---\n").expect("write");
+    std::fs::write(dir.path().join("content/a.md"), "---\ntitle: A\ndate: 2024\ntittle: B\n---\n")
+        .expect("write");
     let result = casebook(dir.path(), &["build"]);
     assert!(result.status.success());
     assert!(

@@ -36,6 +36,19 @@ pub fn assert_matches_file(actual: &str, expected: &Path) {
     assert_eq!(actual, want, "output differs from {}", expected.display());
 }
 
+/// Copies the folder `from` to `to` (which must not exist).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create folder");
+    for entry in std::fs::read_dir(from).expect("list folder").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy file");
+        }
+    }
+}
+
 /// Every file under `dir`, relative, with `/` separators, sorted.
 pub fn files(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
