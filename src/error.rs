@@ -57,6 +57,8 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// The source line the problem is on, to quote under the message.
     pub snippet: Option<Box<Snippet>>,
+    /// A remark on the problem's extent, such as how many other files have it.
+    pub note: Option<String>,
 }
 
 /// A quoted source line with the offending part underlined.
@@ -91,7 +93,14 @@ impl fmt::Display for Snippet {
 impl Diagnostic {
     /// A problem with no particular file.
     pub fn new(message: impl Into<String>) -> Self {
-        Diagnostic { location: None, message: message.into(), causes: Vec::new(), help: None, snippet: None }
+        Diagnostic {
+            location: None,
+            message: message.into(),
+            causes: Vec::new(),
+            help: None,
+            snippet: None,
+            note: None,
+        }
     }
 
     /// A problem in a file, at an optional position.
@@ -142,11 +151,61 @@ impl fmt::Display for Diagnostic {
             // Multi-line causes (such as a template excerpt) stay indented under the message.
             write!(f, "\n  caused by: {}", cause.replace('\n', "\n    "))?;
         }
+        if let Some(note) = &self.note {
+            write!(f, "\n  note: {note}")?;
+        }
         if let Some(help) = &self.help {
             write!(f, "\n  help: {help}")?;
         }
         Ok(())
     }
+}
+
+/// Which diagnostics [`collapse_repeats`] treats as repeats of one another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Repeat {
+    /// The same message at the same location (a template error hit by many pages).
+    SamePlace,
+    /// The same message anywhere (the same unknown key in many files).
+    SameMessage,
+}
+
+/// Collapses groups of more than `keep` repeated diagnostics into their first one, noting how
+/// many more `noun`s had it. The result is sorted by location.
+pub fn collapse_repeats(
+    mut list: Vec<Diagnostic>,
+    repeat: Repeat,
+    keep: usize,
+    noun: &str,
+) -> Vec<Diagnostic> {
+    let same_place = repeat == Repeat::SamePlace;
+    fn key(d: &Diagnostic, same_place: bool) -> (&str, Option<&Location>) {
+        (d.message.as_str(), if same_place { d.location.as_deref() } else { None })
+    }
+    list.sort_by(|a, b| {
+        key(a, same_place).cmp(&key(b, same_place)).then_with(|| a.location.cmp(&b.location))
+    });
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(list.len());
+    let mut group_start = 0;
+    for (i, d) in list.iter().enumerate() {
+        let ends_group = list.get(i + 1).is_none_or(|next| key(next, same_place) != key(d, same_place));
+        if !ends_group {
+            continue;
+        }
+        let group = &list[group_start..=i];
+        if group.len() > keep {
+            let more = group.len() - 1;
+            let (plural, verb) = if more == 1 { ("", "has") } else { ("s", "have") };
+            let mut first = group[0].clone();
+            first.note = Some(format!("{more} more {noun}{plural} {verb} the same problem"));
+            out.push(first);
+        } else {
+            out.extend(group.iter().cloned());
+        }
+        group_start = i + 1;
+    }
+    out.sort_by(|a, b| a.location.cmp(&b.location).then_with(|| a.message.cmp(&b.message)));
+    out
 }
 
 /// Adds `by` to every "line N" in `text`.
@@ -252,6 +311,30 @@ mod tests {
         assert_eq!(
             d.to_string(),
             "x.md:4:2: invalid YAML: did not find expected ',' or ']', while parsing a flow sequence at line 3 column 7"
+        );
+    }
+
+    #[test]
+    fn repeats_collapse_past_the_limit() {
+        let at = |file: &str, message: &str| Diagnostic::at(Location::at(file, 4, 1), message);
+        let many: Vec<_> =
+            ["a.md", "b.md", "c.md", "d.md"].iter().map(|f| at(f, "unknown key `x`")).collect();
+        let mut list = many.clone();
+        list.push(at("z.md", "unknown key `y`"));
+        let out = collapse_repeats(list, Repeat::SameMessage, 3, "file");
+        let shown: Vec<String> = out.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "a.md:4:1: unknown key `x`\n  note: 3 more files have the same problem",
+                "z.md:4:1: unknown key `y`"
+            ]
+        );
+        assert_eq!(collapse_repeats(many[..3].to_vec(), Repeat::SameMessage, 3, "file").len(), 3);
+        assert_eq!(
+            collapse_repeats(many, Repeat::SamePlace, 1, "page").len(),
+            4,
+            "different places stay apart"
         );
     }
 

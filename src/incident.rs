@@ -6,17 +6,15 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
-
 use crate::date::IncidentDate;
 use crate::error::{Diagnostic, Location};
-use crate::frontmatter::{self, KeyPosition};
+use crate::frontmatter;
 use crate::markdown::{self, TocEntry};
 use crate::slug::{is_slug, slugify};
 use crate::suggest;
 
-/// Front matter keys casebook knows, besides the configured taxonomies.
-pub const KNOWN_KEYS: [&str; 8] = ["title", "date", "summary", "updated", "draft", "slug", "tags", "extra"];
+/// Front matter keys casebook knows, besides the configured taxonomies (`tags` by default).
+pub const KNOWN_KEYS: [&str; 7] = ["title", "date", "summary", "updated", "draft", "slug", "extra"];
 
 /// A loaded incident: typed front matter and rendered Markdown.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,19 +64,6 @@ pub struct Parsed {
     pub warnings: Vec<Diagnostic>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename = "front matter")]
-struct RawFrontMatter {
-    title: Option<String>,
-    date: Option<serde_yaml::Value>,
-    summary: Option<String>,
-    updated: Option<serde_yaml::Value>,
-    draft: Option<bool>,
-    slug: Option<String>,
-    tags: Option<serde_yaml::Value>,
-    extra: Option<serde_yaml::Mapping>,
-}
-
 /// Parses an incident file.
 ///
 /// `path` is the file as shown in messages, `source` the file relative to `content/`, and
@@ -95,35 +80,49 @@ pub fn parse(
     let keys = frontmatter::top_level_keys(split.yaml);
     let at_key = |key: &str| match keys.iter().find(|k| k.key == key) {
         Some(k) => Location::at(path, split.yaml_line + k.line, k.value_column),
-        None => Location::at(path, 1, 1),
+        None => Location::file(path),
     };
     let yaml_is_blank = split.yaml.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'));
-    let raw: RawFrontMatter = if yaml_is_blank {
-        RawFrontMatter::default()
+    // One untyped parse, then typing by hand: as fast as YAML parsing gets, and every field
+    // error is located at its key and worded for incident writers rather than by serde.
+    let mut fields: serde_yaml::Mapping = if yaml_is_blank {
+        serde_yaml::Mapping::new()
     } else {
         serde_yaml::from_str(split.yaml)
             .map_err(|e| vec![Diagnostic::from_yaml(&e, path, split.yaml_line)])?
     };
+    let mut take = |key: &str| fields.shift_remove(key).filter(|v| !v.is_null());
 
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
+    let text_field = |key: &str, value: Option<serde_yaml::Value>, errors: &mut Vec<Diagnostic>| match value {
+        None => None,
+        Some(serde_yaml::Value::String(s)) => Some(s),
+        Some(serde_yaml::Value::Number(n)) => Some(n.to_string()),
+        Some(_) => {
+            errors.push(Diagnostic::at(at_key(key), format!("`{key}` must be text")));
+            None
+        }
+    };
 
-    let title = match raw.title.as_deref().map(str::trim) {
+    let title = match text_field("title", take("title"), &mut errors).as_deref().map(str::trim) {
         Some(t) if !t.is_empty() => t.to_string(),
         Some(_) => {
             errors.push(Diagnostic::at(at_key("title"), "`title` is empty"));
             String::new()
         }
         None => {
-            errors.push(
-                Diagnostic::at(Location::file(path), "missing `title` in front matter")
-                    .with_help("add a line like `title: Ransomware at the town hall`"),
-            );
+            if !errors.iter().any(|e| e.message.starts_with("`title`")) {
+                errors.push(
+                    Diagnostic::at(Location::file(path), "missing `title` in front matter")
+                        .with_help("add a line like `title: Ransomware at the town hall`"),
+                );
+            }
             String::new()
         }
     };
-    let date = match &raw.date {
-        Some(value) => date_field(value, "date", &at_key("date"), &mut errors),
+    let date = match take("date") {
+        Some(value) => date_field(&value, "date", &at_key("date"), &mut errors),
         None => {
             errors.push(
                 Diagnostic::at(Location::file(path), "missing `date` in front matter")
@@ -132,10 +131,31 @@ pub fn parse(
             None
         }
     };
-    let updated =
-        raw.updated.as_ref().and_then(|v| date_field(v, "updated", &at_key("updated"), &mut errors));
-
-    let slug = match raw.slug.as_deref() {
+    let updated = take("updated").and_then(|v| date_field(&v, "updated", &at_key("updated"), &mut errors));
+    let summary = text_field("summary", take("summary"), &mut errors);
+    let draft = match take("draft") {
+        None => false,
+        Some(serde_yaml::Value::Bool(b)) => b,
+        Some(_) => {
+            errors.push(Diagnostic::at(at_key("draft"), "`draft` must be `true` or `false`"));
+            false
+        }
+    };
+    let extra = match take("extra") {
+        None => serde_yaml::Mapping::new(),
+        Some(serde_yaml::Value::Mapping(m)) => m,
+        Some(_) => {
+            errors.push(
+                Diagnostic::at(at_key("extra"), "`extra` must be a map of your own fields")
+                    .with_help("indent your fields under it, like `extra:` then `  reviewer: Jane`"),
+            );
+            serde_yaml::Mapping::new()
+        }
+    };
+    let slug_value = text_field("slug", take("slug"), &mut errors);
+    let slug_line =
+        slug_value.as_ref().and(keys.iter().find(|k| k.key == "slug")).map(|k| split.yaml_line + k.line);
+    let slug = match slug_value.as_deref() {
         Some(s) if is_slug(s) => s.to_string(),
         Some(s) => {
             let suggestion = slugify(s);
@@ -164,64 +184,54 @@ pub fn parse(
         }
     };
 
-    let mut terms = BTreeMap::new();
     let mut other = serde_yaml::Mapping::new();
-    let unknown: Vec<&KeyPosition<'_>> = keys
-        .iter()
-        .filter(|k| {
-            !KNOWN_KEYS.contains(&k.key) || (k.key == "tags" && !taxonomies.iter().any(|t| t == "tags"))
-        })
-        .collect();
-    if !unknown.is_empty() {
-        // Only files with keys beyond the typed ones pay for a second, untyped parse.
-        let all: serde_yaml::Mapping = serde_yaml::from_str(split.yaml).unwrap_or_default();
-        for key in unknown {
-            let value = all.get(key.key).cloned().unwrap_or(serde_yaml::Value::Null);
-            let location = Location::at(path, split.yaml_line + key.line, 1);
-            if taxonomies.iter().any(|t| t == key.key) {
-                match terms_field(key.key, value, at_key(key.key)) {
-                    Ok(list) => _ = terms.insert(key.key.to_string(), list),
-                    Err(e) => errors.push(e),
+    let mut terms = BTreeMap::new();
+    for taxonomy in taxonomies {
+        let value = fields.shift_remove(taxonomy.as_str()).unwrap_or_default();
+        match terms_field(taxonomy, value, at_key(taxonomy)) {
+            Ok(list) => {
+                for name in &list {
+                    if slugify(name).is_empty() {
+                        errors.push(Diagnostic::at(
+                            at_key(taxonomy),
+                            format!(
+                                "`{taxonomy}` value `{name}` has no letters or digits to make a URL from"
+                            ),
+                        ));
+                    }
                 }
-                continue;
+                terms.insert(taxonomy.clone(), list);
             }
-            let known = KNOWN_KEYS.iter().copied().chain(taxonomies.iter().map(String::as_str));
-            let mut warning = Diagnostic::at(location, format!("unknown front matter key `{}`", key.key));
-            warning = match suggest::closest(key.key, known) {
-                Some(close) => warning.with_help(format!("did you mean `{close}`?")),
-                None => warning.with_help(
-                    "custom fields belong under `extra:`; this one is kept for templates as `incident.other`",
-                ),
-            };
-            warnings.push(warning);
-            other.insert(serde_yaml::Value::String(key.key.to_string()), value);
-        }
-    }
-    if taxonomies.iter().any(|t| t == "tags") {
-        match terms_field("tags", raw.tags.unwrap_or_default(), at_key("tags")) {
-            Ok(list) => _ = terms.insert("tags".to_string(), list),
             Err(e) => errors.push(e),
         }
     }
-    for taxonomy in taxonomies {
-        terms.entry(taxonomy.clone()).or_default();
-    }
-    for (taxonomy, names) in &terms {
-        for name in names {
-            if slugify(name).is_empty() {
-                errors.push(Diagnostic::at(
-                    at_key(taxonomy),
-                    format!("`{taxonomy}` value `{name}` has no letters or digits to make a URL from"),
-                ));
-            }
-        }
+
+    // What is left is unknown to casebook: kept for templates, and worth a warning.
+    for (key, value) in fields {
+        let name = match &key {
+            serde_yaml::Value::String(s) => s.clone(),
+            other => serde_yaml::to_string(other).unwrap_or_default().trim().to_string(),
+        };
+        let location = match keys.iter().find(|k| k.key == name) {
+            Some(k) => Location::at(path, split.yaml_line + k.line, 1),
+            None => Location::file(path),
+        };
+        let known = KNOWN_KEYS.iter().copied().chain(taxonomies.iter().map(String::as_str));
+        let warning = Diagnostic::at(location, format!("unknown front matter key `{name}`"));
+        warnings.push(match suggest::closest(&name, known) {
+            Some(close) => warning.with_help(format!("did you mean `{close}`?")),
+            None => warning.with_help(
+                "custom fields belong under `extra:`; this one is kept for templates as `incident.other`",
+            ),
+        });
+        other.insert(key, value);
     }
 
     let (Some(date), true) = (date, errors.is_empty()) else {
         return Err(errors);
     };
     let rendered = markdown::render(split.body);
-    let (summary_html, summary_text, summary_given) = match raw.summary.as_deref().map(str::trim) {
+    let (summary_html, summary_text, summary_given) = match summary.as_deref().map(str::trim) {
         Some(s) if !s.is_empty() => {
             let (html, text) = markdown::render_short(s);
             (html, text, true)
@@ -233,15 +243,11 @@ pub fn parse(
             path: path.to_path_buf(),
             source: source.to_string(),
             slug,
-            slug_line: raw
-                .slug
-                .as_ref()
-                .and(keys.iter().find(|k| k.key == "slug"))
-                .map(|k| split.yaml_line + k.line),
+            slug_line,
             title,
             date,
             updated,
-            draft: raw.draft.unwrap_or(false),
+            draft,
             summary_html,
             summary_text,
             summary_given,
@@ -249,7 +255,7 @@ pub fn parse(
             toc: rendered.toc,
             word_count: rendered.word_count,
             terms,
-            extra: raw.extra.unwrap_or_default(),
+            extra,
             other,
         },
         warnings,
@@ -409,6 +415,29 @@ mod tests {
             e[0].to_string(),
             "c/x.md:4:10: `sectors` must be a list of names\n  help: write `sectors: [first, second]`"
         );
+    }
+
+    #[test]
+    fn wrongly_typed_fields_are_located() {
+        let e = errors("---\ntitle: [a, b]\ndate: 2023\ndraft: yes please\nextra: 3\n---\n");
+        assert_eq!(
+            e,
+            [
+                "content/x.md:2:8: `title` must be text",
+                "content/x.md:4:8: `draft` must be `true` or `false`",
+                "content/x.md:5:8: `extra` must be a map of your own fields\n  help: indent your fields under it, like `extra:` then `  reviewer: Jane`",
+            ]
+        );
+        // A number is fine as text: some titles are years.
+        assert_eq!(ok("---\ntitle: 1984\ndate: 2023\n---\n").incident.title, "1984");
+    }
+
+    #[test]
+    fn tags_are_unknown_when_not_a_taxonomy() {
+        let p = parse(Path::new("c/x.md"), "x.md", "---\ntitle: A\ndate: 2023\ntags: [a]\n---\n", &[])
+            .expect("valid");
+        assert_eq!(p.warnings.len(), 1);
+        assert!(!p.warnings[0].to_string().contains("did you mean"), "{}", p.warnings[0]);
     }
 
     #[test]

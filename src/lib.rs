@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 pub use config::Config;
-pub use error::{Diagnostic, Error, Location, Result};
+pub use error::{Diagnostic, Error, Location, Repeat, Result};
 pub use progress::{Progress, Silent};
 pub use site::{LoadOptions, Site};
 pub use theme::Theme;
@@ -83,9 +83,12 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     let theme = Theme::load(&site.root, &site.config)?;
     let renderer = render::Renderer::new(&site, &theme)?;
     let mut pages = render::plan(&site);
-    let mut warnings = site.warnings.clone();
+    // A key unknown in one file is a typo; in thousands, a field the site uses on purpose.
+    // Either way one line per file would bury everything else.
+    let mut warnings = error::collapse_repeats(site.warnings.clone(), Repeat::SameMessage, 3, "file");
     let statics = static_files(&theme, &mut pages, &mut warnings);
 
+    log::debug!("planned {} pages in {:?}", pages.len(), started.elapsed());
     let staging = output::Staging::create(&output)?;
     progress.start("rendering", pages.len() + statics.len());
     let errors = Mutex::new(Vec::new());
@@ -110,9 +113,12 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     let errors = errors.into_inner().unwrap_or_else(|p| p.into_inner());
     if !errors.is_empty() {
         staging.discard()?;
-        return Err(Error::many(same_errors_once(errors)));
+        // One broken template fails every page that uses it: say it once per place.
+        return Err(Error::many(error::collapse_repeats(errors, Repeat::SamePlace, 1, "page")));
     }
+    log::debug!("rendered and wrote in {:?}", started.elapsed());
     staging.commit()?;
+    log::debug!("committed in {:?}", started.elapsed());
     Ok(BuildReport {
         output,
         incidents: site.incidents.len(),
@@ -122,29 +128,6 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         warnings,
         elapsed: started.elapsed(),
     })
-}
-
-/// One broken template fails every page that uses it: keep the first page's error (in page
-/// order) for each template location and message, and say how many more pages failed alike.
-fn same_errors_once(mut errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    errors.sort_by(|a, b| (&a.location, &a.message, &a.causes).cmp(&(&b.location, &b.message, &b.causes)));
-    let mut kept: Vec<(Diagnostic, usize)> = Vec::new();
-    for error in errors {
-        match kept.last_mut() {
-            Some((first, more)) if first.location == error.location && first.message == error.message => {
-                *more += 1;
-            }
-            _ => kept.push((error, 0)),
-        }
-    }
-    kept.into_iter()
-        .map(|(d, more)| match more {
-            0 => d,
-            n => {
-                d.caused_by(format!("and {n} more page{} failed the same way", if n == 1 { "" } else { "s" }))
-            }
-        })
-        .collect()
 }
 
 /// The static files to copy. A static file at the path of a generated page is dropped with a

@@ -74,7 +74,11 @@ fn tag_pages_group_spellings_and_paginate() {
     let ransomware = read(&site, "tags/ransomware/index.html");
     assert!(ransomware.contains("/incidents-site/incidents/outage/"));
     assert!(ransomware.contains("/incidents-site/incidents/angouleme/"));
-    assert!(!site.join("tags/ransomware/page/2").exists(), "2 incidents fit on one page");
+    let second = read(&site, "tags/ransomware/page/2/index.html");
+    assert!(second.contains("/incidents-site/incidents/old/"), "the third incident is on page 2");
+    assert!(!ransomware.contains("/incidents-site/incidents/old/"));
+    assert!(ransomware.contains("href=\"/incidents-site/tags/ransomware/page/2/\""), "next link");
+    assert!(!site.join("tags/ransomware/page/3").exists());
     let list = read(&site, "tags/index.html");
     assert!(list.contains("/incidents-site/tags/ransomware/"));
     // A second taxonomy from casebook.yaml gets its own pages.
