@@ -29,6 +29,10 @@ pub struct Config {
     pub paginate_by: usize,
     /// The taxonomies incidents are grouped by.
     pub taxonomies: Vec<TaxonomyConfig>,
+    /// The severity scale, lowest first.
+    pub severities: Vec<Level>,
+    /// The statuses an incident can have.
+    pub statuses: Vec<Level>,
     /// Free data for templates, as `config.extra`.
     pub extra: serde_yaml::Mapping,
     /// Where each top-level key was written, to point errors found later at the right line.
@@ -45,18 +49,117 @@ pub struct KeyLocation {
     pub location: Location,
 }
 
-/// One taxonomy: a front matter key whose values (a list of names) group incidents.
+/// One taxonomy: a field of incidents whose values group them into terms with pages.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TaxonomyConfig {
-    /// The front matter key, also the URL segment: `tags` gives `/tags/<term>/`.
+    /// Its name, used in templates (`incident.taxonomies.tags`, `get_taxonomy(name="tags")`).
     pub name: String,
+    /// The incident field it reads, as a dotted path: `tags`, `victim.sector`,
+    /// `location.country`, `actors.name`, `extra.vendor`. Defaults to the name.
+    #[serde(default)]
+    pub field: Option<String>,
+    /// The URL segment of its pages: `/<path>/<term>/`. Defaults to the name.
+    #[serde(default)]
+    pub path: Option<String>,
     /// The heading shown for it; defaults to the name, capitalized.
     #[serde(default)]
     pub title: Option<String>,
+    /// Whether it gets an overview page and a page per term (default: yes).
+    #[serde(default = "yes")]
+    pub pages: bool,
     /// Incidents per term page; defaults to the site's `paginate_by`.
     #[serde(default)]
     pub paginate_by: Option<usize>,
+    /// The order of terms on the overview page: `name` (default) or `count` (most incidents
+    /// first). Severity and status terms follow their scale.
+    #[serde(default)]
+    pub sort: TermOrder,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// How a taxonomy's terms are ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TermOrder {
+    /// Alphabetically by name.
+    #[default]
+    Name,
+    /// Most incidents first.
+    Count,
+}
+
+/// A step of a scale (severity, status): its name in front matter, and how themes show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Level {
+    /// As written in front matter: `high`.
+    pub name: String,
+    /// As shown: `High`. Defaults to the name, capitalized.
+    pub label: String,
+    /// A CSS color for badges, if the site sets one.
+    pub color: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Level {
+    /// Either a bare name (`high`) or a map (`{name: high, label: High, color: "#c00"}`).
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Form {
+            Name(String),
+            Full { name: String, label: Option<String>, color: Option<String> },
+        }
+        Ok(match Form::deserialize(deserializer)? {
+            Form::Name(name) => Level::new(&name, None),
+            Form::Full { name, label, color } => {
+                let mut level = Level::new(&name, color.as_deref());
+                if let Some(label) = label {
+                    level.label = label;
+                }
+                level
+            }
+        })
+    }
+}
+
+impl Level {
+    fn new(name: &str, color: Option<&str>) -> Level {
+        Level { name: name.to_string(), label: capitalize(name), color: color.map(str::to_string) }
+    }
+}
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+fn taxonomy(name: &str, field: &str, title: &str) -> TaxonomyConfig {
+    TaxonomyConfig {
+        name: name.to_string(),
+        field: Some(field.to_string()),
+        path: None,
+        title: Some(title.to_string()),
+        pages: true,
+        paginate_by: None,
+        sort: TermOrder::Name,
+    }
+}
+
+/// The taxonomies of a site without a `taxonomies:` setting.
+pub fn default_taxonomies() -> Vec<TaxonomyConfig> {
+    vec![
+        taxonomy("tags", "tags", "Tags"),
+        taxonomy("sectors", "victims.sector", "Sectors"),
+        taxonomy("countries", "location.country", "Countries"),
+        taxonomy("actors", "actors.name", "Threat actors"),
+        taxonomy("techniques", "techniques", "Techniques"),
+        taxonomy("motives", "motives", "Motives"),
+        taxonomy("severity", "severity", "Severity"),
+        taxonomy("status", "status", "Status"),
+    ]
 }
 
 impl Default for Config {
@@ -68,7 +171,14 @@ impl Default for Config {
             language: "en".to_string(),
             theme: "default".to_string(),
             paginate_by: 20,
-            taxonomies: vec![TaxonomyConfig { name: "tags".to_string(), title: None, paginate_by: None }],
+            taxonomies: default_taxonomies(),
+            severities: vec![
+                Level::new("low", Some("#2e7d32")),
+                Level::new("medium", Some("#b26a00")),
+                Level::new("high", Some("#c62828")),
+                Level::new("critical", Some("#6a1b9a")),
+            ],
+            statuses: ["ongoing", "contained", "resolved"].iter().map(|s| Level::new(s, None)).collect(),
             extra: serde_yaml::Mapping::new(),
             positions: Vec::new(),
         }
@@ -78,16 +188,23 @@ impl Default for Config {
 impl TaxonomyConfig {
     /// The heading shown for the taxonomy.
     pub fn title(&self) -> String {
-        self.title.clone().unwrap_or_else(|| {
-            let mut chars = self.name.chars();
-            chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
-        })
+        self.title.clone().unwrap_or_else(|| capitalize(&self.name))
+    }
+
+    /// The incident field it reads.
+    pub fn field(&self) -> &str {
+        self.field.as_deref().unwrap_or(&self.name)
+    }
+
+    /// The URL segment of its pages.
+    pub fn path(&self) -> &str {
+        self.path.as_deref().unwrap_or(&self.name)
     }
 }
 
-/// Front matter keys that a taxonomy may not take over, because they mean something else.
-const RESERVED: [&str; 10] =
-    ["title", "date", "summary", "updated", "draft", "slug", "extra", "incidents", "page", "static"];
+/// URL segments casebook uses for pages of its own, which a taxonomy's path may not take.
+const RESERVED_PATHS: [&str; 8] =
+    ["incidents", "page", "archive", "api", "stats", "search", "data", "static"];
 
 impl Config {
     /// Reads `casebook.yaml` from the site root; a missing file means all defaults.
@@ -117,7 +234,7 @@ impl Config {
                 location: Location::at(path, k.line + 1, k.value_column),
             })
             .collect();
-        config.check()?;
+        config.check(text, path)?;
         Ok(config)
     }
 
@@ -126,7 +243,7 @@ impl Config {
         self.positions.iter().find(|k| k.key == key).map(|k| k.location.clone())
     }
 
-    fn check(&self) -> Result<(), Diagnostic> {
+    fn check(&self, text: &str, path: &Path) -> Result<(), Diagnostic> {
         let at_key = |key: &str| self.locate(key).unwrap_or_else(|| Location::file(CONFIG_FILE));
         if let Err(why) = BaseUrl::parse(&self.base_url) {
             return Err(Diagnostic::at(at_key("base_url"), why)
@@ -136,23 +253,59 @@ impl Config {
             return Err(Diagnostic::at(at_key("paginate_by"), "`paginate_by` must be at least 1"));
         }
         let mut seen = std::collections::HashSet::new();
-        for taxonomy in &self.taxonomies {
-            let problem = if !is_slug(&taxonomy.name) {
+        let mut paths = std::collections::HashSet::new();
+        for (i, taxonomy) in self.taxonomies.iter().enumerate() {
+            let name = &taxonomy.name;
+            // Point at the taxonomy's own line, or the setting it is about when written.
+            let at_setting = |key: &str| {
+                use crate::frontmatter::{Seg, locate};
+                let found = locate(text, &[Seg::Key("taxonomies"), Seg::Index(i), Seg::Key(key)])
+                    .or_else(|| locate(text, &[Seg::Key("taxonomies"), Seg::Index(i)]));
+                found.map_or_else(
+                    || at_key("taxonomies"),
+                    |(line, column)| Location::at(path, line + 1, column),
+                )
+            };
+            let problem = if !is_slug(name) {
+                Some(format!("taxonomy name `{name}` must be lowercase letters, digits and dashes"))
+            } else if !is_slug(taxonomy.path()) {
                 Some(format!(
-                    "taxonomy name `{}` must be lowercase letters, digits and dashes",
-                    taxonomy.name
+                    "taxonomy `{name}`: path `{}` must be lowercase letters, digits and dashes",
+                    taxonomy.path()
                 ))
-            } else if RESERVED.contains(&taxonomy.name.as_str()) {
-                Some(format!("`{}` cannot be a taxonomy: it is a front matter key of its own", taxonomy.name))
-            } else if !seen.insert(taxonomy.name.as_str()) {
-                Some(format!("taxonomy `{}` is configured twice", taxonomy.name))
+            } else if RESERVED_PATHS.contains(&taxonomy.path()) {
+                Some(format!(
+                    "taxonomy `{name}`: the path `{}` is used by casebook's own pages",
+                    taxonomy.path()
+                ))
+            } else if !seen.insert(name.as_str()) {
+                Some(format!("taxonomy `{name}` is configured twice"))
+            } else if !paths.insert(taxonomy.path()) {
+                Some(format!(
+                    "taxonomy `{name}`: another taxonomy already uses the path `{}`",
+                    taxonomy.path()
+                ))
             } else if taxonomy.paginate_by == Some(0) {
-                Some(format!("taxonomy `{}`: `paginate_by` must be at least 1", taxonomy.name))
+                Some(format!("taxonomy `{name}`: `paginate_by` must be at least 1"))
             } else {
-                None
+                crate::taxonomy::check_field(taxonomy.field())
+                    .err()
+                    .map(|why| format!("taxonomy `{name}`: {why}"))
             };
             if let Some(message) = problem {
-                return Err(Diagnostic::at(at_key("taxonomies"), message));
+                let about = ["field", "path", "paginate_by"]
+                    .into_iter()
+                    .find(|k| message.contains(&format!("{k} `")) || message.contains(&format!("`{k}`")));
+                return Err(Diagnostic::at(at_setting(about.unwrap_or("name")), message));
+            }
+        }
+        for (key, scale) in [("severities", &self.severities), ("statuses", &self.statuses)] {
+            let mut names = std::collections::HashSet::new();
+            if scale.is_empty() {
+                return Err(Diagnostic::at(at_key(key), format!("`{key}` needs at least one entry")));
+            }
+            if let Some(twice) = scale.iter().find(|l| !names.insert(l.name.as_str())) {
+                return Err(Diagnostic::at(at_key(key), format!("`{key}` lists `{}` twice", twice.name)));
             }
         }
         Ok(())
@@ -291,7 +444,10 @@ mod tests {
 
     #[test]
     fn taxonomies_cannot_shadow_fields() {
-        let e = Config::parse("taxonomies:\n  - name: date\n", Path::new("c.yaml")).expect_err("reserved");
-        assert!(e.to_string().contains("`date` cannot be a taxonomy"), "{e}");
+        let e = Config::parse("taxonomies:\n  - name: dates\n    field: date\n", Path::new("c.yaml"))
+            .expect_err("no terms");
+        assert!(e.to_string().contains("taxonomy `dates`: field `date` cannot group incidents"), "{e}");
+        let e = Config::parse("taxonomies:\n  - name: archive\n", Path::new("c.yaml")).expect_err("reserved");
+        assert!(e.to_string().contains("the path `archive` is used by casebook"), "{e}");
     }
 }

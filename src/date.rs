@@ -203,6 +203,11 @@ impl IncidentDate {
     }
 }
 
+/// The English name of a month (1-12).
+pub fn month_name(month: i8) -> &'static str {
+    MONTHS.get(usize::try_from(month - 1).unwrap_or(usize::MAX)).copied().unwrap_or("")
+}
+
 /// `24/07/2023` or `24.07.2023` as `2023-07-24`, when the day cannot be a month (over 12), so
 /// the suggestion is never a guess.
 fn day_first_to_iso(text: &str) -> Option<String> {

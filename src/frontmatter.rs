@@ -115,6 +115,124 @@ pub fn top_level_keys(yaml: &str) -> Vec<KeyPosition<'_>> {
     keys
 }
 
+/// One step of a path into YAML: a mapping key or a list index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seg<'a> {
+    /// A key of a mapping.
+    Key(&'a str),
+    /// A 0-based index into a list.
+    Index(usize),
+}
+
+/// A line of YAML seen as indentation and content; `- ` list markers count as indentation of
+/// their item, so `- name: x` is an item start whose content `name: x` sits two columns in.
+#[derive(Debug, Clone, Copy)]
+struct Line<'a> {
+    indent: usize,
+    dash: bool,
+    content: &'a str,
+}
+
+fn lines_of(yaml: &str) -> Vec<Option<Line<'_>>> {
+    yaml.lines()
+        .map(|raw| {
+            let trimmed = raw.trim_start_matches(' ');
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                return None;
+            }
+            let indent = raw.len() - trimmed.len();
+            match trimmed.strip_prefix("- ").or_else(|| (trimmed == "-").then_some("")) {
+                Some(rest) => {
+                    let inner = rest.trim_start_matches(' ');
+                    Some(Line {
+                        indent: indent + 1 + (rest.len() - inner.len()) + 1,
+                        dash: true,
+                        content: inner,
+                    })
+                }
+                None => Some(Line { indent, dash: false, content: trimmed }),
+            }
+        })
+        .collect()
+}
+
+/// Finds where the value at `path` is written in block-style YAML: its 0-based line and 1-based
+/// column. Returns the deepest position it could follow the path to (so an error in a list item
+/// written in flow style points at least at the list), or `None` if not even the first step
+/// was found.
+///
+/// Like [`top_level_keys`], a textual scan that exists to give line numbers to problems found
+/// after parsing.
+pub fn locate(yaml: &str, path: &[Seg<'_>]) -> Option<(usize, usize)> {
+    let lines = lines_of(yaml);
+    // The block being searched: lines [start, end) whose items sit at `indent`.
+    let (mut start, mut end, mut indent) = (0, lines.len(), 0);
+    let mut found = None;
+    for (depth, seg) in path.iter().enumerate() {
+        let mut hit = None;
+        match seg {
+            Seg::Key(key) => {
+                for (n, line) in lines.iter().enumerate().take(end).skip(start) {
+                    let Some(line) = line else { continue };
+                    if line.indent != indent {
+                        continue;
+                    }
+                    let after = line.content.strip_prefix(key).and_then(|r| r.strip_prefix(':'));
+                    if let Some(value) = after.filter(|v| v.is_empty() || v.starts_with(' ')) {
+                        let column =
+                            line.indent + key.len() + 1 + (value.len() - value.trim_start().len()) + 1;
+                        hit = Some((n, column, line.indent));
+                        break;
+                    }
+                }
+            }
+            Seg::Index(index) => {
+                let mut count = 0;
+                for (n, line) in lines.iter().enumerate().take(end).skip(start) {
+                    let Some(line) = line else { continue };
+                    // The first item fixes the list's indentation; nested lists are deeper.
+                    if line.dash && (line.indent >= indent || depth == 0) {
+                        if count == *index {
+                            hit = Some((n, line.indent + 1, line.indent));
+                            break;
+                        }
+                        count += 1;
+                        indent = line.indent;
+                    }
+                }
+            }
+        }
+        let Some((line, column, own_indent)) = hit else { break };
+        found = Some((line, column));
+        // The value's block: following lines indented deeper than this key (or, for a list
+        // item, at least as deep as its content), plus the item's own line for `- key: v`.
+        let mut block_end = line + 1;
+        while block_end < end {
+            match lines[block_end] {
+                Some(l)
+                    if l.indent > own_indent
+                        || (l.dash && l.indent >= own_indent && matches!(seg, Seg::Key(_))) => {}
+                Some(l) if matches!(seg, Seg::Index(_)) && !l.dash && l.indent >= own_indent => {}
+                None => {}
+                Some(_) => break,
+            }
+            block_end += 1;
+        }
+        match seg {
+            Seg::Index(_) => {
+                start = line;
+                indent = own_indent;
+            }
+            Seg::Key(_) => {
+                start = line + 1;
+                indent = lines[start..block_end].iter().flatten().next().map_or(usize::MAX, |l| l.indent);
+            }
+        }
+        end = block_end;
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,6 +265,25 @@ mod tests {
         assert_eq!(split("---\ntitle: A\n"), Err(SplitError::Unclosed));
         // A `----` line is not a fence.
         assert_eq!(split("---\ntitle: A\n----\n"), Err(SplitError::Unclosed));
+    }
+
+    #[test]
+    fn locates_nested_values() {
+        let yaml = "title: A\nvictim:\n  name: Town\n  sector: gov\nsources:\n  - title: One\n    url: ftp://x\n  - title: Two\n    url: https://y\ntechniques: [T1, T2]\nactors:\n- name: X\n  country: ZZ\n";
+        let at = |path: &[Seg<'_>]| locate(yaml, path);
+        assert_eq!(at(&[Seg::Key("title")]), Some((0, 8)));
+        assert_eq!(at(&[Seg::Key("victim"), Seg::Key("sector")]), Some((3, 11)));
+        assert_eq!(at(&[Seg::Key("sources"), Seg::Index(0), Seg::Key("url")]), Some((6, 10)));
+        assert_eq!(at(&[Seg::Key("sources"), Seg::Index(1), Seg::Key("title")]), Some((7, 12)));
+        assert_eq!(at(&[Seg::Key("sources"), Seg::Index(1), Seg::Key("url")]), Some((8, 10)));
+        assert_eq!(at(&[Seg::Key("sources"), Seg::Index(1)]), Some((7, 5)));
+        // Flow style: the best it can do is the list.
+        assert_eq!(at(&[Seg::Key("techniques"), Seg::Index(1)]), Some((9, 13)));
+        // Unindented list items.
+        assert_eq!(at(&[Seg::Key("actors"), Seg::Index(0), Seg::Key("country")]), Some((12, 12)));
+        assert_eq!(at(&[Seg::Key("nope")]), None);
+        // A key of the same name deeper down is not a top-level key.
+        assert_eq!(at(&[Seg::Key("name")]), None);
     }
 
     #[test]

@@ -8,13 +8,66 @@ use std::path::{Path, PathBuf};
 
 use crate::date::IncidentDate;
 use crate::error::{Diagnostic, Location};
-use crate::frontmatter;
+use crate::frontmatter::{self, Seg};
 use crate::markdown::{self, TocEntry};
+use crate::schema::{Actor, Event, Impact, Ioc, Place, Reader, Source, Technique, Victim};
 use crate::slug::{is_slug, slugify};
 use crate::suggest;
 
-/// Front matter keys casebook knows, besides the configured taxonomies (`tags` by default).
-pub const KNOWN_KEYS: [&str; 7] = ["title", "date", "summary", "updated", "draft", "slug", "extra"];
+/// Front matter keys casebook knows (see docs/incident-schema.md).
+pub const KNOWN_KEYS: [&str; 22] = [
+    "title",
+    "date",
+    "summary",
+    "updated",
+    "draft",
+    "slug",
+    "tags",
+    "extra",
+    "status",
+    "resolved_at",
+    "severity",
+    "victim",
+    "victims",
+    "location",
+    "impact",
+    "motives",
+    "actors",
+    "techniques",
+    "timeline",
+    "sources",
+    "iocs",
+    "embargo",
+];
+
+/// What parsing needs to know of the site: its scales, and the top-level keys its own
+/// taxonomies read (which are then not "unknown").
+#[derive(Debug, Clone, Default)]
+pub struct Schema {
+    /// Allowed `severity` values, lowest first.
+    pub severities: Vec<String>,
+    /// Allowed `status` values.
+    pub statuses: Vec<String>,
+    /// Top-level keys that taxonomies read besides the known ones (`sectors`, `vendors`).
+    pub custom_keys: Vec<String>,
+}
+
+impl Schema {
+    /// The schema of a site.
+    pub fn from_config(config: &crate::Config) -> Schema {
+        let custom_keys = config
+            .taxonomies
+            .iter()
+            .map(|t| t.field().split('.').next().unwrap_or_default().to_string())
+            .filter(|k| !KNOWN_KEYS.contains(&k.as_str()))
+            .collect();
+        Schema {
+            severities: config.severities.iter().map(|l| l.name.clone()).collect(),
+            statuses: config.statuses.iter().map(|l| l.name.clone()).collect(),
+            custom_keys,
+        }
+    }
+}
 
 /// A loaded incident: typed front matter and rendered Markdown.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,7 +100,34 @@ pub struct Incident {
     pub toc: Vec<TocEntry>,
     /// Words in the body.
     pub word_count: usize,
-    /// Taxonomy terms by taxonomy name, in the order written, without duplicates.
+    /// `tags`.
+    pub tags: Vec<String>,
+    /// `status`, one of the site's statuses.
+    pub status: Option<String>,
+    /// `resolved_at`.
+    pub resolved_at: Option<IncidentDate>,
+    /// `severity`, one of the site's severities.
+    pub severity: Option<String>,
+    /// `victim`, or each of `victims`.
+    pub victims: Vec<Victim>,
+    /// `location`.
+    pub location: Option<Place>,
+    /// `impact`.
+    pub impact: Option<Impact>,
+    /// `motives`.
+    pub motives: Vec<String>,
+    /// `actors`.
+    pub actors: Vec<Actor>,
+    /// `techniques`, ATT&CK ids.
+    pub techniques: Vec<Technique>,
+    /// `timeline`, in time order.
+    pub timeline: Vec<Event>,
+    /// `sources`.
+    pub sources: Vec<Source>,
+    /// `iocs`.
+    pub iocs: Vec<Ioc>,
+    /// Taxonomy terms (their keys: `FR`, `T1486`, `ransomware`) by taxonomy name, without
+    /// duplicates. Filled by the site from its taxonomies.
     pub terms: BTreeMap<String, Vec<String>>,
     /// `extra`, as written.
     pub extra: serde_yaml::Mapping,
@@ -66,22 +146,12 @@ pub struct Parsed {
 
 /// Parses an incident file.
 ///
-/// `path` is the file as shown in messages, `source` the file relative to `content/`, and
-/// `taxonomies` the names of the site's taxonomies (front matter keys holding lists of terms).
-/// Returns every problem of the file at once, not just the first.
-pub fn parse(
-    path: &Path,
-    source: &str,
-    text: &str,
-    taxonomies: &[String],
-) -> Result<Parsed, Vec<Diagnostic>> {
+/// `path` is the file as shown in messages, `source` the file relative to `content/`.
+/// Returns every problem of the file at once, not just the first. Taxonomy terms are left
+/// empty: they depend on the site's taxonomies, see [`crate::taxonomy::terms_of`].
+pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<Parsed, Vec<Diagnostic>> {
     let split = frontmatter::split(text)
         .map_err(|e| vec![Diagnostic::at(Location::at(path, 1, 1), e.message()).with_help(e.help())])?;
-    let keys = frontmatter::top_level_keys(split.yaml);
-    let at_key = |key: &str| match keys.iter().find(|k| k.key == key) {
-        Some(k) => Location::at(path, split.yaml_line + k.line, k.value_column),
-        None => Location::file(path),
-    };
     let yaml_is_blank = split.yaml.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'));
     // One untyped parse, then typing by hand: as fast as YAML parsing gets, and every field
     // error is located at its key and worded for incident writers rather than by serde.
@@ -91,26 +161,94 @@ pub fn parse(
         serde_yaml::from_str(split.yaml)
             .map_err(|e| vec![Diagnostic::from_yaml(&e, path, split.yaml_line)])?
     };
+    let mut r = Reader::new(path, split.yaml, split.yaml_line);
     let mut take = |key: &str| fields.shift_remove(key).filter(|v| !v.is_null());
+    let k = |key: &'static str| [Seg::Key(key)];
 
-    let mut errors = Vec::new();
-    let mut warnings = Vec::new();
-    let text_field = |key: &str, value: Option<serde_yaml::Value>, errors: &mut Vec<Diagnostic>| match value {
+    let title = r.text(take("title"), &k("title"));
+    let date = match take("date") {
+        Some(value) => r.date(Some(value), &k("date")),
         None => None,
-        Some(serde_yaml::Value::String(s)) => Some(s),
-        Some(serde_yaml::Value::Number(n)) => Some(n.to_string()),
+    };
+    let missing_date = date.is_none() && !r.errors.iter().any(|e| e.message.starts_with("`date`"));
+    let updated = r.date(take("updated"), &k("updated"));
+    let summary = r.text(take("summary"), &k("summary"));
+    let draft = match take("draft") {
+        None => false,
+        Some(serde_yaml::Value::Bool(b)) => b,
         Some(_) => {
-            errors.push(Diagnostic::at(at_key(key), format!("`{key}` must be text")));
-            None
+            r.error(&k("draft"), "must be `true` or `false`");
+            false
         }
     };
-
-    let title = match text_field("title", take("title"), &mut errors).as_deref().map(str::trim) {
-        Some(t) if !t.is_empty() => t.to_string(),
+    let extra = match take("extra") {
+        None => serde_yaml::Mapping::new(),
+        Some(serde_yaml::Value::Mapping(m)) => m,
         Some(_) => {
-            errors.push(Diagnostic::at(at_key("title"), "`title` is empty"));
-            String::new()
+            r.error_with_help(
+                &k("extra"),
+                "must be a map of your own fields",
+                "indent your fields under it, like `extra:` then `  reviewer: Jane`",
+            );
+            serde_yaml::Mapping::new()
         }
+    };
+    let slug_value = r.text(take("slug"), &k("slug"));
+    let tags = dedup_terms(r.text_list(take("tags"), &k("tags")));
+    let severities: Vec<&str> = schema.severities.iter().map(String::as_str).collect();
+    let severity = r.one_of(take("severity"), &k("severity"), &severities);
+    let statuses: Vec<&str> = schema.statuses.iter().map(String::as_str).collect();
+    let status = r.one_of(take("status"), &k("status"), &statuses);
+    let resolved_at = r.date(take("resolved_at"), &k("resolved_at"));
+    let mut victims = Vec::new();
+    match (take("victim"), take("victims")) {
+        (Some(_), Some(_)) => r.error_with_help(
+            &k("victims"),
+            "cannot be used together with `victim`",
+            "list every victim under `victims:`",
+        ),
+        (Some(one), None) => victims.extend(r.victim(one, &k("victim"))),
+        (None, Some(list)) => {
+            for (i, item) in r.list(Some(list), &k("victims")).into_iter().enumerate() {
+                victims.extend(r.victim(item, &[Seg::Key("victims"), Seg::Index(i)]));
+            }
+        }
+        (None, None) => {}
+    }
+    let location = take("location").and_then(|v| r.place(v, &k("location")));
+    let impact = take("impact").and_then(|v| r.impact(v, &k("impact")));
+    let motives = dedup_terms(r.text_list(take("motives"), &k("motives")));
+    let items = |key: &'static str, r: &mut Reader<'_>, value: Option<serde_yaml::Value>| {
+        r.list(value, &k(key))
+            .into_iter()
+            .enumerate()
+            .map(move |(i, v)| (v, [Seg::Key(key), Seg::Index(i)]))
+            .collect::<Vec<_>>()
+    };
+    let actors: Vec<Actor> =
+        items("actors", &mut r, take("actors")).into_iter().filter_map(|(v, at)| r.actor(v, &at)).collect();
+    let mut techniques: Vec<Technique> = items("techniques", &mut r, take("techniques"))
+        .into_iter()
+        .filter_map(|(v, at)| r.technique(v, &at))
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    techniques.retain(|t| seen.insert(t.id.clone()));
+    let mut timeline: Vec<Event> = items("timeline", &mut r, take("timeline"))
+        .into_iter()
+        .filter_map(|(v, at)| r.event(v, &at))
+        .collect();
+    // Stable: events at the same time keep the order they were written in.
+    timeline.sort_by(|a, b| a.at.cmp(&b.at));
+    let sources: Vec<Source> = items("sources", &mut r, take("sources"))
+        .into_iter()
+        .filter_map(|(v, at)| r.source(v, &at))
+        .collect();
+    let iocs: Vec<Ioc> =
+        items("iocs", &mut r, take("iocs")).into_iter().filter_map(|(v, at)| r.ioc(v, &at)).collect();
+
+    let mut errors = std::mem::take(&mut r.errors);
+    let title = match title {
+        Some(t) => t,
         None => {
             if !errors.iter().any(|e| e.message.starts_with("`title`")) {
                 errors.push(
@@ -121,46 +259,22 @@ pub fn parse(
             String::new()
         }
     };
-    let date = match take("date") {
-        Some(value) => date_field(&value, "date", &at_key("date"), &mut errors),
-        None => {
-            errors.push(
-                Diagnostic::at(Location::file(path), "missing `date` in front matter")
-                    .with_help("add a line like `date: 2023-07-24` (or `2023-07`, or `2023`)"),
-            );
-            None
-        }
-    };
-    let updated = take("updated").and_then(|v| date_field(&v, "updated", &at_key("updated"), &mut errors));
-    let summary = text_field("summary", take("summary"), &mut errors);
-    let draft = match take("draft") {
-        None => false,
-        Some(serde_yaml::Value::Bool(b)) => b,
-        Some(_) => {
-            errors.push(Diagnostic::at(at_key("draft"), "`draft` must be `true` or `false`"));
-            false
-        }
-    };
-    let extra = match take("extra") {
-        None => serde_yaml::Mapping::new(),
-        Some(serde_yaml::Value::Mapping(m)) => m,
-        Some(_) => {
-            errors.push(
-                Diagnostic::at(at_key("extra"), "`extra` must be a map of your own fields")
-                    .with_help("indent your fields under it, like `extra:` then `  reviewer: Jane`"),
-            );
-            serde_yaml::Mapping::new()
-        }
-    };
-    let slug_value = text_field("slug", take("slug"), &mut errors);
-    let slug_line =
-        slug_value.as_ref().and(keys.iter().find(|k| k.key == "slug")).map(|k| split.yaml_line + k.line);
+    if missing_date {
+        errors.push(
+            Diagnostic::at(Location::file(path), "missing `date` in front matter")
+                .with_help("add a line like `date: 2023-07-24` (or `2023-07`, or `2023`)"),
+        );
+    }
+    let slug_line = slug_value
+        .as_ref()
+        .and(frontmatter::locate(split.yaml, &k("slug")))
+        .map(|(line, _)| split.yaml_line + line);
     let slug = match slug_value.as_deref() {
         Some(s) if is_slug(s) => s.to_string(),
         Some(s) => {
             let suggestion = slugify(s);
             let mut d = Diagnostic::at(
-                at_key("slug"),
+                r.location(&k("slug")),
                 format!(
                     "`slug: {s}` is not a valid slug: use lowercase ASCII letters, digits and single dashes"
                 ),
@@ -184,59 +298,38 @@ pub fn parse(
         }
     };
 
-    let mut other = serde_yaml::Mapping::new();
-    let mut terms = BTreeMap::new();
-    for taxonomy in taxonomies {
-        let value = fields.shift_remove(taxonomy.as_str()).unwrap_or_default();
-        match terms_field(taxonomy, value, at_key(taxonomy)) {
-            Ok(list) => {
-                for name in &list {
-                    if slugify(name).is_empty() {
-                        errors.push(Diagnostic::at(
-                            at_key(taxonomy),
-                            format!(
-                                "`{taxonomy}` value `{name}` has no letters or digits to make a URL from"
-                            ),
-                        ));
-                    }
-                }
-                terms.insert(taxonomy.clone(), list);
-            }
-            Err(e) => errors.push(e),
+    // What is left is unknown to casebook: kept for templates, and worth a warning, unless a
+    // taxonomy of the site reads it.
+    let mut warnings = Vec::new();
+    for (key, _) in fields.iter() {
+        let name = key.as_str().map_or_else(|| format!("{key:?}"), str::to_string);
+        if schema.custom_keys.contains(&name) {
+            continue;
         }
-    }
-
-    // What is left is unknown to casebook: kept for templates, and worth a warning.
-    for (key, value) in fields {
-        let name = match &key {
-            serde_yaml::Value::String(s) => s.clone(),
-            other => serde_yaml::to_string(other).unwrap_or_default().trim().to_string(),
-        };
-        let location = match keys.iter().find(|k| k.key == name) {
-            Some(k) => Location::at(path, split.yaml_line + k.line, 1),
+        let location = match frontmatter::locate(split.yaml, &[Seg::Key(&name)]) {
+            Some((line, _)) => Location::at(path, split.yaml_line + line, 1),
             None => Location::file(path),
         };
-        let known = KNOWN_KEYS.iter().copied().chain(taxonomies.iter().map(String::as_str));
         let warning = Diagnostic::at(location, format!("unknown front matter key `{name}`"));
-        warnings.push(match suggest::closest(&name, known) {
+        warnings.push(match suggest::closest(&name, KNOWN_KEYS.iter().copied()) {
             Some(close) => warning.with_help(format!("did you mean `{close}`?")),
             None => warning.with_help(
                 "custom fields belong under `extra:`; this one is kept for templates as `incident.other`",
             ),
         });
-        other.insert(key, value);
     }
 
     let (Some(date), true) = (date, errors.is_empty()) else {
+        errors.sort_by(|a, b| a.location.cmp(&b.location));
         return Err(errors);
     };
     let rendered = markdown::render(split.body);
-    let (summary_html, summary_text, summary_given) = match summary.as_deref().map(str::trim) {
-        Some(s) if !s.is_empty() => {
+    let (summary_html, summary_text, summary_given) = match summary.as_deref() {
+        Some(s) => {
             let (html, text) = markdown::render_short(s);
             (html, text, true)
         }
-        _ => (rendered.first_paragraph_html, rendered.first_paragraph_text, false),
+        None => (rendered.first_paragraph_html, rendered.first_paragraph_text, false),
     };
     Ok(Parsed {
         incident: Incident {
@@ -254,47 +347,25 @@ pub fn parse(
             content_html: rendered.html,
             toc: rendered.toc,
             word_count: rendered.word_count,
-            terms,
+            tags,
+            status,
+            resolved_at,
+            severity,
+            victims,
+            location,
+            impact,
+            motives,
+            actors,
+            techniques,
+            timeline,
+            sources,
+            iocs,
+            terms: BTreeMap::new(),
             extra,
-            other,
+            other: fields,
         },
         warnings,
     })
-}
-
-fn date_field(
-    value: &serde_yaml::Value,
-    key: &str,
-    location: &Location,
-    errors: &mut Vec<Diagnostic>,
-) -> Option<IncidentDate> {
-    let text = match value {
-        serde_yaml::Value::String(s) => s.clone(),
-        serde_yaml::Value::Number(n) => n.to_string(),
-        _ => {
-            errors.push(Diagnostic::at(
-                location.clone(),
-                format!("`{key}` must be a date like `2023-07-24`, `2023-07` or `2023`"),
-            ));
-            return None;
-        }
-    };
-    IncidentDate::parse(&text)
-        .map_err(|why| errors.push(Diagnostic::at(location.clone(), format!("`{key}`: {why}"))))
-        .ok()
-}
-
-/// A taxonomy's terms: a list of names (or nothing). A single name is the common mistake, so
-/// the help shows it as a list.
-fn terms_field(key: &str, value: serde_yaml::Value, location: Location) -> Result<Vec<String>, Diagnostic> {
-    let help = match &value {
-        serde_yaml::Value::String(s) => format!("write `{key}: [{s}]`"),
-        _ => format!("write `{key}: [first, second]`"),
-    };
-    match serde_yaml::from_value::<Option<Vec<String>>>(value) {
-        Ok(list) => Ok(dedup_terms(list.unwrap_or_default())),
-        Err(_) => Err(Diagnostic::at(location, format!("`{key}` must be a list of names")).with_help(help)),
-    }
 }
 
 /// Trims term names and drops empty ones and repeats (by slug, so `Ransomware` and
@@ -312,16 +383,16 @@ fn dedup_terms(names: Vec<String>) -> Vec<String> {
 mod tests {
     use super::*;
 
-    fn tags() -> Vec<String> {
-        vec!["tags".to_string()]
+    fn schema() -> Schema {
+        Schema::from_config(&crate::Config::default())
     }
 
     fn ok(text: &str) -> Parsed {
-        parse(Path::new("content/x.md"), "x.md", text, &tags()).expect("valid incident")
+        parse(Path::new("content/x.md"), "x.md", text, &schema()).expect("valid incident")
     }
 
     fn errors(text: &str) -> Vec<String> {
-        parse(Path::new("content/x.md"), "x.md", text, &tags())
+        parse(Path::new("content/x.md"), "x.md", text, &schema())
             .expect_err("invalid incident")
             .iter()
             .map(ToString::to_string)
@@ -329,7 +400,7 @@ mod tests {
     }
 
     #[test]
-    fn parses_a_complete_incident() {
+    fn parses_the_basics() {
         let p = ok(
             "---\ntitle: Ransomware at Angoulême\ndate: 2023-07\nsummary: Town *offline*.\ntags: [ransomware, France, ransomware]\nslug: angouleme\nextra:\n  note: hi\n---\n## What happened\n\nA click.\n",
         );
@@ -338,9 +409,86 @@ mod tests {
         assert_eq!(i.date.display(), "July 2023");
         assert_eq!(i.slug, "angouleme");
         assert_eq!(i.summary_html, "<p>Town <em>offline</em>.</p>\n");
-        assert_eq!(i.terms["tags"], ["ransomware", "France"]);
+        assert_eq!(i.tags, ["ransomware", "France"]);
         assert_eq!(i.toc[0].id, "what-happened");
         assert!(p.warnings.is_empty());
+    }
+
+    const COMPLETE: &str = "---
+title: Ransomware at the town hall
+date: 2023-07
+status: resolved
+resolved_at: 2023-08-18
+severity: high
+victims:
+  - name: Town
+    sector: local-government
+    type: municipality
+  - name: Agglomeration
+    sector: local-government
+location:
+  country: fr
+  region: Nouvelle-Aquitaine
+  city: Angoulême
+impact:
+  confidentiality: unknown
+  integrity: low
+  availability: high
+  duration: three weeks
+  records: 0
+  people_affected: 140000
+motives: [financial]
+actors:
+  - name: Unattributed group
+    type: criminal
+    country: RU
+  - Second group
+techniques: [T1566.001, t1486, TA0040, T1486]
+timeline:
+  - at: 2023-07-25
+    event: Links cut.
+  - at: 2023-07-24T07:45:00+02:00
+    event: Phishing attachment opened.
+sources:
+  - title: Statement
+    url: https://example.org/news
+    publisher: Town
+    date: 2023-07-24
+iocs:
+  - type: url
+    value: http://invoice-portal.example/pay
+    note: phishing link
+---
+Body.
+";
+
+    #[test]
+    fn parses_every_field_of_the_schema() {
+        let p = ok(COMPLETE);
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        let i = p.incident;
+        assert_eq!(i.status.as_deref(), Some("resolved"));
+        assert_eq!(i.resolved_at.as_ref().map(IncidentDate::iso).as_deref(), Some("2023-08-18"));
+        assert_eq!(i.severity.as_deref(), Some("high"));
+        assert_eq!(i.victims.len(), 2);
+        assert_eq!(i.victims[0].kind.as_deref(), Some("municipality"));
+        let location = i.location.expect("location");
+        assert_eq!(location.country.expect("country").name, "France");
+        let impact = i.impact.expect("impact");
+        assert_eq!(
+            (impact.availability, impact.people_affected),
+            (Some(crate::schema::Level::High), Some(140000))
+        );
+        assert_eq!(i.actors[1].name, "Second group");
+        assert_eq!(i.actors[0].country.as_ref().map(|c| c.name.as_str()), Some("Russia"));
+        let ids: Vec<_> = i.techniques.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["T1566.001", "T1486", "TA0040"], "normalized and without repeats");
+        assert_eq!(i.techniques[0].name.as_deref(), Some("Spearphishing Attachment"));
+        assert!(i.techniques[2].tactic);
+        let events: Vec<_> = i.timeline.iter().map(|e| e.event.as_str()).collect();
+        assert_eq!(events, ["Phishing attachment opened.", "Links cut."], "in time order");
+        assert_eq!(i.sources[0].url, "https://example.org/news");
+        assert_eq!(i.iocs[0].defanged(), "hxxp://invoice-portal[.]example/pay");
     }
 
     #[test]
@@ -349,7 +497,7 @@ mod tests {
             Path::new("content/Angoulême 2023.md"),
             "Angoulême 2023.md",
             "---\ntitle: A\ndate: 2023\n---\nFirst.\n\nSecond.\n",
-            &tags(),
+            &schema(),
         )
         .expect("valid");
         assert_eq!(p.incident.slug, "angouleme-2023");
@@ -371,6 +519,30 @@ mod tests {
     }
 
     #[test]
+    fn schema_values_are_checked_where_they_are_written() {
+        let e = errors(
+            "---\ntitle: A\ndate: 2023\nseverity: extreme\nstatus: resolvd\nlocation:\n  country: France\nimpact:\n  availability: total\n  records: many\ntechniques: [T1486, Phishing, T99]\nsources:\n  - title: Ok\n    url: https://example.org\n  - title: Bad\n    url: javascript:alert(1)\niocs:\n  - type: domain\n    value: not a domain\nactors:\n  - type: criminal\ntimeline:\n  - at: yesterday\n    event: x\nvictim:\n  nmae: Town\n---\n",
+        );
+        assert_eq!(
+            e,
+            [
+                "content/x.md:4:11: `severity` must be one of low, medium, high, critical",
+                "content/x.md:5:9: `status` must be one of ongoing, contained, resolved\n  help: did you mean `resolved`?",
+                "content/x.md:7:12: `location.country`: `France` is not a country code: write `FR`",
+                "content/x.md:9:17: `impact.availability` must be one of none, low, medium, high, unknown",
+                "content/x.md:10:12: `impact.records` must be a whole number, like `1200`",
+                "content/x.md:11:13: `techniques[2]`: `Phishing` is not an ATT&CK id: write `T1566` (Phishing)",
+                "content/x.md:11:13: `techniques[3]`: `T99` is not an ATT&CK id: write techniques as `T1486` or `T1566.001`, tactics as `TA0040`",
+                "content/x.md:16:10: `sources[2].url` must be an absolute http:// or https:// URL, not `javascript:alert(1)`",
+                "content/x.md:19:12: `iocs[1].value`: `not a domain` is not a domain name like `evil.example`",
+                "content/x.md:21:5: `actors[1]` needs a `name`",
+                "content/x.md:23:9: `timeline[1].at`: `yesterday` is not a date: write `2023-07-24`, `2023-07`, `2023`, or a date-time like `2023-07-24T09:30:00Z`",
+                "content/x.md:26:9: `victim.nmae` is not a field casebook knows\n  help: did you mean `name`?",
+            ]
+        );
+    }
+
+    #[test]
     fn yaml_errors_point_at_the_file_line() {
         let e = errors("---\ntitle: A\ndate: 2023\ntags: [a, b\n---\n");
         assert_eq!(e.len(), 1);
@@ -384,60 +556,41 @@ mod tests {
 
     #[test]
     fn unknown_keys_warn_with_a_suggestion_and_are_kept() {
-        let p = ok("---\ntitle: A\ndate: 2023\ntittle: B\nseverity: high\n---\n");
+        let p = ok("---\ntitle: A\ndate: 2023\ntittle: B\nreviewer: Jane\n---\n");
         let w: Vec<String> = p.warnings.iter().map(ToString::to_string).collect();
         assert_eq!(
             w[0],
             "content/x.md:4:1: unknown front matter key `tittle`\n  help: did you mean `title`?"
         );
         assert!(
-            w[1].starts_with("content/x.md:5:1: unknown front matter key `severity`\n  help: custom fields")
+            w[1].starts_with("content/x.md:5:1: unknown front matter key `reviewer`\n  help: custom fields")
         );
-        assert_eq!(p.incident.other.get("severity").and_then(|v| v.as_str()), Some("high"));
+        assert_eq!(p.incident.other.get("reviewer").and_then(|v| v.as_str()), Some("Jane"));
     }
 
     #[test]
-    fn configured_taxonomies_read_their_own_key() {
-        let taxonomies = vec!["tags".to_string(), "sectors".to_string()];
-        let p = parse(
-            Path::new("c/x.md"),
-            "x.md",
-            "---\ntitle: A\ndate: 2023\nsectors: [health]\n---\n",
-            &taxonomies,
-        )
-        .expect("valid");
-        assert_eq!(p.incident.terms["sectors"], ["health"]);
+    fn keys_read_by_custom_taxonomies_are_not_unknown() {
+        let schema = Schema { custom_keys: vec!["vendors".to_string()], ..schema() };
+        let p =
+            parse(Path::new("c/x.md"), "x.md", "---\ntitle: A\ndate: 2023\nvendors: [Acme]\n---\n", &schema)
+                .expect("valid");
         assert!(p.warnings.is_empty());
-        let e =
-            parse(Path::new("c/x.md"), "x.md", "---\ntitle: A\ndate: 2023\nsectors: 3\n---\n", &taxonomies)
-                .expect_err("not a list");
-        assert_eq!(
-            e[0].to_string(),
-            "c/x.md:4:10: `sectors` must be a list of names\n  help: write `sectors: [first, second]`"
-        );
     }
 
     #[test]
     fn wrongly_typed_fields_are_located() {
-        let e = errors("---\ntitle: [a, b]\ndate: 2023\ndraft: yes please\nextra: 3\n---\n");
+        let e = errors("---\ntitle: [a, b]\ndate: 2023\ndraft: yes please\nextra: 3\nvictim: Town\n---\n");
         assert_eq!(
             e,
             [
                 "content/x.md:2:8: `title` must be text",
                 "content/x.md:4:8: `draft` must be `true` or `false`",
                 "content/x.md:5:8: `extra` must be a map of your own fields\n  help: indent your fields under it, like `extra:` then `  reviewer: Jane`",
+                "content/x.md:6:9: `victim` must be a map of fields (indented `key: value` lines)",
             ]
         );
         // A number is fine as text: some titles are years.
         assert_eq!(ok("---\ntitle: 1984\ndate: 2023\n---\n").incident.title, "1984");
-    }
-
-    #[test]
-    fn tags_are_unknown_when_not_a_taxonomy() {
-        let p = parse(Path::new("c/x.md"), "x.md", "---\ntitle: A\ndate: 2023\ntags: [a]\n---\n", &[])
-            .expect("valid");
-        assert_eq!(p.warnings.len(), 1);
-        assert!(!p.warnings[0].to_string().contains("did you mean"), "{}", p.warnings[0]);
     }
 
     #[test]

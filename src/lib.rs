@@ -10,21 +10,26 @@
 //!
 //! [`build`] runs them all and returns a [`BuildReport`], or an [`Error`] listing every problem.
 
+pub mod attack;
 pub mod config;
+pub mod country;
 pub mod date;
 pub mod error;
 pub mod frontmatter;
 pub mod fs;
 pub mod incident;
+pub mod ioc;
 pub mod markdown;
 pub mod output;
 pub mod progress;
 pub mod render;
+pub mod schema;
 pub mod site;
 pub mod slug;
 pub mod suggest;
 pub mod taxonomy;
 pub mod theme;
+pub mod view;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

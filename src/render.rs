@@ -8,16 +8,12 @@
 //! list pages reuse those values (Tera 2 shares arrays and maps by reference count) instead of
 //! cloning whole incident lists into every context.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 use tera::{Context, Tera, Value};
 
-use crate::date::DateView;
 use crate::error::{Diagnostic, Error, Location};
 use crate::incident::Incident;
 use crate::site::Site;
-use crate::slug::slugify;
 use crate::taxonomy::Taxonomy;
 use crate::theme::Theme;
 
@@ -32,6 +28,12 @@ pub enum PageKind {
     TaxonomyList(usize),
     /// A page (1-based) of a term's incidents: taxonomy index, term index, page.
     Term(usize, usize, usize),
+    /// The list of years and months with incidents.
+    ArchiveIndex,
+    /// A year of the archive, by index into [`crate::site::Site::archive`].
+    ArchiveYear(usize),
+    /// A month of the archive: year index, month (1-12).
+    ArchiveMonth(usize, i8),
     /// The "not found" page.
     NotFound,
 }
@@ -64,7 +66,16 @@ pub fn plan(site: &Site) -> Vec<Page> {
     for n in 1..=pages_needed(site.incidents.len(), site.config.paginate_by) {
         pages.push(Page { file: index_file(list_page_path("", n)), kind: PageKind::Index(n) });
     }
-    for (t, taxonomy) in site.taxonomies.iter().enumerate() {
+    pages.push(Page { file: "archive/index.html".to_string(), kind: PageKind::ArchiveIndex });
+    for (y, year) in site.archive.iter().enumerate() {
+        pages
+            .push(Page { file: format!("archive/{}/index.html", year.year), kind: PageKind::ArchiveYear(y) });
+        for month in year.months.iter().filter_map(|m| m.month) {
+            let file = format!("archive/{}/{month:02}/index.html", year.year);
+            pages.push(Page { file, kind: PageKind::ArchiveMonth(y, month) });
+        }
+    }
+    for (t, taxonomy) in site.taxonomies.iter().enumerate().filter(|(_, t)| t.config.pages) {
         pages.push(Page { file: index_file(taxonomy.rel_path()), kind: PageKind::TaxonomyList(t) });
         let per_page = taxonomy.config.paginate_by.unwrap_or(site.config.paginate_by);
         for (k, term) in taxonomy.terms.iter().enumerate() {
@@ -85,32 +96,6 @@ pub fn incident_path(incident: &Incident) -> String {
 }
 
 #[derive(Serialize)]
-struct TermRef {
-    name: String,
-    slug: String,
-    url: String,
-}
-
-#[derive(Serialize)]
-struct IncidentView<'a> {
-    title: &'a str,
-    slug: &'a str,
-    url: String,
-    permalink: String,
-    date: DateView,
-    updated: Option<DateView>,
-    summary_text: &'a str,
-    tags: &'a [TermRef],
-    taxonomies: &'a BTreeMap<&'a str, Vec<TermRef>>,
-    draft: bool,
-    word_count: usize,
-    reading_time: usize,
-    extra: &'a serde_yaml::Mapping,
-    other: &'a serde_yaml::Mapping,
-    source: &'a str,
-}
-
-#[derive(Serialize)]
 struct Neighbour<'a> {
     title: &'a str,
     url: String,
@@ -119,8 +104,10 @@ struct Neighbour<'a> {
 #[derive(Serialize)]
 struct TaxonomyView {
     name: String,
+    field: String,
     title: String,
-    url: String,
+    /// Its overview page, or none when it has no pages.
+    url: Option<String>,
     count: usize,
 }
 
@@ -143,6 +130,56 @@ struct BuildInfo {
     version: &'static str,
 }
 
+/// Registers `get_taxonomy(name="tags")`, which gives any template a taxonomy with all its
+/// terms and each term's incidents (the same shared values list pages use).
+fn register_lookups(tera: &mut Tera, site: &Site, incidents: &[Value]) {
+    let mut by_name = std::collections::HashMap::new();
+    for taxonomy in &site.taxonomies {
+        let mut map = Value::from_serializable(&taxonomy_view(site, taxonomy)).into_map().unwrap_or_default();
+        let terms: Vec<Value> = taxonomy
+            .terms
+            .iter()
+            .map(|term| {
+                let mut t = tera::Map::new();
+                t.insert("name".into(), Value::from(term.name.as_str()));
+                t.insert("key".into(), Value::from(term.key.as_str()));
+                t.insert("slug".into(), Value::from(term.slug.as_str()));
+                let url =
+                    taxonomy.config.pages.then(|| site.base_url.url(&taxonomy.term_rel_path(&term.slug)));
+                t.insert("url".into(), Value::from(url));
+                t.insert("count".into(), Value::from(term.incidents.len()));
+                let list: Vec<Value> = term.incidents.iter().map(|&i| incidents[i].clone()).collect();
+                t.insert("incidents".into(), Value::from(list));
+                Value::from(t)
+            })
+            .collect();
+        map.insert("terms".into(), Value::from(terms));
+        by_name.insert(taxonomy.config.name.clone(), Value::from(map));
+    }
+    let by_name = std::sync::Arc::new(by_name);
+    tera.register_function("get_taxonomy", move |kwargs: tera::Kwargs, _: &tera::State| {
+        let name: String = kwargs.must_get("name")?;
+        by_name.get(&name).cloned().ok_or_else(|| {
+            let mut known: Vec<&str> = by_name.keys().map(String::as_str).collect();
+            known.sort_unstable();
+            tera::Error::message(format!(
+                "get_taxonomy: no taxonomy `{name}`; this site has {}",
+                known.join(", ")
+            ))
+        })
+    });
+}
+
+fn taxonomy_view(site: &Site, taxonomy: &Taxonomy) -> TaxonomyView {
+    TaxonomyView {
+        name: taxonomy.config.name.clone(),
+        field: taxonomy.config.field().to_string(),
+        title: taxonomy.config.title(),
+        url: taxonomy.config.pages.then(|| site.base_url.url(&taxonomy.rel_path())),
+        count: taxonomy.terms.len(),
+    }
+}
+
 /// Renders pages of one site with one theme.
 pub struct Renderer<'a> {
     site: &'a Site,
@@ -159,6 +196,12 @@ impl<'a> Renderer<'a> {
         // Escape everything by default, whatever the template's extension: front matter is
         // user input and every output format (HTML, XML feeds) needs it escaped.
         tera.autoescape_on([""]);
+        // Functions before templates: Tera 2 checks the functions a template calls when it is
+        // added.
+        use rayon::prelude::*;
+        let incidents: Vec<Value> =
+            site.incidents.par_iter().map(|i| crate::view::incident(site, i)).collect();
+        register_lookups(&mut tera, site, &incidents);
         tera.add_raw_templates(theme.templates.iter().map(|(name, t)| (name.as_str(), t.text.as_str())))
             .map_err(|e| template_error(&e, theme, None))?;
         for name in crate::theme::REQUIRED_TEMPLATES {
@@ -167,16 +210,7 @@ impl<'a> Renderer<'a> {
             }
         }
         let base = &site.base_url;
-        let taxonomies: Vec<TaxonomyView> = site
-            .taxonomies
-            .iter()
-            .map(|t| TaxonomyView {
-                name: t.config.name.clone(),
-                title: t.config.title(),
-                url: base.url(&t.rel_path()),
-                count: t.terms.len(),
-            })
-            .collect();
+        let taxonomies: Vec<TaxonomyView> = site.taxonomies.iter().map(|t| taxonomy_view(site, t)).collect();
         let mut config = site.config.clone();
         config.base_url = base.permalink("");
         let globals = tera.global_context();
@@ -185,8 +219,6 @@ impl<'a> Renderer<'a> {
         globals.insert("root_url", &base.url(""));
         globals.insert("build", &BuildInfo { version: env!("CARGO_PKG_VERSION") });
 
-        use rayon::prelude::*;
-        let incidents = site.incidents.par_iter().map(|i| incident_value(site, i)).collect();
         Ok(Renderer { site, theme, tera, incidents })
     }
 
@@ -209,7 +241,7 @@ impl<'a> Renderer<'a> {
             }
             PageKind::TaxonomyList(t) => {
                 let taxonomy = &site.taxonomies[t];
-                context.insert("taxonomy", &self.taxonomy_view(taxonomy));
+                context.insert("taxonomy", &taxonomy_view(site, taxonomy));
                 let terms: Vec<TermView<'_>> =
                     taxonomy.terms.iter().map(|term| self.term_view(taxonomy, term)).collect();
                 context.insert("terms", &terms);
@@ -219,12 +251,24 @@ impl<'a> Renderer<'a> {
                 let taxonomy = &site.taxonomies[t];
                 let term = &taxonomy.terms[k];
                 let per_page = taxonomy.config.paginate_by.unwrap_or(site.config.paginate_by);
-                context.insert("taxonomy", &self.taxonomy_view(taxonomy));
+                context.insert("taxonomy", &taxonomy_view(site, taxonomy));
                 context.insert("term", &self.term_view(taxonomy, term));
                 let paginator =
                     self.paginator(&term.incidents, &taxonomy.term_rel_path(&term.slug), per_page, n);
                 context.insert_value("paginator", paginator);
                 "taxonomy_term.html"
+            }
+            PageKind::ArchiveIndex => {
+                context.insert_value("archive", self.archive(None, None));
+                "archive.html"
+            }
+            PageKind::ArchiveYear(y) => {
+                context.insert_value("archive", self.archive(Some(y), None));
+                "archive.html"
+            }
+            PageKind::ArchiveMonth(y, m) => {
+                context.insert_value("archive", self.archive(Some(y), Some(m)));
+                "archive.html"
             }
             PageKind::NotFound => "404.html",
         };
@@ -236,15 +280,6 @@ impl<'a> Renderer<'a> {
             template_error(&e, self.theme, Some(template))
                 .caused_by(format!("while rendering {}{source}", page.file))
         })
-    }
-
-    fn taxonomy_view(&self, taxonomy: &Taxonomy) -> TaxonomyView {
-        TaxonomyView {
-            name: taxonomy.config.name.clone(),
-            title: taxonomy.config.title(),
-            url: self.site.base_url.url(&taxonomy.rel_path()),
-            count: taxonomy.terms.len(),
-        }
     }
 
     fn term_view<'t>(&self, taxonomy: &Taxonomy, term: &'t crate::taxonomy::Term) -> TermView<'t> {
@@ -270,6 +305,90 @@ impl<'a> Renderer<'a> {
         // The list is newest first: the newer incident comes before this one.
         map.insert("newer".into(), Value::from_serializable(&i.checked_sub(1).and_then(neighbour)));
         map.insert("older".into(), Value::from_serializable(&neighbour(i + 1)));
+        let related: Vec<Value> = site.related[i].iter().map(|&j| self.incidents[j].clone()).collect();
+        map.insert("related".into(), Value::from(related));
+        Value::from(map)
+    }
+
+    /// The archive page of a year (and month), or of everything.
+    fn archive(&self, year: Option<usize>, month: Option<i8>) -> Value {
+        let site = self.site;
+        let base = &site.base_url;
+        let list = |incidents: &[usize]| -> Value {
+            Value::from(incidents.iter().map(|&i| self.incidents[i].clone()).collect::<Vec<Value>>())
+        };
+        let month_name = |m: Option<i8>| m.map_or("Month unknown", crate::date::month_name);
+        let years: Vec<Value> = site
+            .archive
+            .iter()
+            .map(|y| {
+                let months: Vec<Value> = y
+                    .months
+                    .iter()
+                    .filter_map(|m| {
+                        let number = m.month?;
+                        let mut map = tera::Map::new();
+                        map.insert("month".into(), Value::from(i64::from(number)));
+                        map.insert("name".into(), Value::from(month_name(Some(number))));
+                        map.insert("count".into(), Value::from(m.incidents.len()));
+                        map.insert(
+                            "url".into(),
+                            Value::from(base.url(&format!("archive/{}/{number:02}/", y.year))),
+                        );
+                        Some(Value::from(map))
+                    })
+                    .collect();
+                let mut map = tera::Map::new();
+                map.insert("year".into(), Value::from(i64::from(y.year)));
+                map.insert("count".into(), Value::from(y.incidents.len()));
+                map.insert("url".into(), Value::from(base.url(&format!("archive/{}/", y.year))));
+                map.insert("months".into(), Value::from(months));
+                Value::from(map)
+            })
+            .collect();
+        let mut map = tera::Map::new();
+        map.insert("url".into(), Value::from(base.url("archive/")));
+        map.insert("years".into(), Value::from(years));
+        let (title, groups) = match year.map(|y| &site.archive[y]) {
+            None => {
+                map.insert("year".into(), Value::none());
+                map.insert("count".into(), Value::from(site.incidents.len()));
+                ("Archive".to_string(), Vec::new())
+            }
+            Some(y) => {
+                let months = y.months.iter().filter(|m| month.is_none() || m.month == month);
+                let groups: Vec<Value> = months
+                    .map(|m| {
+                        let mut group = tera::Map::new();
+                        group.insert("month".into(), Value::from(m.month.map(i64::from)));
+                        group.insert(
+                            "title".into(),
+                            Value::from(format!("{} {}", month_name(m.month), y.year)),
+                        );
+                        let url = m.month.map(|n| base.url(&format!("archive/{}/{n:02}/", y.year)));
+                        group.insert("url".into(), Value::from(url));
+                        group.insert("incidents".into(), list(&m.incidents));
+                        Value::from(group)
+                    })
+                    .collect();
+                let title = match month {
+                    Some(m) => format!("{} {}", month_name(Some(m)), y.year),
+                    None => y.year.to_string(),
+                };
+                map.insert("year".into(), Value::from(i64::from(y.year)));
+                let count: usize = y
+                    .months
+                    .iter()
+                    .filter(|m| month.is_none() || m.month == month)
+                    .map(|m| m.incidents.len())
+                    .sum();
+                map.insert("count".into(), Value::from(count));
+                (title, groups)
+            }
+        };
+        map.insert("month".into(), Value::from(month.map(i64::from)));
+        map.insert("title".into(), Value::from(title));
+        map.insert("groups".into(), Value::from(groups));
         Value::from(map)
     }
 
@@ -295,51 +414,6 @@ impl<'a> Renderer<'a> {
         map.insert("pages".into(), Value::from_serializable(&pages));
         Value::from(map)
     }
-}
-
-/// An incident as every template sees it (without its body and table of contents).
-fn incident_value(site: &Site, incident: &Incident) -> Value {
-    let base = &site.base_url;
-    let taxonomies: BTreeMap<&str, Vec<TermRef>> = incident
-        .terms
-        .iter()
-        .map(|(taxonomy, names)| {
-            let refs = names
-                .iter()
-                .map(|name| {
-                    let slug = slugify(name);
-                    let url = base.url(&format!("{taxonomy}/{slug}/"));
-                    TermRef { name: name.clone(), slug, url }
-                })
-                .collect();
-            (taxonomy.as_str(), refs)
-        })
-        .collect();
-    let rel = incident_path(incident);
-    let view = IncidentView {
-        title: &incident.title,
-        slug: &incident.slug,
-        url: base.url(&rel),
-        permalink: base.permalink(&rel),
-        date: DateView::from(&incident.date),
-        updated: incident.updated.as_ref().map(DateView::from),
-        summary_text: &incident.summary_text,
-        tags: taxonomies.get("tags").map_or(&[], Vec::as_slice),
-        taxonomies: &taxonomies,
-        draft: incident.draft,
-        word_count: incident.word_count,
-        reading_time: incident.word_count.div_ceil(200).max(1),
-        extra: &incident.extra,
-        other: &incident.other,
-        source: &incident.source,
-    };
-    let mut map = Value::from_serializable(&view).into_map().unwrap_or_default();
-    map.insert("summary".into(), Value::safe_string(&incident.summary_html));
-    // `lead` is the summary only when the author wrote one; otherwise it repeats the body.
-    let lead =
-        if incident.summary_given { Value::safe_string(&incident.summary_html) } else { Value::none() };
-    map.insert("lead".into(), lead);
-    Value::from(map)
 }
 
 /// A Tera error as a diagnostic located in the template file, with the offending line quoted.

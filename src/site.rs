@@ -39,6 +39,10 @@ pub struct Site {
     pub incidents: Vec<Incident>,
     /// Every configured taxonomy with its terms.
     pub taxonomies: Vec<Taxonomy>,
+    /// Incidents by year and month, newest first.
+    pub archive: Vec<ArchiveYear>,
+    /// For each incident, up to five related ones (most shared terms first).
+    pub related: Vec<Vec<usize>>,
     /// How many drafts were left out.
     pub drafts_skipped: usize,
     /// Problems that did not stop the load.
@@ -79,14 +83,19 @@ impl Site {
             .into_iter()
             .filter(|p| p.extension().is_some_and(|e| e == "md"))
             .collect();
-        let taxonomy_names: Vec<String> = config.taxonomies.iter().map(|t| t.name.clone()).collect();
+        let schema = incident::Schema::from_config(&config);
         let results: Vec<Result<incident::Parsed, Vec<Diagnostic>>> = files
             .par_iter()
             .map(|path| {
                 let text = fs::read_to_string(path).map_err(|d| vec![d])?;
                 let source = path.strip_prefix(&content).unwrap_or(path);
                 let source = source.to_string_lossy().replace('\\', "/");
-                incident::parse(path, &source, &text, &taxonomy_names)
+                let mut parsed = incident::parse(path, &source, &text, &schema)?;
+                for taxonomy in &config.taxonomies {
+                    let values = crate::taxonomy::values(&parsed.incident, taxonomy.field());
+                    parsed.incident.terms.insert(taxonomy.name.clone(), values);
+                }
+                Ok(parsed)
             })
             .collect();
 
@@ -112,17 +121,102 @@ impl Site {
         }
         let drafts_skipped = before - incidents.len();
         sort_newest_first(&mut incidents);
-        let taxonomies = config.taxonomies.iter().map(|t| Taxonomy::build(t, &incidents)).collect();
+        let taxonomies: Vec<Taxonomy> =
+            config.taxonomies.iter().map(|t| Taxonomy::build(&config, t, &incidents)).collect();
+        let archive = archive(&incidents);
+        let related = related(&incidents, &taxonomies);
         Ok(Site {
             base_url: config.base_url(),
             root,
             config,
             incidents,
             taxonomies,
+            archive,
+            related,
             drafts_skipped,
             warnings,
         })
     }
+}
+
+/// A year of the archive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchiveYear {
+    /// The year.
+    pub year: i16,
+    /// Its incidents, in site order.
+    pub incidents: Vec<usize>,
+    /// Its months, newest first; incidents dated only to the year come last, as month `None`.
+    pub months: Vec<ArchiveMonth>,
+}
+
+/// A month of the archive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchiveMonth {
+    /// 1-12, or `None` for incidents known only by year.
+    pub month: Option<i8>,
+    /// Its incidents, in site order.
+    pub incidents: Vec<usize>,
+}
+
+/// Groups incidents (newest first) by year and month.
+fn archive(incidents: &[Incident]) -> Vec<ArchiveYear> {
+    let mut years: Vec<ArchiveYear> = Vec::new();
+    for (i, incident) in incidents.iter().enumerate() {
+        let year = incident.date.year();
+        if years.last().is_none_or(|y| y.year != year) {
+            years.push(ArchiveYear { year, incidents: Vec::new(), months: Vec::new() });
+        }
+        let Some(entry) = years.last_mut() else { continue };
+        entry.incidents.push(i);
+        let month = incident.date.month();
+        match entry.months.iter_mut().find(|m| m.month == month) {
+            Some(m) => m.incidents.push(i),
+            None => entry.months.push(ArchiveMonth { month, incidents: vec![i] }),
+        }
+    }
+    for year in &mut years {
+        // Year-only dates sort first in a year (as 1 January), but read best after the months.
+        year.months.sort_by_key(|m| std::cmp::Reverse(m.month.map_or(0, i16::from)));
+    }
+    years
+}
+
+/// Terms shared by more incidents than this say little about how two incidents relate
+/// (`severity: high`, `status: resolved`), and would make the computation quadratic.
+const RELATED_TERM_LIMIT: usize = 200;
+
+/// Up to five related incidents per incident: the most terms shared across taxonomies, then
+/// the closest in date.
+fn related(incidents: &[Incident], taxonomies: &[Taxonomy]) -> Vec<Vec<usize>> {
+    let slug_index: Vec<HashMap<&str, usize>> = taxonomies
+        .iter()
+        .map(|t| t.terms.iter().enumerate().map(|(k, term)| (term.slug.as_str(), k)).collect())
+        .collect();
+    (0..incidents.len())
+        .into_par_iter()
+        .map(|i| {
+            let mut scores: HashMap<usize, u32> = HashMap::new();
+            for (t, taxonomy) in taxonomies.iter().enumerate() {
+                for key in incidents[i].terms.get(&taxonomy.config.name).into_iter().flatten() {
+                    let Some(&k) = slug_index[t].get(crate::slug::slugify(key).as_str()) else { continue };
+                    let term = &taxonomy.terms[k];
+                    if term.incidents.len() > RELATED_TERM_LIMIT {
+                        continue;
+                    }
+                    for &j in term.incidents.iter().filter(|&&j| j != i) {
+                        *scores.entry(j).or_default() += 1;
+                    }
+                }
+            }
+            let mut ranked: Vec<(usize, u32)> = scores.into_iter().collect();
+            let when = incidents[i].date.sort_key();
+            ranked.sort_by_key(|&(j, score)| {
+                (std::cmp::Reverse(score), (incidents[j].date.sort_key() - when).abs(), j)
+            });
+            ranked.into_iter().take(5).map(|(j, _)| j).collect()
+        })
+        .collect()
 }
 
 /// Newest first; same dates by title, then slug, so the order never depends on file order.

@@ -1,0 +1,337 @@
+//! What templates see of an incident: every field of the model, ready to show — dates in
+//! words, country names, severity labels and colors, defanged indicators, and a URL for every
+//! term that has a page.
+//!
+//! An incident's view is built once per build and shared by every page that lists it.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use tera::Value;
+
+use crate::config::Level as ScaleLevel;
+use crate::date::DateView;
+use crate::incident::Incident;
+use crate::schema::{Impact, Level};
+use crate::site::Site;
+use crate::slug::slugify;
+use crate::taxonomy::display;
+
+/// A link to a term: what incidents show for each of their terms.
+#[derive(Serialize)]
+pub struct TermRef {
+    /// The name shown.
+    pub name: String,
+    /// The term's slug.
+    pub slug: String,
+    /// Its page, or none when the taxonomy has no pages.
+    pub url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ScaleView<'a> {
+    name: &'a str,
+    label: &'a str,
+    color: Option<&'a str>,
+    /// 1 for the first step of the scale.
+    rank: usize,
+    url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct CountryView<'a> {
+    code: &'a str,
+    name: &'a str,
+    url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct VictimView<'a> {
+    name: Option<&'a str>,
+    sector: Option<TermRef>,
+    #[serde(rename = "type")]
+    kind: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct LocationView<'a> {
+    country: Option<CountryView<'a>>,
+    region: Option<&'a str>,
+    city: Option<&'a str>,
+    /// `Angoulême, Nouvelle-Aquitaine, France`
+    display: String,
+}
+
+#[derive(Serialize)]
+struct ActorView<'a> {
+    name: &'a str,
+    #[serde(rename = "type")]
+    kind: Option<&'a str>,
+    country: Option<CountryView<'a>>,
+    url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct TechniqueView<'a> {
+    id: &'a str,
+    name: Option<&'a str>,
+    /// `T1566.001 Spearphishing Attachment`
+    label: String,
+    /// Its page on attack.mitre.org.
+    attack_url: &'a str,
+    /// Its term page on this site, if techniques have pages.
+    url: Option<String>,
+    tactic: bool,
+}
+
+#[derive(Serialize)]
+struct SourceView<'a> {
+    title: &'a str,
+    url: &'a str,
+    publisher: Option<&'a str>,
+    date: Option<DateView>,
+}
+
+#[derive(Serialize)]
+struct IocView<'a> {
+    #[serde(rename = "type")]
+    kind: String,
+    /// As written: for copying into tools. Never print it where it could become a link.
+    value: &'a str,
+    /// Safe to show: `hxxps://evil[.]example`.
+    defanged: String,
+    note: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ImpactView<'a> {
+    confidentiality: Option<Level>,
+    integrity: Option<Level>,
+    availability: Option<Level>,
+    duration: Option<&'a str>,
+    records: Option<u64>,
+    people_affected: Option<u64>,
+}
+
+impl<'a> From<&'a Impact> for ImpactView<'a> {
+    fn from(i: &'a Impact) -> Self {
+        ImpactView {
+            confidentiality: i.confidentiality,
+            integrity: i.integrity,
+            availability: i.availability,
+            duration: i.duration.as_deref(),
+            records: i.records,
+            people_affected: i.people_affected,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct IncidentView<'a> {
+    title: &'a str,
+    slug: &'a str,
+    url: String,
+    permalink: String,
+    date: DateView,
+    updated: Option<DateView>,
+    summary_text: &'a str,
+    tags: &'a [TermRef],
+    taxonomies: &'a BTreeMap<&'a str, Vec<TermRef>>,
+    draft: bool,
+    word_count: usize,
+    reading_time: usize,
+    status: Option<ScaleView<'a>>,
+    resolved_at: Option<DateView>,
+    severity: Option<ScaleView<'a>>,
+    victim: Option<&'a VictimView<'a>>,
+    victims: &'a [VictimView<'a>],
+    location: Option<LocationView<'a>>,
+    impact: Option<ImpactView<'a>>,
+    motives: Vec<TermRef>,
+    actors: Vec<ActorView<'a>>,
+    techniques: Vec<TechniqueView<'a>>,
+    sources: Vec<SourceView<'a>>,
+    iocs: Vec<IocView<'a>>,
+    archive_url: String,
+    extra: &'a serde_yaml::Mapping,
+    other: &'a serde_yaml::Mapping,
+    source: &'a str,
+}
+
+/// Finds the term page of a value of a field, through whichever taxonomy reads that field.
+struct Terms<'s> {
+    site: &'s Site,
+}
+
+impl Terms<'_> {
+    fn url(&self, fields: &[&str], key: &str) -> Option<String> {
+        let taxonomy =
+            self.site.taxonomies.iter().find(|t| t.config.pages && fields.contains(&t.config.field()))?;
+        Some(self.site.base_url.url(&taxonomy.term_rel_path(&slugify(key))))
+    }
+
+    fn term(&self, fields: &[&str], key: &str) -> TermRef {
+        TermRef {
+            name: display(&self.site.config, fields[0], key),
+            slug: slugify(key),
+            url: self.url(fields, key),
+        }
+    }
+
+    fn scale<'a>(&self, field: &str, scale: &'a [ScaleLevel], name: Option<&str>) -> Option<ScaleView<'a>> {
+        let (rank, level) = scale.iter().enumerate().find(|(_, l)| Some(l.name.as_str()) == name)?;
+        Some(ScaleView {
+            name: &level.name,
+            label: &level.label,
+            color: level.color.as_deref(),
+            rank: rank + 1,
+            url: self.url(&[field], &level.name),
+        })
+    }
+
+    fn country<'a>(
+        &self,
+        fields: &[&str],
+        country: Option<&'a crate::country::Country>,
+    ) -> Option<CountryView<'a>> {
+        country.map(|c| CountryView { code: &c.code, name: &c.name, url: self.url(fields, &c.code) })
+    }
+}
+
+/// The path of the archive page of an incident's month (or year, when the month is unknown).
+pub fn archive_path(incident: &Incident) -> String {
+    match incident.date.month() {
+        Some(m) => format!("archive/{}/{m:02}/", incident.date.year()),
+        None => format!("archive/{}/", incident.date.year()),
+    }
+}
+
+/// An incident as every template sees it, without its body and table of contents.
+pub fn incident(site: &Site, incident: &Incident) -> Value {
+    let base = &site.base_url;
+    let terms = Terms { site };
+    let taxonomies: BTreeMap<&str, Vec<TermRef>> = site
+        .taxonomies
+        .iter()
+        .map(|t| {
+            let keys = incident.terms.get(&t.config.name).map_or(&[][..], Vec::as_slice);
+            let refs = keys
+                .iter()
+                .map(|key| TermRef {
+                    name: display(&site.config, t.config.field(), key),
+                    slug: slugify(key),
+                    url: t.config.pages.then(|| base.url(&t.term_rel_path(&slugify(key)))),
+                })
+                .collect();
+            (t.config.name.as_str(), refs)
+        })
+        .collect();
+    let tags: Vec<TermRef> = incident.tags.iter().map(|t| terms.term(&["tags"], t)).collect();
+    let sector_fields = ["victims.sector", "victim.sector"];
+    let victims: Vec<VictimView<'_>> = incident
+        .victims
+        .iter()
+        .map(|v| VictimView {
+            name: v.name.as_deref(),
+            sector: v.sector.as_deref().map(|s| terms.term(&sector_fields, s)),
+            kind: v.kind.as_deref(),
+        })
+        .collect();
+    let location = incident.location.as_ref().map(|l| {
+        let country = terms.country(&["location.country"], l.country.as_ref());
+        let parts = [l.city.as_deref(), l.region.as_deref(), l.country.as_ref().map(|c| c.name.as_str())];
+        let display = parts.into_iter().flatten().collect::<Vec<_>>().join(", ");
+        LocationView { country, region: l.region.as_deref(), city: l.city.as_deref(), display }
+    });
+    let rel = crate::render::incident_path(incident);
+    let view = IncidentView {
+        title: &incident.title,
+        slug: &incident.slug,
+        url: base.url(&rel),
+        permalink: base.permalink(&rel),
+        date: DateView::from(&incident.date),
+        updated: incident.updated.as_ref().map(DateView::from),
+        summary_text: &incident.summary_text,
+        tags: &tags,
+        taxonomies: &taxonomies,
+        draft: incident.draft,
+        word_count: incident.word_count,
+        reading_time: incident.word_count.div_ceil(200).max(1),
+        status: terms.scale("status", &site.config.statuses, incident.status.as_deref()),
+        resolved_at: incident.resolved_at.as_ref().map(DateView::from),
+        severity: terms.scale("severity", &site.config.severities, incident.severity.as_deref()),
+        victim: victims.first(),
+        victims: &victims,
+        location,
+        impact: incident.impact.as_ref().map(ImpactView::from),
+        motives: incident.motives.iter().map(|m| terms.term(&["motives"], m)).collect(),
+        actors: incident
+            .actors
+            .iter()
+            .map(|a| ActorView {
+                name: &a.name,
+                kind: a.kind.as_deref(),
+                country: terms.country(&["actors.country"], a.country.as_ref()),
+                url: terms.url(&["actors.name"], &a.name),
+            })
+            .collect(),
+        techniques: incident
+            .techniques
+            .iter()
+            .map(|t| TechniqueView {
+                id: &t.id,
+                name: t.name.as_deref(),
+                label: t.label(),
+                attack_url: &t.url,
+                url: terms.url(&["techniques"], &t.id),
+                tactic: t.tactic,
+            })
+            .collect(),
+        sources: incident
+            .sources
+            .iter()
+            .map(|s| SourceView {
+                title: &s.title,
+                url: &s.url,
+                publisher: s.publisher.as_deref(),
+                date: s.date.as_ref().map(DateView::from),
+            })
+            .collect(),
+        iocs: incident
+            .iocs
+            .iter()
+            .map(|i| IocView {
+                kind: format!("{:?}", i.kind).to_lowercase(),
+                value: &i.value,
+                defanged: i.defanged(),
+                note: i.note.as_deref(),
+            })
+            .collect(),
+        archive_url: base.url(&archive_path(incident)),
+        extra: &incident.extra,
+        other: &incident.other,
+        source: &incident.source,
+    };
+    let mut map = Value::from_serializable(&view).into_map().unwrap_or_default();
+    map.insert("summary".into(), Value::safe_string(&incident.summary_html));
+    // `lead` is the summary only when the author wrote one; otherwise it repeats the body.
+    let lead =
+        if incident.summary_given { Value::safe_string(&incident.summary_html) } else { Value::none() };
+    map.insert("lead".into(), lead);
+    // Timeline events are Markdown: rendered here, and marked safe like the body.
+    let timeline: Vec<Value> = incident
+        .timeline
+        .iter()
+        .map(|e| {
+            let mut event = tera::Map::new();
+            event.insert("at".into(), Value::from_serializable(&DateView::from(&e.at)));
+            let (html, _) = crate::markdown::render_short(&e.event);
+            let inline =
+                html.trim_end().strip_prefix("<p>").and_then(|h| h.strip_suffix("</p>")).unwrap_or(&html);
+            event.insert("event".into(), Value::safe_string(inline));
+            Value::from(event)
+        })
+        .collect();
+    map.insert("timeline".into(), Value::from(timeline));
+    Value::from(map)
+}
