@@ -13,6 +13,8 @@ pub struct Split<'a> {
     pub yaml_line: usize,
     /// The Markdown after the closing fence.
     pub body: &'a str,
+    /// The 1-based line of the file on which `body` starts.
+    pub body_line: usize,
 }
 
 /// Why a file could not be split; each variant knows the 1-based line it is about.
@@ -64,7 +66,9 @@ pub fn split(source: &str) -> Result<Split<'_>, SplitError> {
     let mut offset = 0;
     for line in rest.split_inclusive('\n') {
         if is_fence(line) {
-            return Ok(Split { yaml: &rest[..offset], yaml_line: 2, body: &rest[offset + line.len()..] });
+            let yaml = &rest[..offset];
+            let body_line = 3 + yaml.matches('\n').count();
+            return Ok(Split { yaml, yaml_line: 2, body: &rest[offset + line.len()..], body_line });
         }
         offset += line.len();
     }
@@ -243,6 +247,7 @@ mod tests {
         assert_eq!(s.yaml, "title: A\n");
         assert_eq!(s.yaml_line, 2);
         assert_eq!(s.body, "Body\n");
+        assert_eq!(s.body_line, 4);
     }
 
     #[test]

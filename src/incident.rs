@@ -88,6 +88,8 @@ pub struct Incident {
     pub updated: Option<IncidentDate>,
     /// `draft`.
     pub draft: bool,
+    /// `embargo`: the incident stays out of every output until this moment.
+    pub embargo: Option<IncidentDate>,
     /// The summary as HTML: `summary` rendered, else the body's first paragraph.
     pub summary_html: String,
     /// The summary as plain text.
@@ -172,6 +174,7 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
     };
     let missing_date = date.is_none() && !r.errors.iter().any(|e| e.message.starts_with("`date`"));
     let updated = r.date(take("updated"), &k("updated"));
+    let embargo = r.date(take("embargo"), &k("embargo"));
     let summary = r.text(take("summary"), &k("summary"));
     let draft = match take("draft") {
         None => false,
@@ -323,7 +326,13 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
         errors.sort_by(|a, b| a.location.cmp(&b.location));
         return Err(errors);
     };
-    let rendered = markdown::render(split.body);
+    // Internal notes go before anything reads the body: no output can see them.
+    let body = crate::internal::strip(split.body).map_err(|e| {
+        vec![Diagnostic::at(Location::at(path, split.body_line + e.line - 1, 1), e.message).with_help(
+            "internal notes are removed from public builds; an unclosed one cannot be, so the build stops",
+        )]
+    })?;
+    let rendered = markdown::render(&body);
     let (summary_html, summary_text, summary_given) = match summary.as_deref() {
         Some(s) => {
             let (html, text) = markdown::render_short(s);
@@ -341,6 +350,7 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
             date,
             updated,
             draft,
+            embargo,
             summary_html,
             summary_text,
             summary_given,

@@ -18,6 +18,7 @@ pub mod error;
 pub mod frontmatter;
 pub mod fs;
 pub mod incident;
+pub mod internal;
 pub mod ioc;
 pub mod markdown;
 pub mod output;
@@ -54,6 +55,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Include drafts.
     pub drafts: bool,
+    /// The moment embargoes are compared with (seconds since the Unix epoch); now when `None`.
+    pub now: Option<i64>,
 }
 
 /// What a successful build did.
@@ -65,6 +68,8 @@ pub struct BuildReport {
     pub incidents: usize,
     /// Drafts left out.
     pub drafts_skipped: usize,
+    /// When each incident held back by its embargo will be published, soonest first.
+    pub embargoed: Vec<date::IncidentDate>,
     /// Pages rendered.
     pub pages: usize,
     /// Static files copied.
@@ -81,7 +86,13 @@ pub struct BuildReport {
 /// error lists every problem found.
 pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
     let started = Instant::now();
-    let load = LoadOptions { drafts: options.drafts, base_url: options.base_url.clone() };
+    if options.drafts && options.output.is_none() {
+        // The public folder is what gets deployed; a preview with drafts must go elsewhere.
+        return Err(Diagnostic::new("refusing to build drafts into the public output folder")
+            .with_help("pass --output with a preview folder, e.g. `--drafts --output preview/`")
+            .into());
+    }
+    let load = LoadOptions { drafts: options.drafts, base_url: options.base_url.clone(), now: options.now };
     let site = Site::load(&options.root, &load)?;
     log::debug!("loaded {} incidents in {:?}", site.incidents.len(), started.elapsed());
     let output = output::resolve(&site.root, options.output.as_deref())?;
@@ -128,6 +139,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         output,
         incidents: site.incidents.len(),
         drafts_skipped: site.drafts_skipped,
+        embargoed: site.embargoed.clone(),
         pages: pages.len(),
         static_files: statics.len(),
         warnings,

@@ -47,9 +47,17 @@ struct BuildArgs {
     /// Use this base URL instead of the configuration's (for preview deployments).
     #[arg(long, value_name = "URL")]
     base_url: Option<String>,
-    /// Include incidents marked `draft: true`.
+    /// Include incidents marked `draft: true` (needs --output: drafts never go to public/).
     #[arg(long)]
     drafts: bool,
+    /// Publish embargoes as if it were this moment (`2026-12-01T09:00:00Z` or `2026-12-01`),
+    /// for deterministic and scheduled builds.
+    #[arg(long, value_name = "TIME", value_parser = parse_now)]
+    now: Option<i64>,
+}
+
+fn parse_now(text: &str) -> Result<i64, String> {
+    casebook::date::IncidentDate::parse(text).map(|d| d.sort_key())
 }
 
 fn main() -> ExitCode {
@@ -90,6 +98,7 @@ fn build(args: &BuildArgs, quiet: bool) -> casebook::Result<()> {
         output: args.output.clone(),
         base_url: args.base_url.clone(),
         drafts: args.drafts,
+        now: args.now,
     };
     let progress = TerminalProgress::new(!quiet && std::io::stderr().is_terminal());
     let report = casebook::build(&options, &progress)?;
@@ -97,10 +106,21 @@ fn build(args: &BuildArgs, quiet: bool) -> casebook::Result<()> {
         for w in &report.warnings {
             eprintln!("warning: {w}");
         }
-        let drafts = match report.drafts_skipped {
-            0 => String::new(),
-            n => format!(" ({n} draft{} left out)", plural(n)),
-        };
+        let mut held = Vec::new();
+        if report.drafts_skipped > 0 {
+            held.push(format!("{} draft{}", report.drafts_skipped, plural(report.drafts_skipped)));
+        }
+        if let (Some(first), Some(last)) = (report.embargoed.first(), report.embargoed.last()) {
+            let n = report.embargoed.len();
+            let when = if first == last {
+                format!("until {}", first.iso())
+            } else {
+                format!("the next until {}, the last until {}", first.iso(), last.iso())
+            };
+            held.push(format!("{n} under embargo, {when}"));
+        }
+        let drafts =
+            if held.is_empty() { String::new() } else { format!(" (held back: {})", held.join("; ")) };
         eprintln!(
             "Built {} incident{}{drafts}: {} pages and {} static files into {} in {:.2} s",
             report.incidents,

@@ -24,6 +24,9 @@ pub struct LoadOptions {
     pub drafts: bool,
     /// Use this instead of the configuration's `base_url`.
     pub base_url: Option<String>,
+    /// The moment embargoes are compared with, in seconds since the Unix epoch; the system
+    /// clock when `None`.
+    pub now: Option<i64>,
 }
 
 /// A loaded site: its configuration, incidents (newest first) and taxonomies.
@@ -45,6 +48,8 @@ pub struct Site {
     pub related: Vec<Vec<usize>>,
     /// How many drafts were left out.
     pub drafts_skipped: usize,
+    /// When each embargoed incident left out will be published, soonest first.
+    pub embargoed: Vec<crate::date::IncidentDate>,
     /// Problems that did not stop the load.
     pub warnings: Vec<Diagnostic>,
 }
@@ -120,6 +125,11 @@ impl Site {
             incidents.retain(|i| !i.draft);
         }
         let drafts_skipped = before - incidents.len();
+        let now = options.now.unwrap_or_else(|| jiff::Timestamp::now().as_second());
+        let mut embargoed: Vec<crate::date::IncidentDate> =
+            incidents.iter().filter_map(|i| i.embargo.clone()).filter(|e| e.sort_key() > now).collect();
+        embargoed.sort();
+        incidents.retain(|i| i.embargo.as_ref().is_none_or(|e| e.sort_key() <= now));
         sort_newest_first(&mut incidents);
         let taxonomies: Vec<Taxonomy> =
             config.taxonomies.iter().map(|t| Taxonomy::build(&config, t, &incidents)).collect();
@@ -134,6 +144,7 @@ impl Site {
             archive,
             related,
             drafts_skipped,
+            embargoed,
             warnings,
         })
     }
