@@ -102,6 +102,10 @@ pub struct Incident {
     pub toc: Vec<TocEntry>,
     /// Words in the body.
     pub word_count: usize,
+    /// Link and image targets of the body, with the file line and column each is written at.
+    pub links: Vec<(String, usize, usize)>,
+    /// The file line of the `date:` key.
+    pub date_line: Option<usize>,
     /// `tags`.
     pub tags: Vec<String>,
     /// `status`, one of the site's statuses.
@@ -357,6 +361,17 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
             content_html: rendered.html,
             toc: rendered.toc,
             word_count: rendered.word_count,
+            links: rendered
+                .links
+                .into_iter()
+                .map(|(url, offset)| {
+                    let before = &body[..offset.min(body.len())];
+                    let line = split.body_line + before.matches('\n').count();
+                    let column = 1 + before.rsplit('\n').next().map_or(0, |l| l.chars().count());
+                    (url, line, column)
+                })
+                .collect(),
+            date_line: frontmatter::locate(split.yaml, &k("date")).map(|(line, _)| split.yaml_line + line),
             tags,
             status,
             resolved_at,

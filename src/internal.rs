@@ -11,7 +11,8 @@
 //! ````
 //!
 //! Removal happens on the Markdown text, before anything else reads it, so no output (page,
-//! summary, feed, search index, export) can see a note. Markers are recognized everywhere,
+//! summary, feed, search index, export) can see a note. Removed lines are left blank, so line
+//! numbers in later messages still match the file. Markers are recognized everywhere,
 //! even inside code blocks: when in doubt, casebook removes. A note that is opened but never
 //! closed is an error rather than a guess, because guessing wrong publishes it.
 
@@ -67,16 +68,15 @@ pub fn strip(text: &str) -> Result<Cow<'_, str>, MarkerError> {
     let mut in_comment: Option<usize> = None;
     for (n, line) in text.split_inclusive('\n').enumerate() {
         let number = n + 1;
+        let blank = if line.ends_with('\n') { "\n" } else { "" };
         if let Some((c, count, internal, _)) = in_fence {
             let closes =
                 fence(line).is_some_and(|(fc, fcount, info)| fc == c && fcount >= count && info.is_empty());
             if closes {
                 in_fence = None;
-                if internal {
-                    continue;
-                }
             }
             if internal {
+                out.push_str(blank);
                 continue;
             }
         } else if in_comment.is_none()
@@ -85,9 +85,11 @@ pub fn strip(text: &str) -> Result<Cow<'_, str>, MarkerError> {
             let internal = info.split_whitespace().next() == Some("internal");
             in_fence = Some((c, count, internal, number));
             if internal {
+                out.push_str(blank);
                 continue;
             }
         }
+        let line_start = out.len();
         // Comment markers, possibly several on one line.
         let mut rest = line;
         loop {
@@ -123,10 +125,10 @@ pub fn strip(text: &str) -> Result<Cow<'_, str>, MarkerError> {
                 }
             }
         }
-        // A removed note that took the end of a line keeps the line break, so the text that
-        // follows does not join the paragraph before.
-        if in_comment.is_some() && line.ends_with('\n') && !out.ends_with('\n') {
-            out.push('\n');
+        // A removed note that took the end of a line keeps the line break: the line count
+        // stays, and the text that follows does not join the paragraph before.
+        if !out[line_start..].ends_with('\n') {
+            out.push_str(blank);
         }
     }
     if let Some(line) = in_comment {
@@ -153,7 +155,7 @@ mod tests {
     #[test]
     fn removes_fenced_internal_blocks() {
         let text = "Public.\n\n```internal\nSECRET one\n```\n\nMore.\n~~~~ internal note\nSECRET two\n~~~~\n";
-        assert_eq!(strip_ok(text), "Public.\n\n\nMore.\n");
+        assert_eq!(strip_ok(text), "Public.\n\n\n\n\n\nMore.\n\n\n\n");
     }
 
     #[test]
@@ -165,11 +167,17 @@ mod tests {
     #[test]
     fn removes_comment_regions_inline_and_across_lines() {
         assert_eq!(strip_ok("A <!-- internal -->SECRET<!-- /internal --> B\n"), "A  B\n");
-        assert_eq!(strip_ok("A\n<!--internal-->\nSECRET\nSECRET\n<!-- /Internal -->\nB\n"), "A\n\nB\n");
+        assert_eq!(strip_ok("A\n<!--internal-->\nSECRET\nSECRET\n<!-- /Internal -->\nB\n"), "A\n\n\n\n\nB\n");
         assert_eq!(
             strip_ok("x <!-- internal -->a<!-- /internal --> y <!-- internal -->b<!-- /internal -->\n"),
             "x  y \n"
         );
+    }
+
+    #[test]
+    fn line_count_is_kept() {
+        let text = "a\n```internal\nx\n```\nb <!-- internal -->y\nz<!-- /internal --> c\nd\n";
+        assert_eq!(strip_ok(text).lines().count(), text.lines().count());
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! [`build`] runs them all and returns a [`BuildReport`], or an [`Error`] listing every problem.
 
 pub mod attack;
+pub mod check;
 pub mod config;
 pub mod country;
 pub mod date;
@@ -92,7 +93,12 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             .with_help("pass --output with a preview folder, e.g. `--drafts --output preview/`")
             .into());
     }
-    let load = LoadOptions { drafts: options.drafts, base_url: options.base_url.clone(), now: options.now };
+    let load = LoadOptions {
+        drafts: options.drafts,
+        base_url: options.base_url.clone(),
+        now: options.now,
+        embargoed: false,
+    };
     let site = Site::load(&options.root, &load)?;
     log::debug!("loaded {} incidents in {:?}", site.incidents.len(), started.elapsed());
     let output = output::resolve(&site.root, options.output.as_deref())?;

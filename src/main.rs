@@ -27,6 +27,27 @@ struct Cli {
 enum Command {
     /// Build the site into its output folder (public/ by default).
     Build(BuildArgs),
+    /// Check the whole site without writing anything: every error a build would stop on,
+    /// plus unknown keys, broken internal links, incidents without sources, future dates.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    site: SiteArgs,
+    /// How to print problems: `text` for people, `json` for CI.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Judge "in the future" as of this moment (`2026-12-01T09:00:00Z` or `2026-12-01`).
+    #[arg(long, value_name = "TIME", value_parser = parse_now)]
+    now: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
 }
 
 /// Where the site is; shared by every command that works on a site.
@@ -71,6 +92,7 @@ fn main() -> ExitCode {
     StderrLogger::install(level);
     let result = match &cli.command {
         Command::Build(args) => build(args, cli.quiet),
+        Command::Check(args) => return check(args, cli.quiet),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -85,6 +107,7 @@ fn main() -> ExitCode {
             };
             let what = match cli.command {
                 Command::Build(_) => "build",
+                Command::Check(_) => "check",
             };
             eprintln!("casebook: {what} failed{problems}; the output folder was not changed");
             ExitCode::FAILURE
@@ -132,6 +155,44 @@ fn build(args: &BuildArgs, quiet: bool) -> casebook::Result<()> {
         );
     }
     Ok(())
+}
+
+fn check(args: &CheckArgs, quiet: bool) -> ExitCode {
+    let options = casebook::check::CheckOptions { root: args.site.root.clone(), now: args.now };
+    let report = match casebook::check::check(&options) {
+        Ok(report) => report,
+        Err(err) => {
+            for d in err.diagnostics() {
+                eprintln!("error: {d}");
+            }
+            return ExitCode::FAILURE;
+        }
+    };
+    match args.format {
+        Format::Json => match serde_json::to_string_pretty(&report.to_json()) {
+            Ok(json) => println!("{json}"),
+            Err(e) => eprintln!("error: could not write the report as JSON: {e}"),
+        },
+        Format::Text => {
+            for d in &report.errors {
+                eprintln!("error: {d}");
+            }
+            if !quiet {
+                for d in &report.warnings {
+                    eprintln!("warning: {d}");
+                }
+            }
+            let (e, w) = (report.errors.len(), report.warnings.len());
+            eprintln!(
+                "Checked {} incident{}: {e} error{}, {w} warning{}",
+                report.incidents,
+                plural(report.incidents),
+                plural(e),
+                plural(w)
+            );
+        }
+    }
+    if report.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
 fn plural(n: usize) -> &'static str {

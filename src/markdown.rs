@@ -22,6 +22,9 @@ pub struct Rendered {
     pub first_paragraph_text: String,
     /// Words in the text (not counting markup).
     pub word_count: usize,
+    /// Every link and image target, with the byte offset in the Markdown where it is written
+    /// (for `casebook check`).
+    pub links: Vec<(String, usize)>,
 }
 
 /// One heading in the table of contents.
@@ -48,7 +51,16 @@ fn options() -> Options {
 
 /// Renders a Markdown document.
 pub fn render(markdown: &str) -> Rendered {
-    let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, options()).map(escape_raw_html).collect();
+    let mut links = Vec::new();
+    let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, options())
+        .into_offset_iter()
+        .map(|(event, range)| {
+            if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = &event {
+                links.push((dest_url.to_string(), range.start));
+            }
+            escape_raw_html(event)
+        })
+        .collect();
     let mut word_count = 0;
     for event in &events {
         if let Event::Text(t) | Event::Code(t) = event {
@@ -59,7 +71,14 @@ pub fn render(markdown: &str) -> Rendered {
     let headings = anchor_headings(&mut events);
     let mut html_out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut html_out, events.into_iter());
-    Rendered { html: html_out, toc: nest(headings), first_paragraph_html, first_paragraph_text, word_count }
+    Rendered {
+        html: html_out,
+        toc: nest(headings),
+        first_paragraph_html,
+        first_paragraph_text,
+        word_count,
+        links,
+    }
 }
 
 /// Renders a short Markdown text (a summary): its HTML and its plain text.
@@ -262,6 +281,12 @@ mod tests {
         let r = render("## Intro\n\n> quoted para\n\nThe *first* one.\nSecond line.\n\nLater.\n");
         assert_eq!(r.first_paragraph_html, "<p>The <em>first</em> one.\nSecond line.</p>\n");
         assert_eq!(r.first_paragraph_text, "The first one. Second line.");
+    }
+
+    #[test]
+    fn collects_link_targets_with_offsets() {
+        let r = render("See [a](/x/) and ![b](img.png).\n\n[c]: #top\n\nRef [c].\n");
+        assert_eq!(r.links, [("/x/".to_string(), 4), ("img.png".to_string(), 17), ("#top".to_string(), 48)]);
     }
 
     #[test]

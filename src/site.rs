@@ -27,6 +27,8 @@ pub struct LoadOptions {
     /// The moment embargoes are compared with, in seconds since the Unix epoch; the system
     /// clock when `None`.
     pub now: Option<i64>,
+    /// Include incidents still under embargo (for checking, never for publishing).
+    pub embargoed: bool,
 }
 
 /// A loaded site: its configuration, incidents (newest first) and taxonomies.
@@ -129,7 +131,9 @@ impl Site {
         let mut embargoed: Vec<crate::date::IncidentDate> =
             incidents.iter().filter_map(|i| i.embargo.clone()).filter(|e| e.sort_key() > now).collect();
         embargoed.sort();
-        incidents.retain(|i| i.embargo.as_ref().is_none_or(|e| e.sort_key() <= now));
+        if !options.embargoed {
+            incidents.retain(|i| i.embargo.as_ref().is_none_or(|e| e.sort_key() <= now));
+        }
         sort_newest_first(&mut incidents);
         let taxonomies: Vec<Taxonomy> =
             config.taxonomies.iter().map(|t| Taxonomy::build(&config, t, &incidents)).collect();
