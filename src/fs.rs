@@ -110,10 +110,15 @@ pub fn subfolders(dir: &Path) -> Result<Vec<String>, Diagnostic> {
 /// Every regular file under `dir`, sorted, as paths starting with `dir`. A missing folder has no
 /// files. Hidden files and folders (starting with `.`) are skipped: they are editor swap files,
 /// version control data and the like, never site content.
+///
+/// Symbolic links to files inside `dir` are followed. Links that lead outside `dir`, or to
+/// folders, are errors: a link to `/etc` or to another project must never be published by
+/// accident, and links to folders can loop.
 pub fn files_under(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
     if !dir.exists() {
         return Ok(Vec::new());
     }
+    let inside = dir.canonicalize().map_err(|e| io_error(dir, "resolve the folder", e))?;
     let mut files = Vec::new();
     let walker = walkdir::WalkDir::new(dir)
         .sort_by_file_name()
@@ -125,7 +130,22 @@ pub fn files_under(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
             let cause = e.io_error().map_or_else(|| e.to_string(), ToString::to_string);
             Diagnostic::at(Location::file(path), "could not list the folder").caused_by(cause)
         })?;
-        if entry.file_type().is_file() {
+        if entry.file_type().is_symlink() {
+            let path = entry.path();
+            let target = path.canonicalize().map_err(|e| io_error(path, "follow the symbolic link", e))?;
+            let refuse = |why: &str| {
+                Diagnostic::at(Location::file(path), format!("refusing to follow this symbolic link: {why}"))
+                    .caused_by(format!("it points to {}", target.display()))
+                    .with_help("copy the file into the site instead of linking to it")
+            };
+            if !target.starts_with(&inside) {
+                return Err(refuse(&format!("it leads outside {}", dir.display())));
+            }
+            if target.is_dir() {
+                return Err(refuse("it leads to a folder"));
+            }
+            files.push(entry.into_path());
+        } else if entry.file_type().is_file() {
             files.push(entry.into_path());
         }
     }
@@ -150,6 +170,30 @@ mod tests {
     fn missing_file_error_names_the_path() {
         let err = read(Path::new("/nonexistent/casebook/file")).expect_err("missing");
         assert!(err.to_string().starts_with("/nonexistent/casebook/file: could not read the file"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symbolic_links_stay_inside() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let site = dir.path().join("content");
+        std::fs::create_dir_all(site.join("sub")).expect("mkdir");
+        std::fs::write(site.join("a.md"), "a").expect("write");
+        std::fs::write(dir.path().join("secret.txt"), "secret").expect("write");
+        std::os::unix::fs::symlink(site.join("a.md"), site.join("b.md")).expect("link");
+        assert_eq!(files_under(&site).expect("inside links are fine").len(), 2);
+
+        std::os::unix::fs::symlink(dir.path().join("secret.txt"), site.join("c.md")).expect("link");
+        let e = files_under(&site).expect_err("outside");
+        assert!(
+            e.to_string().contains("c.md: refusing to follow this symbolic link: it leads outside"),
+            "{e}"
+        );
+        std::fs::remove_file(site.join("c.md")).expect("unlink");
+
+        std::os::unix::fs::symlink(&site, site.join("sub/loop")).expect("link");
+        let e = files_under(&site).expect_err("folder");
+        assert!(e.to_string().contains("it leads to a folder"), "{e}");
     }
 
     #[test]

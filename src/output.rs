@@ -72,8 +72,19 @@ fn is_contained(rel: &str) -> bool {
 
 impl Staging {
     /// Starts a build for `target`, clearing any staging folder a crashed build left behind.
+    ///
+    /// A build killed between the two renames of [`Staging::commit`] leaves no output folder
+    /// and the previous build under its `old` name: that build is put back first.
     pub fn create(target: &Path) -> Result<Staging, Diagnostic> {
         let dir = sibling(target, "staging");
+        let old = sibling(target, "old");
+        if fs::exists(&old) {
+            if fs::exists(target) {
+                fs::remove_dir_all(&old)?;
+            } else {
+                fs::rename(&old, target)?;
+            }
+        }
         fs::remove_dir_all(&dir)?;
         fs::create_dir_all(&dir)?;
         Ok(Staging { dir, target: target.to_path_buf() })
@@ -140,6 +151,20 @@ mod tests {
         std::fs::write(other.path().join("notes.txt"), "keep me").expect("write");
         let e = resolve(site.path(), Some(other.path())).expect_err("foreign");
         assert!(e.to_string().contains("does not look like an earlier casebook build"), "{e}");
+    }
+
+    #[test]
+    fn a_swap_interrupted_halfway_is_undone() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("public");
+        // As left by a build killed after moving the old output aside.
+        let old = sibling(&target, "old");
+        std::fs::create_dir_all(&old).expect("mkdir");
+        std::fs::write(old.join("index.html"), "previous").expect("write");
+        let staging = Staging::create(&target).expect("staging");
+        assert_eq!(std::fs::read_to_string(target.join("index.html")).expect("restored"), "previous");
+        staging.discard().expect("discard");
+        assert!(!old.exists());
     }
 
     #[test]

@@ -72,3 +72,53 @@ fn drafts_need_an_explicit_output_folder() {
     let (_out, site, _) = build(&["--drafts", "--now", "2026-06-01"]);
     assert!(site.join("incidents/draft/index.html").is_file());
 }
+
+#[cfg(unix)]
+#[test]
+fn paths_never_escape_the_site_or_the_output() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("site");
+    std::fs::create_dir_all(root.join("content")).expect("mkdir");
+    std::fs::create_dir_all(root.join("static")).expect("mkdir");
+    std::fs::write(dir.path().join("passwd"), "root:x:0:0").expect("write");
+    std::fs::write(root.join("content/ok.md"), "---\ntitle: Ok\ndate: 2024\n---\n").expect("write");
+
+    // A static file linking out of the site.
+    std::os::unix::fs::symlink(dir.path().join("passwd"), root.join("static/passwd")).expect("link");
+    let result = casebook(&root, &["build"]);
+    assert!(!result.status.success());
+    assert!(
+        stderr(&result).contains("static/passwd: refusing to follow this symbolic link: it leads outside"),
+        "{}",
+        stderr(&result)
+    );
+    assert!(!root.join("public").exists());
+    std::fs::remove_file(root.join("static/passwd")).expect("unlink");
+
+    // An incident linking out of the site.
+    std::os::unix::fs::symlink(dir.path().join("passwd"), root.join("content/linked.md")).expect("link");
+    let result = casebook(&root, &["build"]);
+    assert!(
+        stderr(&result).contains("content/linked.md: refusing to follow this symbolic link"),
+        "{}",
+        stderr(&result)
+    );
+    std::fs::remove_file(root.join("content/linked.md")).expect("unlink");
+
+    // Dots in file names never become path steps; names with nothing to slug are refused.
+    std::fs::write(root.join("content/x..%2F..%2Fetc.md"), "---\ntitle: Dots\ndate: 2024\n---\n")
+        .expect("write");
+    std::fs::write(root.join("content/—.md"), "---\ntitle: Dash\ndate: 2024\n---\n").expect("write");
+    let result = casebook(&root, &["build"]);
+    assert!(
+        stderr(&result).contains("content/—.md: cannot make a URL slug from the file name"),
+        "{}",
+        stderr(&result)
+    );
+    std::fs::remove_file(root.join("content/—.md")).expect("unlink");
+
+    let result = casebook(&root, &["build"]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    assert!(root.join("public/incidents/x-2f-2fetc/index.html").is_file());
+    assert!(!dir.path().join("public").exists() && !dir.path().join("etc").exists());
+}
