@@ -33,6 +33,8 @@ pub struct Config {
     pub severities: Vec<Level>,
     /// The statuses an incident can have.
     pub statuses: Vec<Level>,
+    /// How Markdown is rendered.
+    pub markdown: MarkdownConfig,
     /// Free data for templates, as `config.extra`.
     pub extra: serde_yaml::Mapping,
     /// Where each top-level key was written, to point errors found later at the right line.
@@ -79,6 +81,15 @@ pub struct TaxonomyConfig {
 
 fn yes() -> bool {
     true
+}
+
+/// Markdown settings.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MarkdownConfig {
+    /// Keep raw HTML written in Markdown (sanitized: no scripts, event handlers or
+    /// `javascript:` URLs) instead of showing it as text. Off by default.
+    pub unsafe_html: bool,
 }
 
 /// How a taxonomy's terms are ordered.
@@ -179,6 +190,7 @@ impl Default for Config {
                 Level::new("critical", Some("#6a1b9a")),
             ],
             statuses: ["ongoing", "contained", "resolved"].iter().map(|s| Level::new(s, None)).collect(),
+            markdown: MarkdownConfig::default(),
             extra: serde_yaml::Mapping::new(),
             positions: Vec::new(),
         }

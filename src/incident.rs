@@ -50,6 +50,8 @@ pub struct Schema {
     pub statuses: Vec<String>,
     /// Top-level keys that taxonomies read besides the known ones (`sectors`, `vendors`).
     pub custom_keys: Vec<String>,
+    /// How Markdown becomes HTML.
+    pub markdown: markdown::Settings,
 }
 
 impl Schema {
@@ -65,6 +67,7 @@ impl Schema {
             severities: config.severities.iter().map(|l| l.name.clone()).collect(),
             statuses: config.statuses.iter().map(|l| l.name.clone()).collect(),
             custom_keys,
+            markdown: markdown::Settings { unsafe_html: config.markdown.unsafe_html },
         }
     }
 }
@@ -246,6 +249,12 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
         .collect();
     // Stable: events at the same time keep the order they were written in.
     timeline.sort_by(|a, b| a.at.cmp(&b.at));
+    for event in &mut timeline {
+        let (html, _) = markdown::render_short(&event.event, schema.markdown);
+        let trimmed = html.trim_end();
+        event.html =
+            trimmed.strip_prefix("<p>").and_then(|h| h.strip_suffix("</p>")).unwrap_or(trimmed).to_string();
+    }
     let sources: Vec<Source> = items("sources", &mut r, take("sources"))
         .into_iter()
         .filter_map(|(v, at)| r.source(v, &at))
@@ -336,10 +345,10 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
             "internal notes are removed from public builds; an unclosed one cannot be, so the build stops",
         )]
     })?;
-    let rendered = markdown::render(&body);
+    let rendered = markdown::render(&body, schema.markdown);
     let (summary_html, summary_text, summary_given) = match summary.as_deref() {
         Some(s) => {
-            let (html, text) = markdown::render_short(s);
+            let (html, text) = markdown::render_short(s, schema.markdown);
             (html, text, true)
         }
         None => (rendered.first_paragraph_html, rendered.first_paragraph_text, false),

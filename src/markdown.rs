@@ -1,8 +1,11 @@
 //! Markdown to HTML: CommonMark with the extensions incident write-ups use, heading anchors,
 //! a table of contents and a summary.
 //!
-//! Pure functions of a string. Raw HTML in Markdown is escaped and shown as text: incident text
-//! often comes from several contributors, and a published page must never run their markup.
+//! Pure functions of a string. Raw HTML in Markdown is escaped and shown as text by default:
+//! incident text often comes from several contributors, and a published page must never run
+//! their markup. A site may allow raw HTML ([`Options::unsafe_html`]); it is then sanitized
+//! (no scripts, no event handlers, no `javascript:` URLs). Either way, links and images may
+//! only use web, mail and phone schemes.
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 use serde::Serialize;
@@ -40,6 +43,13 @@ pub struct TocEntry {
     pub children: Vec<TocEntry>,
 }
 
+/// How Markdown is turned into HTML.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// Keep raw HTML (sanitized) instead of showing it as text.
+    pub unsafe_html: bool,
+}
+
 fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
@@ -50,7 +60,7 @@ fn options() -> Options {
 }
 
 /// Renders a Markdown document.
-pub fn render(markdown: &str) -> Rendered {
+pub fn render(markdown: &str, settings: Settings) -> Rendered {
     let mut links = Vec::new();
     let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, options())
         .into_offset_iter()
@@ -58,9 +68,10 @@ pub fn render(markdown: &str) -> Rendered {
             if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = &event {
                 links.push((dest_url.to_string(), range.start));
             }
-            escape_raw_html(event)
+            neutralize(event, settings)
         })
         .collect();
+    drop_unsafe_images(&mut events);
     let mut word_count = 0;
     for event in &events {
         if let Event::Text(t) | Event::Code(t) = event {
@@ -71,6 +82,9 @@ pub fn render(markdown: &str) -> Rendered {
     let headings = anchor_headings(&mut events);
     let mut html_out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut html_out, events.into_iter());
+    if settings.unsafe_html {
+        html_out = sanitize(&html_out);
+    }
     Rendered {
         html: html_out,
         toc: nest(headings),
@@ -82,22 +96,87 @@ pub fn render(markdown: &str) -> Rendered {
 }
 
 /// Renders a short Markdown text (a summary): its HTML and its plain text.
-pub fn render_short(markdown: &str) -> (String, String) {
-    let events: Vec<Event<'_>> = Parser::new_ext(markdown, options()).map(escape_raw_html).collect();
+pub fn render_short(markdown: &str, settings: Settings) -> (String, String) {
+    let mut events: Vec<Event<'_>> =
+        Parser::new_ext(markdown, options()).map(|e| neutralize(e, settings)).collect();
+    drop_unsafe_images(&mut events);
     let mut text = String::new();
     for event in &events {
         push_plain_text(&mut text, event);
     }
     let mut out = String::new();
     html::push_html(&mut out, events.into_iter());
+    if settings.unsafe_html {
+        out = sanitize(&out);
+    }
     (out, text.trim().to_string())
 }
 
-fn escape_raw_html(event: Event<'_>) -> Event<'_> {
+/// Whether a link target is safe to put in `href`/`src`: relative, or a web, mail or phone URL.
+/// Browsers ignore tabs, newlines and case in schemes (`Java\tScript:`), so this does too.
+pub fn is_safe_url(url: &str) -> bool {
+    let cleaned: String = url.chars().filter(|c| !c.is_ascii_whitespace() && !c.is_control()).collect();
+    let Some(colon) = cleaned.find(':') else { return true };
+    // A colon after the first `/`, `?` or `#` is not a scheme separator.
+    if cleaned[..colon].contains(['/', '?', '#']) {
+        return true;
+    }
+    matches!(cleaned[..colon].to_ascii_lowercase().as_str(), "http" | "https" | "mailto" | "tel")
+}
+
+/// Makes an event safe: raw HTML becomes text (unless allowed; it is sanitized later), and
+/// links or images with a dangerous target lose it.
+fn neutralize(event: Event<'_>, settings: Settings) -> Event<'_> {
     match event {
-        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        Event::Html(raw) | Event::InlineHtml(raw) if !settings.unsafe_html => Event::Text(raw),
+        Event::Start(Tag::Link { link_type, dest_url, title, id }) if !is_safe_url(&dest_url) => {
+            let _ = dest_url;
+            Event::Start(Tag::Link { link_type, dest_url: CowStr::Borrowed("#"), title, id })
+        }
         other => other,
     }
+}
+
+/// Images with a dangerous source are dropped, keeping their description as text: an empty
+/// or dummy `src` would still make browsers fetch something.
+fn drop_unsafe_images(events: &mut [Event<'_>]) {
+    let mut dropping = Vec::new();
+    for event in events.iter_mut() {
+        let drop = match &*event {
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                let unsafe_src = !is_safe_url(dest_url);
+                dropping.push(unsafe_src);
+                unsafe_src
+            }
+            Event::End(TagEnd::Image) => dropping.pop() == Some(true),
+            _ => false,
+        };
+        if drop {
+            *event = Event::Text(CowStr::Borrowed(""));
+        }
+    }
+}
+
+/// Cleans HTML that may hold an author's raw markup: no scripts, styles, event handlers or
+/// dangerous URLs; casebook's own markup (heading ids and anchors, task list checkboxes,
+/// footnotes, table alignment) is kept.
+pub fn sanitize(html: &str) -> String {
+    static CLEANER: std::sync::OnceLock<ammonia::Builder<'static>> = std::sync::OnceLock::new();
+    CLEANER
+        .get_or_init(|| {
+            let mut builder = ammonia::Builder::default();
+            builder
+                .add_tags(["input"])
+                .add_generic_attributes(["id", "class", "aria-label", "aria-hidden"])
+                .add_tag_attributes("input", ["type", "checked", "disabled"])
+                .add_tag_attributes("th", ["style"])
+                .add_tag_attributes("td", ["style"])
+                .filter_style_properties(["text-align"].into())
+                .url_schemes(["http", "https", "mailto", "tel"].into());
+            builder
+        })
+        .clean(html)
+        .to_string()
 }
 
 fn push_plain_text(out: &mut String, event: &Event<'_>) {
@@ -227,6 +306,7 @@ mod tests {
     fn renders_extensions() {
         let r = render(
             "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~gone~~ \"quoted\"\n\n- [x] done\n\nNote[^1].\n\n[^1]: A footnote.\n",
+            Settings::default(),
         );
         assert!(r.html.contains("<table>"), "{}", r.html);
         assert!(r.html.contains("<del>gone</del>"));
@@ -237,7 +317,10 @@ mod tests {
 
     #[test]
     fn headings_get_unique_ids_anchors_and_a_nested_toc() {
-        let r = render("# Top\n\n## What happened\n\n### Détails\n\n## What happened\n\n## Custom {#mine}\n");
+        let r = render(
+            "# Top\n\n## What happened\n\n### Détails\n\n## What happened\n\n## Custom {#mine}\n",
+            Settings::default(),
+        );
         assert!(
             r.html.contains(
                 "<h2 id=\"what-happened\">What happened <a class=\"anchor\" href=\"#what-happened\""
@@ -256,7 +339,7 @@ mod tests {
 
     #[test]
     fn toc_starting_below_level_one_stays_flat() {
-        let r = render("## A\n\n### B\n\n## C\n");
+        let r = render("## A\n\n### B\n\n## C\n", Settings::default());
         let ids: Vec<_> = r.toc.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(ids, ["a", "c"]);
         assert_eq!(r.toc[0].children[0].id, "b");
@@ -264,7 +347,7 @@ mod tests {
 
     #[test]
     fn raw_html_is_escaped() {
-        let r = render("<script>alert(1)</script>\n\nHi <b onclick=x>there</b>\n");
+        let r = render("<script>alert(1)</script>\n\nHi <b onclick=x>there</b>\n", Settings::default());
         assert!(!r.html.contains("<script>"), "{}", r.html);
         assert!(r.html.contains("&lt;script&gt;"));
         assert!(r.html.contains("&lt;b onclick=x&gt;"));
@@ -272,31 +355,94 @@ mod tests {
 
     #[test]
     fn heading_ids_cannot_break_out_of_attributes() {
-        let r = render("## Title {#a\"onmouseover=x}\n");
+        let r = render("## Title {#a\"onmouseover=x}\n", Settings::default());
         assert!(!r.html.contains("\"onmouseover"), "{}", r.html);
     }
 
     #[test]
     fn first_paragraph_skips_headings_and_nested_blocks() {
-        let r = render("## Intro\n\n> quoted para\n\nThe *first* one.\nSecond line.\n\nLater.\n");
+        let r = render(
+            "## Intro\n\n> quoted para\n\nThe *first* one.\nSecond line.\n\nLater.\n",
+            Settings::default(),
+        );
         assert_eq!(r.first_paragraph_html, "<p>The <em>first</em> one.\nSecond line.</p>\n");
         assert_eq!(r.first_paragraph_text, "The first one. Second line.");
     }
 
     #[test]
     fn collects_link_targets_with_offsets() {
-        let r = render("See [a](/x/) and ![b](img.png).\n\n[c]: #top\n\nRef [c].\n");
+        let r = render("See [a](/x/) and ![b](img.png).\n\n[c]: #top\n\nRef [c].\n", Settings::default());
         assert_eq!(r.links, [("/x/".to_string(), 4), ("img.png".to_string(), 17), ("#top".to_string(), 48)]);
     }
 
     #[test]
+    fn dangerous_link_targets_are_dropped_in_every_mode() {
+        for settings in [Settings::default(), Settings { unsafe_html: true }] {
+            let r = render(
+                "[a](javascript:alert(1)) [b](JaVa\tScRiPt:alert(2)) ![c](data:text/html,x) [d](vbscript:x)\n\n[ok](https://example.org/a:b) [rel](../x/?q=a:b) [mail](mailto:a@b.example)\n",
+                settings,
+            );
+            let lower = r.html.to_lowercase();
+            for attr in ["href=\"", "src=\""] {
+                for value in lower.split(attr).skip(1) {
+                    let value = value.split('"').next().unwrap_or_default();
+                    assert!(is_safe_url(value), "{settings:?}: {value} in {}", r.html);
+                    assert!(!value.contains("script") && !value.starts_with("data"), "{}", r.html);
+                }
+            }
+            for good in ["https://example.org/a:b", "../x/?q=a:b", "mailto:a@b.example"] {
+                assert!(r.html.contains(good), "{settings:?}: {}", r.html);
+            }
+        }
+    }
+
+    #[test]
+    fn allowed_raw_html_is_sanitized_and_our_markup_kept() {
+        let settings = Settings { unsafe_html: true };
+        let r = render(
+            "## Head\n\n<div class=\"box\" onclick=\"x()\"><script>alert(1)</script><b>bold</b><a href=\"javascript:y()\">a</a><img src=x onerror=alert(2)></div>\n\n| a |\n|:-:|\n| b |\n\n- [x] done\n",
+            settings,
+        );
+        for bad in ["<script", "onclick", "onerror", "javascript"] {
+            assert!(!r.html.contains(bad), "{bad}: {}", r.html);
+        }
+        for kept in [
+            "<b>bold</b>",
+            "class=\"box\"",
+            "id=\"head\"",
+            "class=\"anchor\"",
+            "text-align:center",
+            "type=\"checkbox\"",
+        ] {
+            assert!(r.html.contains(kept), "{kept}: {}", r.html);
+        }
+    }
+
+    #[test]
+    fn url_schemes_are_judged_like_browsers_do() {
+        for ok in ["/a", "a.html", "#x", "?q=1:2", "https://x", "HTTP://x", "mailto:a@b", "tel:+1", "a/b:c"] {
+            assert!(is_safe_url(ok), "{ok}");
+        }
+        for bad in [
+            "javascript:x",
+            " JavaScript:x",
+            "java\tscript:x",
+            "data:text/html,x",
+            "vbscript:x",
+            "file:///etc",
+        ] {
+            assert!(!is_safe_url(bad), "{bad}");
+        }
+    }
+
+    #[test]
     fn counts_words() {
-        assert_eq!(render("One two `three`\n\n- four five\n").word_count, 5);
+        assert_eq!(render("One two `three`\n\n- four five\n", Settings::default()).word_count, 5);
     }
 
     #[test]
     fn short_text_has_html_and_plain_forms() {
-        let (html, text) = render_short("A *bold* <i>claim</i>");
+        let (html, text) = render_short("A *bold* <i>claim</i>", Settings::default());
         assert_eq!(html, "<p>A <em>bold</em> &lt;i&gt;claim&lt;/i&gt;</p>\n");
         assert_eq!(text, "A bold <i>claim</i>");
     }

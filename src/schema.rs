@@ -128,6 +128,8 @@ pub struct Event {
     pub at: IncidentDate,
     /// What happened, as Markdown.
     pub event: String,
+    /// What happened, rendered as inline HTML (without the paragraph around it).
+    pub html: String,
 }
 
 /// A source backing the write-up.
@@ -476,7 +478,7 @@ impl<'a> Reader<'a> {
         if event.is_none() {
             self.error(at, "needs `event:` (what happened)");
         }
-        Some(Event { at: when?, event: event? })
+        Some(Event { at: when?, event: event?, html: String::new() })
     }
 
     /// One source.

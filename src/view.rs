@@ -325,10 +325,7 @@ pub fn incident(site: &Site, incident: &Incident) -> Value {
         .map(|e| {
             let mut event = tera::Map::new();
             event.insert("at".into(), Value::from_serializable(&DateView::from(&e.at)));
-            let (html, _) = crate::markdown::render_short(&e.event);
-            let inline =
-                html.trim_end().strip_prefix("<p>").and_then(|h| h.strip_suffix("</p>")).unwrap_or(&html);
-            event.insert("event".into(), Value::safe_string(inline));
+            event.insert("event".into(), Value::safe_string(&e.html));
             Value::from(event)
         })
         .collect();

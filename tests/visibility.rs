@@ -122,3 +122,23 @@ fn paths_never_escape_the_site_or_the_output() {
     assert!(root.join("public/incidents/x-2f-2fetc/index.html").is_file());
     assert!(!dir.path().join("public").exists() && !dir.path().join("etc").exists());
 }
+
+#[test]
+fn raw_html_is_escaped_unless_allowed_and_then_sanitized() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("content")).expect("mkdir");
+    let body = "---\ntitle: Html\ndate: 2024\n---\nA <b>bold</b> claim<script>alert(1)</script>\n\n<p onclick=\"steal()\">para</p>\n";
+    std::fs::write(root.join("content/html.md"), body).expect("write");
+    let result = casebook(root, &["build"]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    let page = read(&root.join("public"), "incidents/html/index.html");
+    assert!(page.contains("&lt;b&gt;bold&lt;/b&gt;"), "escaped by default");
+
+    std::fs::write(root.join("casebook.yaml"), "markdown:\n  unsafe_html: true\n").expect("write");
+    let result = casebook(root, &["build"]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    let page = read(&root.join("public"), "incidents/html/index.html");
+    assert!(page.contains("<b>bold</b>"), "allowed");
+    assert!(!page.contains("<script>alert(1)") && !page.contains("onclick"), "sanitized");
+}
