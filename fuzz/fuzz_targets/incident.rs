@@ -1,0 +1,18 @@
+//! Any bytes as an incident file: parsing must return a value or located errors, never panic.
+#![no_main]
+
+use std::path::Path;
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let schema = casebook::incident::Schema::from_config(&casebook::Config::default());
+    if let Err(errors) = casebook::incident::parse(Path::new("content/fuzz.md"), "fuzz.md", text, &schema) {
+        assert!(!errors.is_empty(), "an error result always says why");
+    }
+    let split = casebook::frontmatter::split(text);
+    if let Ok(split) = split {
+        let _ = casebook::frontmatter::top_level_keys(split.yaml);
+    }
+});

@@ -1,0 +1,104 @@
+//! Properties that must hold for any input, checked on random inputs built from the pieces
+//! that make incident files tricky (fences, YAML, HTML, internal-note markers, links).
+//! The same properties are fuzzed with coverage guidance by the targets in `fuzz/`.
+
+use std::path::Path;
+
+use casebook::incident::{Schema, parse};
+use casebook::markdown::{Settings, render};
+use proptest::prelude::*;
+
+/// Fragments that exercise the parsers' edge cases, glued together at random.
+fn fragment() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("---\n".to_string()),
+        Just("title: A\n".to_string()),
+        Just("date: 2024-02-30\n".to_string()),
+        Just("date: 2024-07\n".to_string()),
+        Just("tags: [a, b\n".to_string()),
+        Just("victim:\n  name: x\n".to_string()),
+        Just("sources:\n  - url: javascript:x\n".to_string()),
+        Just("techniques: [T1566.001, TA00]\n".to_string()),
+        Just("```internal\n".to_string()),
+        Just("```\n".to_string()),
+        Just("<!-- internal -->".to_string()),
+        Just("<!-- /internal -->".to_string()),
+        Just("<script>alert(1)</script>".to_string()),
+        Just("<img src=x onerror=alert(1)>".to_string()),
+        Just("[l](javascript:alert(1))".to_string()),
+        Just("![i](JAVASCRIPT:alert(1))".to_string()),
+        Just("<javascript:alert(1)>".to_string()),
+        Just("## Heading {#id\"x}\n".to_string()),
+        Just("- [x] task\n".to_string()),
+        Just("| a |\n|---|\n".to_string()),
+        Just("[^1]: note\n".to_string()),
+        Just("\n".to_string()),
+        "[ -~]{0,12}",
+        "\\PC{0,6}",
+    ]
+}
+
+/// The insides of the real tags of `html` (`<a href="x">` gives `a href="x"`); escaped text
+/// (`&lt;img …&gt;`) is not a tag.
+fn tags(html: &str) -> Vec<&str> {
+    html.split('<').skip(1).filter_map(|rest| rest.split_once('>').map(|(tag, _)| tag)).collect()
+}
+
+fn document() -> impl Strategy<Value = String> {
+    prop::collection::vec(fragment(), 0..24).prop_map(|parts| parts.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn parsing_any_file_returns_a_result(text in document()) {
+        let schema = Schema::from_config(&casebook::Config::default());
+        match parse(Path::new("content/p.md"), "p.md", &text, &schema) {
+            Ok(parsed) => prop_assert!(casebook::slug::is_slug(&parsed.incident.slug)),
+            Err(errors) => prop_assert!(!errors.is_empty()),
+        }
+    }
+
+    #[test]
+    fn rendered_markdown_never_carries_script(text in document()) {
+        if let Ok(stripped) = casebook::internal::strip(&text) {
+            for unsafe_html in [false, true] {
+                let html = render(&stripped, Settings { unsafe_html }).html.to_ascii_lowercase();
+                for tag in tags(&html) {
+                    prop_assert!(!tag.starts_with("script"), "{}", html);
+                    prop_assert!(!tag.contains(" onerror") && !tag.contains(" onclick"), "{}", html);
+                    prop_assert!(!tag.contains("javascript:"), "{}", html);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn internal_notes_never_survive(public in "[a-z ]{0,20}", secret in "[a-z]{1,10}") {
+        let marker = format!("SECRET{secret}");
+        for text in [
+            format!("{public}<!-- internal -->{marker}<!-- /internal -->{public}\n"),
+            format!("{public}\n\n```internal\n{marker}\n```\n{public}\n"),
+            format!("<!-- internal -->\n{marker}\n<!-- /internal -->\n{public}"),
+        ] {
+            let stripped = casebook::internal::strip(&text).expect("well-formed notes");
+            prop_assert!(!stripped.contains(&marker));
+            prop_assert_eq!(stripped.lines().count(), text.lines().count());
+        }
+    }
+
+    #[test]
+    fn slugs_are_always_url_safe(text in "\\PC{0,40}") {
+        let slug = casebook::slug::slugify(&text);
+        prop_assert!(slug.is_empty() || casebook::slug::is_slug(&slug), "{:?} -> {:?}", text, slug);
+    }
+
+    #[test]
+    fn dates_parse_or_explain(text in "[0-9T:Z+./ -]{0,26}") {
+        if let Ok(date) = casebook::date::IncidentDate::parse(&text) {
+            // What is shown parses back to the same date.
+            prop_assert_eq!(casebook::date::IncidentDate::parse(&date.iso()).map(|d| d.iso()), Ok(date.iso()));
+        }
+    }
+}
