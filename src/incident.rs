@@ -370,16 +370,7 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
             content_html: rendered.html,
             toc: rendered.toc,
             word_count: rendered.word_count,
-            links: rendered
-                .links
-                .into_iter()
-                .map(|(url, offset)| {
-                    let before = &body[..offset.min(body.len())];
-                    let line = split.body_line + before.matches('\n').count();
-                    let column = 1 + before.rsplit('\n').next().map_or(0, |l| l.chars().count());
-                    (url, line, column)
-                })
-                .collect(),
+            links: link_positions(rendered.links, &body, split.body_line),
             date_line: frontmatter::locate(split.yaml, &k("date")).map(|(line, _)| split.yaml_line + line),
             tags,
             status,
@@ -400,6 +391,29 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
         },
         warnings,
     })
+}
+
+/// Turns the byte offsets of links into file lines and columns. Offsets come in increasing
+/// order, so one pass over the text serves them all (counting from the start for each link
+/// made a write-up with many links quadratic).
+fn link_positions(links: Vec<(String, usize)>, body: &str, first_line: usize) -> Vec<(String, usize, usize)> {
+    let (mut line, mut line_start, mut scanned) = (first_line, 0, 0);
+    let mut out = Vec::with_capacity(links.len());
+    for (url, offset) in links {
+        let offset = offset.min(body.len());
+        if offset < scanned {
+            // Reference links are reported where they are used, which is in order; be safe anyway.
+            (line, line_start, scanned) = (first_line, 0, 0);
+        }
+        for (i, _) in body[scanned..offset].match_indices('\n') {
+            line += 1;
+            line_start = scanned + i + 1;
+        }
+        scanned = offset;
+        let column = 1 + body.get(line_start..offset).map_or(0, |l| l.chars().count());
+        out.push((url, line, column));
+    }
+    out
 }
 
 /// Trims term names and drops empty ones and repeats (by slug, so `Ransomware` and
@@ -625,6 +639,25 @@ Body.
         );
         // A number is fine as text: some titles are years.
         assert_eq!(ok("---\ntitle: 1984\ndate: 2023\n---\n").incident.title, "1984");
+    }
+
+    #[test]
+    fn link_positions_are_file_lines_and_columns() {
+        let body = "a [x](/1/)\nb\n  [y](/2/) [z](/3/)\n";
+        let links = vec![("/1/".into(), 2), ("/2/".into(), 15), ("/3/".into(), 25)];
+        let got = link_positions(links, body, 10);
+        assert_eq!(got, [("/1/".into(), 10, 3), ("/2/".into(), 12, 3), ("/3/".into(), 12, 13)]);
+    }
+
+    #[test]
+    fn huge_lists_are_refused_not_built() {
+        let tags: Vec<String> = (0..1001).map(|i| format!("t{i}")).collect();
+        let e = errors(&format!("---\ntitle: A\ndate: 2024\ntags: [{}]\n---\n", tags.join(", ")));
+        assert!(
+            e[0].starts_with("content/x.md:4:7: `tags` has 1001 items; an incident may have at most 1000"),
+            "{}",
+            e[0]
+        );
     }
 
     #[test]

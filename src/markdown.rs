@@ -215,6 +215,9 @@ fn first_paragraph(events: &[Event<'_>]) -> (String, String) {
 fn anchor_headings(events: &mut [Event<'_>]) -> Vec<(u8, String, String)> {
     let mut headings = Vec::new();
     let mut used = std::collections::HashSet::new();
+    // The next suffix to try per base id: without it, n headings with the same text would
+    // cost n² tries (a write-up with thousands of "## Update" sections).
+    let mut next_suffix: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut i = 0;
     while i < events.len() {
         let Event::Start(Tag::Heading { level, id, classes, .. }) = &events[i] else {
@@ -231,10 +234,15 @@ fn anchor_headings(events: &mut [Event<'_>]) -> Vec<(u8, String, String)> {
         let base = explicit.map(|s| s.to_string()).unwrap_or_else(|| slugify(&title));
         let base = if base.is_empty() { "section".to_string() } else { base };
         let mut id = base.clone();
-        let mut n = 1;
-        while !used.insert(id.clone()) {
-            id = format!("{base}-{n}");
-            n += 1;
+        if !used.insert(id.clone()) {
+            let n = next_suffix.entry(base.clone()).or_insert(1);
+            loop {
+                id = format!("{base}-{n}");
+                *n += 1;
+                if used.insert(id.clone()) {
+                    break;
+                }
+            }
         }
         let tag = heading_tag(level);
         let id_attr = escape_attr(&id);
@@ -335,6 +343,15 @@ mod tests {
         assert_eq!(ids, ["what-happened", "what-happened-1", "mine"]);
         assert_eq!(top.children[0].children[0].title, "Détails");
         assert_eq!(top.children[0].children[0].id, "details");
+    }
+
+    #[test]
+    fn many_identical_headings_get_unique_ids_quickly() {
+        let text = "## Update\n\nx\n\n".repeat(20_000) + "## Update-1\n";
+        // Regression: suffixes were searched from 1 for every heading, quadratic in their number.
+        let r = render(&text, Settings::default());
+        let ids: std::collections::HashSet<_> = r.toc.iter().map(|e| e.id.clone()).collect();
+        assert_eq!(ids.len(), 20_001, "every id unique, including the one that looks like a suffix");
     }
 
     #[test]

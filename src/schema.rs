@@ -165,6 +165,11 @@ impl Ioc {
 
 type Value = serde_yaml::Value;
 
+/// The most items a list of one incident may have. Every term of an incident appears on every
+/// page listing it, so a list of 100,000 tags would make 100,000 term pages of 100,000 links
+/// each: such a file fails with a clear message instead of an endless build.
+pub const MAX_ITEMS: usize = 1000;
+
 /// Reads typed values out of one file's front matter, collecting located errors.
 pub struct Reader<'a> {
     path: &'a Path,
@@ -250,6 +255,10 @@ impl<'a> Reader<'a> {
     pub fn text_list(&mut self, value: Option<Value>, at: &[Seg<'_>]) -> Vec<String> {
         match value {
             None | Some(Value::Null) => Vec::new(),
+            Some(Value::Sequence(items)) if items.len() > MAX_ITEMS => {
+                self.too_many(at, items.len());
+                Vec::new()
+            }
             Some(Value::Sequence(items)) => {
                 let mut out = Vec::new();
                 for (i, item) in items.into_iter().enumerate() {
@@ -274,6 +283,14 @@ impl<'a> Reader<'a> {
                 Vec::new()
             }
         }
+    }
+
+    fn too_many(&mut self, at: &[Seg<'_>], count: usize) {
+        self.error_with_help(
+            at,
+            format_args!("has {count} items; an incident may have at most {MAX_ITEMS}"),
+            "lists this long belong in an attached file or a source, not in front matter",
+        );
     }
 
     /// A date at any precision.
@@ -318,6 +335,10 @@ impl<'a> Reader<'a> {
     pub fn list(&mut self, value: Option<Value>, at: &[Seg<'_>]) -> Vec<Value> {
         match value {
             None | Some(Value::Null) => Vec::new(),
+            Some(Value::Sequence(items)) if items.len() > MAX_ITEMS => {
+                self.too_many(at, items.len());
+                Vec::new()
+            }
             Some(Value::Sequence(items)) => items,
             Some(_) => {
                 self.error(at, "must be a list (lines starting with `- `)");
