@@ -35,6 +35,8 @@ pub struct Config {
     pub statuses: Vec<Level>,
     /// How Markdown is rendered.
     pub markdown: MarkdownConfig,
+    /// Which open-data files the build writes.
+    pub exports: ExportsConfig,
     /// Free data for templates, as `config.extra`.
     pub extra: serde_yaml::Mapping,
     /// Where each top-level key was written, to point errors found later at the right line.
@@ -90,6 +92,27 @@ pub struct MarkdownConfig {
     /// Keep raw HTML written in Markdown (sanitized: no scripts, event handlers or
     /// `javascript:` URLs) instead of showing it as text. Off by default.
     pub unsafe_html: bool,
+}
+
+/// The open-data exports, each on by default.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExportsConfig {
+    /// `/incidents/<slug>/index.json`, `/api/incidents.json`, `/api/<taxonomy>.json`,
+    /// `/api/schema.json`.
+    pub json: bool,
+    /// `/api/incidents.csv`.
+    pub csv: bool,
+    /// `/incidents/<slug>/stix.json` and `/api/stix-bundle.json`.
+    pub stix: bool,
+    /// Include each incident's rendered body (`content_html`) in the JSON exports.
+    pub bodies: bool,
+}
+
+impl Default for ExportsConfig {
+    fn default() -> Self {
+        ExportsConfig { json: true, csv: true, stix: true, bodies: false }
+    }
 }
 
 /// How a taxonomy's terms are ordered.
@@ -191,6 +214,7 @@ impl Default for Config {
             ],
             statuses: ["ongoing", "contained", "resolved"].iter().map(|s| Level::new(s, None)).collect(),
             markdown: MarkdownConfig::default(),
+            exports: ExportsConfig::default(),
             extra: serde_yaml::Mapping::new(),
             positions: Vec::new(),
         }

@@ -28,6 +28,17 @@ impl IocKind {
     /// The kinds, as written in front matter.
     pub const NAMES: [&'static str; 5] = ["url", "domain", "ip", "hash", "email"];
 
+    /// The kind as written in front matter.
+    pub fn name(self) -> &'static str {
+        match self {
+            IocKind::Url => "url",
+            IocKind::Domain => "domain",
+            IocKind::Ip => "ip",
+            IocKind::Hash => "hash",
+            IocKind::Email => "email",
+        }
+    }
+
     /// Parses a kind name.
     pub fn parse(text: &str) -> Option<IocKind> {
         Some(match text.trim().to_ascii_lowercase().as_str() {

@@ -16,6 +16,7 @@ pub mod config;
 pub mod country;
 pub mod date;
 pub mod error;
+pub mod export;
 pub mod frontmatter;
 pub mod fs;
 pub mod incident;

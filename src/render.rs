@@ -34,6 +34,10 @@ pub enum PageKind {
     ArchiveYear(usize),
     /// A month of the archive: year index, month (1-12).
     ArchiveMonth(usize, i8),
+    /// The page describing the open-data downloads (`/data/`).
+    DataPage,
+    /// An open-data file (JSON, CSV, STIX), produced without templates.
+    Data(crate::export::DataFile),
     /// The "not found" page.
     NotFound,
 }
@@ -85,6 +89,13 @@ pub fn plan(site: &Site) -> Vec<Page> {
                     .push(Page { file: index_file(list_page_path(&base, n)), kind: PageKind::Term(t, k, n) });
             }
         }
+    }
+    let exports = &site.config.exports;
+    if exports.json || exports.csv || exports.stix {
+        pages.push(Page { file: "data/index.html".to_string(), kind: PageKind::DataPage });
+    }
+    for (file, data) in crate::export::plan(site) {
+        pages.push(Page { file, kind: PageKind::Data(data) });
     }
     pages.push(Page { file: "404.html".to_string(), kind: PageKind::NotFound });
     pages
@@ -187,6 +198,8 @@ pub struct Renderer<'a> {
     tera: Tera,
     /// Each incident as list pages show it, built once.
     incidents: Vec<Value>,
+    /// Identifiers and shared timestamps of the STIX export.
+    stix: crate::export::stix::Context,
 }
 
 impl<'a> Renderer<'a> {
@@ -219,12 +232,15 @@ impl<'a> Renderer<'a> {
         globals.insert("root_url", &base.url(""));
         globals.insert("build", &BuildInfo { version: env!("CARGO_PKG_VERSION") });
 
-        Ok(Renderer { site, theme, tera, incidents })
+        Ok(Renderer { site, theme, tera, incidents, stix: crate::export::stix::Context::new(site) })
     }
 
     /// Renders one page.
     pub fn render(&self, page: &Page) -> Result<Vec<u8>, Diagnostic> {
         let site = self.site;
+        if let PageKind::Data(file) = page.kind {
+            return Ok(crate::export::render(site, &self.stix, file));
+        }
         let base = &site.base_url;
         let mut context = Context::new();
         let current = page.file.strip_suffix("index.html").unwrap_or(&page.file);
@@ -270,7 +286,11 @@ impl<'a> Renderer<'a> {
                 context.insert_value("archive", self.archive(Some(y), Some(m)));
                 "archive.html"
             }
-            PageKind::NotFound => "404.html",
+            PageKind::DataPage => {
+                context.insert_value("data", self.data_page());
+                "data.html"
+            }
+            PageKind::Data(_) | PageKind::NotFound => "404.html",
         };
         self.tera.render(template, &context).map(String::into_bytes).map_err(|e| {
             let source = match page.kind {
@@ -307,6 +327,36 @@ impl<'a> Renderer<'a> {
         map.insert("older".into(), Value::from_serializable(&neighbour(i + 1)));
         let related: Vec<Value> = site.related[i].iter().map(|&j| self.incidents[j].clone()).collect();
         map.insert("related".into(), Value::from(related));
+        Value::from(map)
+    }
+
+    /// What the data page lists: each download with its URL.
+    fn data_page(&self) -> Value {
+        let site = self.site;
+        let exports = &site.config.exports;
+        let url = |rel: &str| Value::from(site.base_url.url(rel));
+        let mut map = tera::Map::new();
+        map.insert("count".into(), Value::from(site.incidents.len()));
+        map.insert("json".into(), if exports.json { url("api/incidents.json") } else { Value::none() });
+        map.insert("schema".into(), if exports.json { url("api/schema.json") } else { Value::none() });
+        map.insert("csv".into(), if exports.csv { url("api/incidents.csv") } else { Value::none() });
+        map.insert("stix".into(), if exports.stix { url("api/stix-bundle.json") } else { Value::none() });
+        map.insert("bodies".into(), Value::from(exports.bodies));
+        let taxonomies: Vec<Value> = if exports.json {
+            site.taxonomies
+                .iter()
+                .map(|t| {
+                    let mut m = tera::Map::new();
+                    m.insert("name".into(), Value::from(t.config.name.as_str()));
+                    m.insert("title".into(), Value::from(t.config.title()));
+                    m.insert("url".into(), url(&format!("api/{}.json", t.config.path())));
+                    Value::from(m)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        map.insert("taxonomies".into(), Value::from(taxonomies));
         Value::from(map)
     }
 

@@ -17,8 +17,15 @@ static DEFAULT_THEME: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/def
 pub const DEFAULT_THEME_NAME: &str = "default";
 
 /// Templates every theme must end up with (after falling back to the default theme).
-pub const REQUIRED_TEMPLATES: [&str; 6] =
-    ["index.html", "incident.html", "taxonomy_list.html", "taxonomy_term.html", "archive.html", "404.html"];
+pub const REQUIRED_TEMPLATES: [&str; 7] = [
+    "index.html",
+    "incident.html",
+    "taxonomy_list.html",
+    "taxonomy_term.html",
+    "archive.html",
+    "data.html",
+    "404.html",
+];
 
 /// A template's text and where it came from.
 #[derive(Debug, Clone)]

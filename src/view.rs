@@ -127,6 +127,12 @@ impl<'a> From<&'a Impact> for ImpactView<'a> {
 }
 
 #[derive(Serialize)]
+struct DataLinks {
+    json: Option<String>,
+    stix: Option<String>,
+}
+
+#[derive(Serialize)]
 struct IncidentView<'a> {
     title: &'a str,
     slug: &'a str,
@@ -153,6 +159,8 @@ struct IncidentView<'a> {
     sources: Vec<SourceView<'a>>,
     iocs: Vec<IocView<'a>>,
     archive_url: String,
+    /// Links to the incident's open data, when those exports are on.
+    data: DataLinks,
     extra: &'a serde_yaml::Mapping,
     other: &'a serde_yaml::Mapping,
     source: &'a str,
@@ -308,6 +316,10 @@ pub fn incident(site: &Site, incident: &Incident) -> Value {
             })
             .collect(),
         archive_url: base.url(&archive_path(incident)),
+        data: DataLinks {
+            json: site.config.exports.json.then(|| base.url(&format!("{rel}index.json"))),
+            stix: site.config.exports.stix.then(|| base.url(&format!("{rel}stix.json"))),
+        },
         extra: &incident.extra,
         other: &incident.other,
         source: &incident.source,

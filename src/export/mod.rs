@@ -1,0 +1,123 @@
+//! Open data: every build publishes its incidents as JSON, CSV and STIX 2.1, with no server.
+//!
+//! The files are planned next to the pages (see [`crate::render::plan`]) and produced from the
+//! loaded [`Site`] alone, never from the clock or the order files were found in: two builds of
+//! the same content write the same bytes. The shapes are documented in docs/data.md.
+
+pub mod csv;
+pub mod record;
+pub mod stix;
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::site::Site;
+
+/// The JSON Schema of `/api/incidents.json` and the per-incident files.
+pub const SCHEMA: &str = include_str!("schema.json");
+
+/// One data file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataFile {
+    /// `/incidents/<slug>/index.json`
+    IncidentJson(usize),
+    /// `/incidents/<slug>/stix.json`
+    IncidentStix(usize),
+    /// `/api/incidents.json`
+    AllJson,
+    /// `/api/<taxonomy>.json`
+    TaxonomyJson(usize),
+    /// `/api/schema.json`
+    Schema,
+    /// `/api/incidents.csv`
+    Csv,
+    /// `/api/stix-bundle.json`
+    StixBundle,
+}
+
+/// Every data file the site's configuration asks for, with its output path.
+pub fn plan(site: &Site) -> Vec<(String, DataFile)> {
+    let exports = &site.config.exports;
+    let mut files = Vec::new();
+    for (i, incident) in site.incidents.iter().enumerate() {
+        let dir = crate::render::incident_path(incident);
+        if exports.json {
+            files.push((format!("{dir}index.json"), DataFile::IncidentJson(i)));
+        }
+        if exports.stix {
+            files.push((format!("{dir}stix.json"), DataFile::IncidentStix(i)));
+        }
+    }
+    if exports.json {
+        files.push(("api/incidents.json".to_string(), DataFile::AllJson));
+        files.push(("api/schema.json".to_string(), DataFile::Schema));
+        for (t, taxonomy) in site.taxonomies.iter().enumerate() {
+            files.push((format!("api/{}.json", taxonomy.config.path()), DataFile::TaxonomyJson(t)));
+        }
+    }
+    if exports.csv {
+        files.push(("api/incidents.csv".to_string(), DataFile::Csv));
+    }
+    if exports.stix {
+        files.push(("api/stix-bundle.json".to_string(), DataFile::StixBundle));
+    }
+    files
+}
+
+/// Pretty JSON with a final newline; serialization of these types cannot fail.
+fn to_json(value: &impl Serialize) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(value).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+/// Produces one data file.
+pub fn render(site: &Site, stix: &stix::Context, file: DataFile) -> Vec<u8> {
+    let records = || site.incidents.iter().map(|i| record::incident(site, i)).collect::<Vec<_>>();
+    match file {
+        DataFile::IncidentJson(i) => {
+            let mut value =
+                serde_json::to_value(record::incident(site, &site.incidents[i])).unwrap_or_default();
+            value["version"] = json!(record::VERSION);
+            to_json(&value)
+        }
+        DataFile::IncidentStix(i) => {
+            let incident = &site.incidents[i];
+            to_json(&stix::bundle(stix, &incident.slug, stix::objects(stix, site, incident)))
+        }
+        DataFile::AllJson => to_json(&json!({
+            "version": record::VERSION,
+            "site": {"title": site.config.title, "url": site.base_url.permalink("")},
+            "count": site.incidents.len(),
+            "incidents": records(),
+        })),
+        DataFile::TaxonomyJson(t) => {
+            let taxonomy = &site.taxonomies[t];
+            let terms: Vec<_> = taxonomy
+                .terms
+                .iter()
+                .map(|term| {
+                    json!({
+                        "name": term.name,
+                        "key": term.key,
+                        "slug": term.slug,
+                        "count": term.incidents.len(),
+                        "url": taxonomy.config.pages.then(|| site.base_url.permalink(&taxonomy.term_rel_path(&term.slug))),
+                        "incidents": term.incidents.iter().map(|&i| site.incidents[i].slug.as_str()).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            to_json(&json!({
+                "version": record::VERSION,
+                "taxonomy": taxonomy.config.name,
+                "title": taxonomy.config.title(),
+                "field": taxonomy.config.field(),
+                "url": taxonomy.config.pages.then(|| site.base_url.permalink(&taxonomy.rel_path())),
+                "terms": terms,
+            }))
+        }
+        DataFile::Schema => SCHEMA.as_bytes().to_vec(),
+        DataFile::Csv => csv::write(&records()),
+        DataFile::StixBundle => to_json(&stix::site_bundle(stix, site)),
+    }
+}

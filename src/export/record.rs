@@ -1,0 +1,295 @@
+//! The JSON shape of an incident (version 1), shared by the per-incident file, the list of all
+//! incidents and, flattened, the CSV. Documented in docs/data.md and described by
+//! `/api/schema.json`; change it only with a new version number.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::date::{IncidentDate, Precision};
+use crate::incident::Incident;
+use crate::schema::Level;
+use crate::site::Site;
+use crate::taxonomy::display;
+
+/// The version of the JSON shape.
+pub const VERSION: u32 = 1;
+
+/// A date with the precision it was written with.
+#[derive(Debug, Serialize)]
+pub struct DateRecord {
+    /// ISO 8601 at that precision: `2023`, `2023-07`, `2023-07-24`, `2023-07-24T09:30:00+02:00`.
+    pub value: String,
+    /// `year`, `month`, `day` or `datetime`.
+    pub precision: Precision,
+}
+
+impl From<&IncidentDate> for DateRecord {
+    fn from(d: &IncidentDate) -> Self {
+        DateRecord { value: d.iso(), precision: d.precision() }
+    }
+}
+
+/// A country code and its name.
+#[derive(Debug, Serialize)]
+pub struct CountryRecord {
+    /// ISO 3166-1 alpha-2.
+    pub code: String,
+    /// English short name.
+    pub name: String,
+}
+
+/// A victim.
+#[derive(Debug, Serialize)]
+pub struct VictimRecord {
+    /// Name.
+    pub name: Option<String>,
+    /// Sector.
+    pub sector: Option<String>,
+    /// Type (`municipality`, `hospital`…).
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+}
+
+/// Where.
+#[derive(Debug, Serialize)]
+pub struct LocationRecord {
+    /// Country.
+    pub country: Option<CountryRecord>,
+    /// Region.
+    pub region: Option<String>,
+    /// City.
+    pub city: Option<String>,
+}
+
+/// The impact.
+#[derive(Debug, Serialize)]
+pub struct ImpactRecord {
+    /// Confidentiality.
+    pub confidentiality: Option<Level>,
+    /// Integrity.
+    pub integrity: Option<Level>,
+    /// Availability.
+    pub availability: Option<Level>,
+    /// Duration, in words.
+    pub duration: Option<String>,
+    /// Records.
+    pub records: Option<u64>,
+    /// People affected.
+    pub people_affected: Option<u64>,
+}
+
+/// An actor.
+#[derive(Debug, Serialize)]
+pub struct ActorRecord {
+    /// Name.
+    pub name: String,
+    /// Type.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// Country.
+    pub country: Option<CountryRecord>,
+}
+
+/// An ATT&CK technique or tactic.
+#[derive(Debug, Serialize)]
+pub struct TechniqueRecord {
+    /// `T1566.001`
+    pub id: String,
+    /// Its name, when casebook knows it.
+    pub name: Option<String>,
+    /// Its page on attack.mitre.org.
+    pub url: String,
+}
+
+/// A timeline event.
+#[derive(Debug, Serialize)]
+pub struct EventRecord {
+    /// When.
+    pub at: DateRecord,
+    /// What happened (Markdown, as written).
+    pub event: String,
+}
+
+/// A source.
+#[derive(Debug, Serialize)]
+pub struct SourceRecord {
+    /// Title.
+    pub title: String,
+    /// URL.
+    pub url: String,
+    /// Publisher.
+    pub publisher: Option<String>,
+    /// Date.
+    pub date: Option<DateRecord>,
+}
+
+/// An indicator, as written (not defanged: data is for tools).
+#[derive(Debug, Serialize)]
+pub struct IocRecord {
+    /// `url`, `domain`, `ip`, `hash` or `email`.
+    #[serde(rename = "type")]
+    pub kind: crate::ioc::IocKind,
+    /// The indicator.
+    pub value: String,
+    /// A remark.
+    pub note: Option<String>,
+}
+
+/// A term of a taxonomy, as an incident carries it.
+#[derive(Debug, Serialize)]
+pub struct TermRecord {
+    /// Name shown.
+    pub name: String,
+    /// URL segment.
+    pub slug: String,
+}
+
+/// One incident, version 1.
+#[derive(Debug, Serialize)]
+pub struct IncidentRecord {
+    /// URL segment, unique in the site.
+    pub slug: String,
+    /// The incident's page.
+    pub url: String,
+    /// This record as JSON (when the JSON export is on).
+    pub json_url: Option<String>,
+    /// The incident's STIX bundle (when the STIX export is on).
+    pub stix_url: Option<String>,
+    /// Title.
+    pub title: String,
+    /// Date.
+    pub date: DateRecord,
+    /// Last update of the write-up.
+    pub updated: Option<DateRecord>,
+    /// Summary as plain text.
+    pub summary: String,
+    /// Summary as HTML.
+    pub summary_html: String,
+    /// Status.
+    pub status: Option<String>,
+    /// When it was resolved.
+    pub resolved_at: Option<DateRecord>,
+    /// Severity.
+    pub severity: Option<String>,
+    /// Victims.
+    pub victims: Vec<VictimRecord>,
+    /// Location.
+    pub location: Option<LocationRecord>,
+    /// Impact.
+    pub impact: Option<ImpactRecord>,
+    /// Motives.
+    pub motives: Vec<String>,
+    /// Actors.
+    pub actors: Vec<ActorRecord>,
+    /// ATT&CK techniques and tactics.
+    pub techniques: Vec<TechniqueRecord>,
+    /// Timeline, in time order.
+    pub timeline: Vec<EventRecord>,
+    /// Sources.
+    pub sources: Vec<SourceRecord>,
+    /// Indicators of compromise.
+    pub iocs: Vec<IocRecord>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Every taxonomy's terms, by taxonomy name.
+    pub taxonomies: BTreeMap<String, Vec<TermRecord>>,
+    /// The rendered body, only with `exports.bodies: true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_html: Option<String>,
+}
+
+fn country(c: Option<&crate::country::Country>) -> Option<CountryRecord> {
+    c.map(|c| CountryRecord { code: c.code.clone(), name: c.name.clone() })
+}
+
+/// The record of one incident.
+pub fn incident(site: &Site, incident: &Incident) -> IncidentRecord {
+    let base = &site.base_url;
+    let exports = &site.config.exports;
+    let page = crate::render::incident_path(incident);
+    IncidentRecord {
+        slug: incident.slug.clone(),
+        url: base.permalink(&page),
+        json_url: exports.json.then(|| base.permalink(&format!("{page}index.json"))),
+        stix_url: exports.stix.then(|| base.permalink(&format!("{page}stix.json"))),
+        title: incident.title.clone(),
+        date: DateRecord::from(&incident.date),
+        updated: incident.updated.as_ref().map(DateRecord::from),
+        summary: incident.summary_text.clone(),
+        summary_html: incident.summary_html.clone(),
+        status: incident.status.clone(),
+        resolved_at: incident.resolved_at.as_ref().map(DateRecord::from),
+        severity: incident.severity.clone(),
+        victims: incident
+            .victims
+            .iter()
+            .map(|v| VictimRecord { name: v.name.clone(), sector: v.sector.clone(), kind: v.kind.clone() })
+            .collect(),
+        location: incident.location.as_ref().map(|l| LocationRecord {
+            country: country(l.country.as_ref()),
+            region: l.region.clone(),
+            city: l.city.clone(),
+        }),
+        impact: incident.impact.as_ref().map(|i| ImpactRecord {
+            confidentiality: i.confidentiality,
+            integrity: i.integrity,
+            availability: i.availability,
+            duration: i.duration.clone(),
+            records: i.records,
+            people_affected: i.people_affected,
+        }),
+        motives: incident.motives.clone(),
+        actors: incident
+            .actors
+            .iter()
+            .map(|a| ActorRecord {
+                name: a.name.clone(),
+                kind: a.kind.clone(),
+                country: country(a.country.as_ref()),
+            })
+            .collect(),
+        techniques: incident
+            .techniques
+            .iter()
+            .map(|t| TechniqueRecord { id: t.id.clone(), name: t.name.clone(), url: t.url.clone() })
+            .collect(),
+        timeline: incident
+            .timeline
+            .iter()
+            .map(|e| EventRecord { at: DateRecord::from(&e.at), event: e.event.clone() })
+            .collect(),
+        sources: incident
+            .sources
+            .iter()
+            .map(|s| SourceRecord {
+                title: s.title.clone(),
+                url: s.url.clone(),
+                publisher: s.publisher.clone(),
+                date: s.date.as_ref().map(DateRecord::from),
+            })
+            .collect(),
+        iocs: incident
+            .iocs
+            .iter()
+            .map(|i| IocRecord { kind: i.kind, value: i.value.clone(), note: i.note.clone() })
+            .collect(),
+        tags: incident.tags.clone(),
+        taxonomies: site
+            .taxonomies
+            .iter()
+            .map(|t| {
+                let keys = incident.terms.get(&t.config.name).map_or(&[][..], Vec::as_slice);
+                let terms = keys
+                    .iter()
+                    .map(|k| TermRecord {
+                        name: display(&site.config, t.config.field(), k),
+                        slug: crate::slug::slugify(k),
+                    })
+                    .collect();
+                (t.config.name.clone(), terms)
+            })
+            .collect(),
+        content_html: exports.bodies.then(|| incident.content_html.clone()),
+    }
+}

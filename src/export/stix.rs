@@ -1,0 +1,382 @@
+//! STIX 2.1: each incident as a bundle for threat-intelligence platforms.
+//!
+//! An incident becomes a `report` referring to an `incident`, the victims' `identity` objects,
+//! a `location`, `threat-actor`s, `attack-pattern`s (carrying their ATT&CK ids as external
+//! references), `indicator`s with STIX patterns, and the relationships between them.
+//!
+//! Nothing depends on the clock or on iteration order: identifiers are UUIDv5 from the site's
+//! base URL and a stable key (the incident's slug, a technique's id, an actor's name), so
+//! rebuilding does not churn them, and objects shared by several incidents (a technique, an
+//! actor) have one id across the site. `created`/`modified` come from the incidents' `date`
+//! and `updated`; a shared object takes those of the earliest incident that refers to it.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::date::IncidentDate;
+use crate::incident::Incident;
+use crate::ioc::IocKind;
+use crate::site::Site;
+
+/// The earliest date at which each shared object is referred to, over the whole site.
+pub struct Context {
+    namespace: Uuid,
+    first_seen: HashMap<String, i64>,
+}
+
+/// A STIX timestamp: UTC, millisecond precision, `Z`.
+fn timestamp(seconds: i64) -> String {
+    let t = jiff::Timestamp::from_second(seconds).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    format!("{}", t.strftime("%Y-%m-%dT%H:%M:%S.000Z"))
+}
+
+fn shared_keys(incident: &Incident) -> Vec<String> {
+    let mut keys = Vec::new();
+    keys.extend(incident.victims.iter().filter_map(|v| v.name.as_ref()).map(|n| format!("identity/{n}")));
+    keys.extend(incident.actors.iter().map(|a| format!("threat-actor/{}", a.name)));
+    keys.extend(incident.techniques.iter().filter(|t| !t.tactic).map(|t| format!("attack-pattern/{}", t.id)));
+    keys.extend(incident.iocs.iter().map(|i| format!("indicator/{}/{}", i.kind.name(), i.value)));
+    if let Some(key) = location_key(incident) {
+        keys.push(key);
+    }
+    keys
+}
+
+fn location_key(incident: &Incident) -> Option<String> {
+    let l = incident.location.as_ref()?;
+    let country = l.country.as_ref()?;
+    Some(format!(
+        "location/{}/{}/{}",
+        country.code,
+        l.region.as_deref().unwrap_or(""),
+        l.city.as_deref().unwrap_or("")
+    ))
+}
+
+impl Context {
+    /// Prepares identifiers and shared timestamps for `site`.
+    pub fn new(site: &Site) -> Context {
+        let namespace = Uuid::new_v5(&Uuid::NAMESPACE_URL, site.base_url.permalink("").as_bytes());
+        let mut first_seen: HashMap<String, i64> = HashMap::new();
+        for incident in &site.incidents {
+            let when = incident.date.sort_key();
+            for key in shared_keys(incident) {
+                first_seen.entry(key).and_modify(|t| *t = (*t).min(when)).or_insert(when);
+            }
+        }
+        Context { namespace, first_seen }
+    }
+
+    fn id(&self, kind: &str, key: &str) -> String {
+        format!("{kind}--{}", Uuid::new_v5(&self.namespace, format!("{kind}/{key}").as_bytes()))
+    }
+
+    fn shared_time(&self, key: &str, fallback: i64) -> String {
+        timestamp(self.first_seen.get(key).copied().unwrap_or(fallback))
+    }
+}
+
+/// STIX industry sectors for the sector names incident writers commonly use; other sectors are
+/// passed through as written (the vocabulary is open).
+fn sector(name: &str) -> String {
+    match name {
+        "local-government" | "municipality" | "city" => "government-local",
+        "national-government" | "government" => "government-national",
+        "regional-government" => "government-regional",
+        "health" | "healthcare" | "hospital" => "healthcare",
+        "education" | "university" | "school" => "education",
+        "water-utility" | "water" => "infrastructure-water",
+        "energy" | "electricity" => "energy",
+        "utility" | "utilities" => "utilities",
+        "transport" | "transportation" | "logistics" => "transportation",
+        "cloud-provider" | "technology" | "tech" | "it" => "technology",
+        "finance" | "financial-services" | "banking" => "financial-services",
+        "telecommunications" | "telecom" => "telecommunications",
+        other => other,
+    }
+    .to_string()
+}
+
+fn actor_type(kind: &str) -> &str {
+    match kind {
+        "hacktivist" | "activist" => "activist",
+        "criminal" | "cybercriminal" | "ransomware" => "crime-syndicate",
+        "state" | "nation-state" | "state-sponsored" => "nation-state",
+        "insider" => "insider-disgruntled",
+        "unknown" | "" => "unknown",
+        other => other,
+    }
+}
+
+/// A STIX string literal for patterns: quotes and backslashes escaped.
+fn literal(value: &str) -> String {
+    format!("'{}'", value.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+fn pattern(kind: IocKind, value: &str) -> String {
+    let expression = match kind {
+        IocKind::Url => format!("url:value = {}", literal(value)),
+        IocKind::Domain => format!("domain-name:value = {}", literal(value)),
+        IocKind::Ip if value.contains(':') => format!("ipv6-addr:value = {}", literal(value)),
+        IocKind::Ip => format!("ipv4-addr:value = {}", literal(value)),
+        IocKind::Email => format!("email-addr:value = {}", literal(value)),
+        IocKind::Hash => {
+            let algorithm = match value.len() {
+                32 => "MD5",
+                40 => "SHA-1",
+                128 => "SHA-512",
+                _ => "SHA-256",
+            };
+            format!("file:hashes.'{algorithm}' = {}", literal(&value.to_ascii_lowercase()))
+        }
+    };
+    format!("[{expression}]")
+}
+
+/// The tactic of ATT&CK as a kill chain phase name: `Initial Access` → `initial-access`.
+fn phase_name(tactic_id: &str) -> Option<String> {
+    crate::attack::lookup(tactic_id).map(|e| crate::slug::slugify(e.name))
+}
+
+/// The STIX objects of one incident (no bundle around them).
+pub fn objects(ctx: &Context, site: &Site, incident: &Incident) -> Vec<Value> {
+    let created_at = incident.date.sort_key();
+    let created = timestamp(created_at);
+    let modified =
+        timestamp(incident.updated.as_ref().map_or(created_at, IncidentDate::sort_key).max(created_at));
+    let slug = &incident.slug;
+    let mut objects: Vec<Value> = Vec::new();
+    let mut relationships: BTreeMap<String, Value> = BTreeMap::new();
+    let mut relate = |source: &str, kind: &str, target: &str| {
+        let id = ctx.id("relationship", &format!("{source}/{kind}/{target}"));
+        relationships.insert(
+            id.clone(),
+            json!({
+                "type": "relationship", "spec_version": "2.1", "id": id,
+                "created": created, "modified": modified,
+                "relationship_type": kind, "source_ref": source, "target_ref": target,
+            }),
+        );
+    };
+    let shared = |key: &str| ctx.shared_time(key, created_at);
+
+    let incident_id = ctx.id("incident", slug);
+    // Tactics live on the attack patterns' kill chain phases; STIX 2.1 gives incidents none.
+    let stix_incident = json!({
+        "type": "incident", "spec_version": "2.1", "id": incident_id,
+        "created": created, "modified": modified,
+        "name": incident.title,
+        "description": incident.summary_text,
+    });
+    objects.push(stix_incident);
+
+    let mut victim_ids = Vec::new();
+    for victim in &incident.victims {
+        let Some(name) = &victim.name else { continue };
+        let key = format!("identity/{name}");
+        let id = ctx.id("identity", name);
+        let mut identity = json!({
+            "type": "identity", "spec_version": "2.1", "id": id,
+            "created": shared(&key), "modified": shared(&key),
+            "name": name, "identity_class": "organization",
+        });
+        if let Some(s) = &victim.sector {
+            identity["sectors"] = json!([sector(s)]);
+        }
+        objects.push(identity);
+        victim_ids.push(id);
+    }
+
+    if let (Some(key), Some(location)) = (location_key(incident), incident.location.as_ref()) {
+        let id = ctx.id("location", &key);
+        let mut object = json!({
+            "type": "location", "spec_version": "2.1", "id": id,
+            "created": shared(&key), "modified": shared(&key),
+            "name": incident.location.as_ref().map(|l| {
+                [l.city.as_deref(), l.region.as_deref(), l.country.as_ref().map(|c| c.name.as_str())]
+                    .into_iter().flatten().collect::<Vec<_>>().join(", ")
+            }),
+            "country": location.country.as_ref().map(|c| c.code.clone()),
+        });
+        if let Some(city) = &location.city {
+            object["city"] = json!(city);
+        }
+        if let Some(region) = &location.region {
+            object["administrative_area"] = json!(region);
+        }
+        objects.push(object);
+        relate(&incident_id, "related-to", &id);
+        for victim in &victim_ids {
+            relate(victim, "located-at", &id);
+        }
+    }
+
+    let mut actor_ids = Vec::new();
+    for actor in &incident.actors {
+        let key = format!("threat-actor/{}", actor.name);
+        let id = ctx.id("threat-actor", &actor.name);
+        let mut object = json!({
+            "type": "threat-actor", "spec_version": "2.1", "id": id,
+            "created": shared(&key), "modified": shared(&key),
+            "name": actor.name,
+            "threat_actor_types": [actor_type(actor.kind.as_deref().unwrap_or("unknown"))],
+        });
+        if let Some(motivation) = incident.motives.first().and_then(|m| motivation(m)) {
+            object["primary_motivation"] = json!(motivation);
+        }
+        objects.push(object);
+        for victim in &victim_ids {
+            relate(&id, "targets", victim);
+        }
+        relate(&incident_id, "related-to", &id);
+        actor_ids.push(id);
+    }
+
+    for technique in incident.techniques.iter().filter(|t| !t.tactic) {
+        let key = format!("attack-pattern/{}", technique.id);
+        let id = ctx.id("attack-pattern", &technique.id);
+        let mut object = json!({
+            "type": "attack-pattern", "spec_version": "2.1", "id": id,
+            "created": shared(&key), "modified": shared(&key),
+            "name": technique.name.clone().unwrap_or_else(|| technique.id.clone()),
+            "external_references": [{
+                "source_name": "mitre-attack",
+                "external_id": technique.id,
+                "url": technique.url,
+            }],
+        });
+        let phases: Vec<Value> = crate::attack::lookup(&technique.id)
+            .into_iter()
+            .flat_map(|e| e.tactic_ids())
+            .filter_map(phase_name)
+            .map(|phase| json!({"kill_chain_name": "mitre-attack", "phase_name": phase}))
+            .collect();
+        if !phases.is_empty() {
+            object["kill_chain_phases"] = Value::from(phases);
+        }
+        objects.push(object);
+        relate(&incident_id, "related-to", &id);
+        for actor in &actor_ids {
+            relate(actor, "uses", &id);
+        }
+    }
+
+    for ioc in &incident.iocs {
+        let key = format!("indicator/{}/{}", ioc.kind.name(), ioc.value);
+        let id = ctx.id("indicator", &key);
+        let mut object = json!({
+            "type": "indicator", "spec_version": "2.1", "id": id,
+            "created": shared(&key), "modified": shared(&key),
+            "name": format!("{} {}", ioc.kind.name(), ioc::defang(ioc.kind, &ioc.value)),
+            "indicator_types": ["malicious-activity"],
+            "pattern": pattern(ioc.kind, &ioc.value),
+            "pattern_type": "stix",
+            "valid_from": shared(&key),
+        });
+        if let Some(note) = &ioc.note {
+            object["description"] = json!(note);
+        }
+        objects.push(object);
+        if actor_ids.is_empty() {
+            relate(&id, "indicates", &incident_id);
+        }
+        for actor in &actor_ids {
+            relate(&id, "indicates", actor);
+        }
+    }
+
+    objects.extend(relationships.into_values());
+    let refs: Vec<Value> = objects.iter().map(|o| o["id"].clone()).collect();
+    let mut report = json!({
+        "type": "report", "spec_version": "2.1", "id": ctx.id("report", slug),
+        "created": created, "modified": modified,
+        "name": incident.title,
+        "description": incident.summary_text,
+        "report_types": ["threat-report"],
+        "published": modified,
+        "object_refs": refs,
+    });
+    // The incident's page, when the site's address is known (STIX needs absolute URLs).
+    let mut reference = json!({"source_name": site.config.title, "external_id": slug});
+    if !site.base_url.origin.is_empty() {
+        reference["url"] = json!(site.base_url.permalink(&crate::render::incident_path(incident)));
+    }
+    report["external_references"] = json!([reference]);
+    if !incident.tags.is_empty() {
+        report["labels"] = json!(incident.tags);
+    }
+    let mut all = vec![report];
+    all.extend(objects);
+    all
+}
+
+use crate::ioc;
+
+/// The STIX attack motivation of a motive, when the vocabulary has one.
+fn motivation(motive: &str) -> Option<&'static str> {
+    Some(match motive {
+        "financial" | "money" => "personal-gain",
+        "espionage" => "organizational-gain",
+        "hacktivism" | "ideology" => "ideology",
+        "sabotage" | "destruction" => "dominance",
+        "grudge" | "revenge" => "revenge",
+        "notoriety" => "notoriety",
+        "accidental" => "accidental",
+        "coercion" | "extortion" => "coercion",
+        _ => return None,
+    })
+}
+
+/// A bundle of `objects`, with a deterministic id from `key`.
+pub fn bundle(ctx: &Context, key: &str, objects: Vec<Value>) -> Value {
+    json!({
+        "type": "bundle",
+        "id": ctx.id("bundle", key),
+        "objects": objects,
+    })
+}
+
+/// The bundle of every incident, each shared object once.
+pub fn site_bundle(ctx: &Context, site: &Site) -> Value {
+    let mut seen = std::collections::HashSet::new();
+    let mut objects = Vec::new();
+    for incident in &site.incidents {
+        for object in self::objects(ctx, site, incident) {
+            let id = object["id"].as_str().unwrap_or_default().to_string();
+            if seen.insert(id) {
+                objects.push(object);
+            }
+        }
+    }
+    bundle(ctx, "site", objects)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_are_valid_stix() {
+        assert_eq!(pattern(IocKind::Domain, "evil.example"), "[domain-name:value = 'evil.example']");
+        assert_eq!(pattern(IocKind::Url, "https://x.example/a'b"), "[url:value = 'https://x.example/a\\'b']");
+        assert_eq!(pattern(IocKind::Ip, "2001:db8::1"), "[ipv6-addr:value = '2001:db8::1']");
+        assert_eq!(
+            pattern(IocKind::Hash, &"A".repeat(64)),
+            format!("[file:hashes.'SHA-256' = '{}']", "a".repeat(64))
+        );
+    }
+
+    #[test]
+    fn timestamps_are_utc_with_milliseconds() {
+        assert_eq!(timestamp(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(timestamp(1_690_156_800), "2023-07-24T00:00:00.000Z");
+    }
+
+    #[test]
+    fn tactics_become_kill_chain_phases() {
+        assert_eq!(phase_name("TA0001").as_deref(), Some("initial-access"));
+        assert_eq!(phase_name("TA0011").as_deref(), Some("command-and-control"));
+    }
+}
