@@ -137,6 +137,25 @@ fn two_builds_write_identical_bytes() {
 }
 
 #[test]
+fn output_does_not_depend_on_where_files_are() {
+    let (_a, first) = build(&fixtures().join("model-site"), &[]);
+    // The same incidents, found in another order: moved into sub-folders.
+    let dir = tempfile::tempdir().expect("temp dir");
+    common::copy_dir(&fixtures().join("model-site"), dir.path());
+    let content = dir.path().join("content");
+    for (file, folder) in [("complete.md", "zz"), ("year.md", "aa"), ("month.md", "mm/deeper")] {
+        std::fs::create_dir_all(content.join(folder)).expect("mkdir");
+        std::fs::rename(content.join(file), content.join(folder).join(file)).expect("move");
+    }
+    let (_b, second) = build(dir.path(), &[]);
+    assert_eq!(files(&first), files(&second));
+    for file in files(&first) {
+        let same = std::fs::read(first.join(&file)).expect("read") == std::fs::read(second.join(&file)).expect("read");
+        assert!(same, "{file} depends on where the content files are");
+    }
+}
+
+#[test]
 fn stix_ids_follow_the_base_url_and_slug() {
     let (_a, one) = build(&fixtures().join("model-site"), &["--base-url", "https://a.example/"]);
     let (_b, two) = build(&fixtures().join("model-site"), &["--base-url", "https://b.example/"]);
