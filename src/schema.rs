@@ -38,6 +38,15 @@ pub struct Place {
     pub city: Option<String>,
 }
 
+impl Place {
+    /// `Angoulême, Nouvelle-Aquitaine, France`: the parts that are known, smallest first.
+    pub fn display(&self) -> String {
+        let parts =
+            [self.city.as_deref(), self.region.as_deref(), self.country.as_ref().map(|c| c.name.as_str())];
+        parts.into_iter().flatten().collect::<Vec<_>>().join(", ")
+    }
+}
+
 /// How badly confidentiality, integrity or availability suffered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -177,6 +186,13 @@ pub struct Reader<'a> {
     yaml_line: usize,
     /// The problems found so far.
     pub errors: Vec<Diagnostic>,
+}
+
+/// The path of a key inside the value at `at`.
+fn child<'a>(at: &[Seg<'a>], key: &'a str) -> Vec<Seg<'a>> {
+    let mut path = at.to_vec();
+    path.push(Seg::Key(key));
+    path
 }
 
 /// A path as people read it: `sources[2].url` (items counted from 1).
@@ -366,8 +382,7 @@ impl<'a> Reader<'a> {
     fn leftover(&mut self, map: serde_yaml::Mapping, at: &[Seg<'_>], known: &[&str]) {
         for (key, _) in map {
             let name = key.as_str().map_or_else(|| format!("{key:?}"), str::to_string);
-            let mut at_key = at.to_vec();
-            at_key.push(Seg::Key(&name));
+            let at_key = child(at, &name);
             let help = match crate::suggest::closest(&name, known.iter().copied()) {
                 Some(c) => format!("did you mean `{c}`?"),
                 None => format!("the fields here are: {}", known.join(", ")),
@@ -380,9 +395,7 @@ impl<'a> Reader<'a> {
     pub fn victim(&mut self, value: Value, at: &[Seg<'_>]) -> Option<Victim> {
         let mut map = self.map(Some(value), at)?;
         let field = |map: &mut serde_yaml::Mapping, key: &'static str, this: &mut Self| {
-            let mut at_key = at.to_vec();
-            at_key.push(Seg::Key(key));
-            this.text(map.shift_remove(key), &at_key)
+            this.text(map.shift_remove(key), &child(at, key))
         };
         let victim = Victim {
             name: field(&mut map, "name", self),
@@ -396,11 +409,7 @@ impl<'a> Reader<'a> {
     /// A location map.
     pub fn place(&mut self, value: Value, at: &[Seg<'_>]) -> Option<Place> {
         let mut map = self.map(Some(value), at)?;
-        let at_key = |key: &'static str| {
-            let mut v = at.to_vec();
-            v.push(Seg::Key(key));
-            v
-        };
+        let at_key = |key: &'static str| child(at, key);
         let country = self.country(map.shift_remove("country"), &at_key("country"));
         let region = self.text(map.shift_remove("region"), &at_key("region"));
         let city = self.text(map.shift_remove("city"), &at_key("city"));
@@ -417,11 +426,7 @@ impl<'a> Reader<'a> {
     /// The impact map.
     pub fn impact(&mut self, value: Value, at: &[Seg<'_>]) -> Option<Impact> {
         let mut map = self.map(Some(value), at)?;
-        let at_key = |key: &'static str| {
-            let mut v = at.to_vec();
-            v.push(Seg::Key(key));
-            v
-        };
+        let at_key = |key: &'static str| child(at, key);
         let level = |map: &mut serde_yaml::Mapping, key: &'static str, this: &mut Self| {
             this.one_of(map.shift_remove(key), &at_key(key), &Level::NAMES).and_then(|l| Level::parse(&l))
         };
@@ -445,11 +450,7 @@ impl<'a> Reader<'a> {
             return Some(Actor { name, kind: None, country: None });
         }
         let mut map = self.map(Some(value), at)?;
-        let at_key = |key: &'static str| {
-            let mut v = at.to_vec();
-            v.push(Seg::Key(key));
-            v
-        };
+        let at_key = |key: &'static str| child(at, key);
         let name = self.text(map.shift_remove("name"), &at_key("name"));
         let kind = self.text(map.shift_remove("type"), &at_key("type"));
         let country = self.country(map.shift_remove("country"), &at_key("country"));
@@ -483,11 +484,7 @@ impl<'a> Reader<'a> {
     /// One timeline event.
     pub fn event(&mut self, value: Value, at: &[Seg<'_>]) -> Option<Event> {
         let mut map = self.map(Some(value), at)?;
-        let at_key = |key: &'static str| {
-            let mut v = at.to_vec();
-            v.push(Seg::Key(key));
-            v
-        };
+        let at_key = |key: &'static str| child(at, key);
         let written = map.shift_remove("at");
         let at_given = written.as_ref().is_some_and(|v| !v.is_null());
         let when = self.date(written, &at_key("at"));
@@ -505,11 +502,7 @@ impl<'a> Reader<'a> {
     /// One source.
     pub fn source(&mut self, value: Value, at: &[Seg<'_>]) -> Option<Source> {
         let mut map = self.map(Some(value), at)?;
-        let at_key = |key: &'static str| {
-            let mut v = at.to_vec();
-            v.push(Seg::Key(key));
-            v
-        };
+        let at_key = |key: &'static str| child(at, key);
         let title = self.text(map.shift_remove("title"), &at_key("title"));
         let url = self.text(map.shift_remove("url"), &at_key("url"));
         let publisher = self.text(map.shift_remove("publisher"), &at_key("publisher"));
@@ -538,11 +531,7 @@ impl<'a> Reader<'a> {
     /// One indicator.
     pub fn ioc(&mut self, value: Value, at: &[Seg<'_>]) -> Option<Ioc> {
         let mut map = self.map(Some(value), at)?;
-        let at_key = |key: &'static str| {
-            let mut v = at.to_vec();
-            v.push(Seg::Key(key));
-            v
-        };
+        let at_key = |key: &'static str| child(at, key);
         let kind = self.one_of(map.shift_remove("type"), &at_key("type"), &IocKind::NAMES);
         let value = self.text(map.shift_remove("value"), &at_key("value"));
         let note = self.text(map.shift_remove("note"), &at_key("note"));

@@ -12,7 +12,7 @@ use tera::Value;
 use crate::config::Level as ScaleLevel;
 use crate::date::DateView;
 use crate::incident::Incident;
-use crate::schema::{Impact, Level};
+use crate::schema::Impact;
 use crate::site::Site;
 use crate::slug::slugify;
 use crate::taxonomy::display;
@@ -104,29 +104,6 @@ struct IocView<'a> {
 }
 
 #[derive(Serialize)]
-struct ImpactView<'a> {
-    confidentiality: Option<Level>,
-    integrity: Option<Level>,
-    availability: Option<Level>,
-    duration: Option<&'a str>,
-    records: Option<u64>,
-    people_affected: Option<u64>,
-}
-
-impl<'a> From<&'a Impact> for ImpactView<'a> {
-    fn from(i: &'a Impact) -> Self {
-        ImpactView {
-            confidentiality: i.confidentiality,
-            integrity: i.integrity,
-            availability: i.availability,
-            duration: i.duration.as_deref(),
-            records: i.records,
-            people_affected: i.people_affected,
-        }
-    }
-}
-
-#[derive(Serialize)]
 struct DataLinks {
     json: Option<String>,
     stix: Option<String>,
@@ -152,7 +129,7 @@ struct IncidentView<'a> {
     victim: Option<&'a VictimView<'a>>,
     victims: &'a [VictimView<'a>],
     location: Option<LocationView<'a>>,
-    impact: Option<ImpactView<'a>>,
+    impact: Option<&'a Impact>,
     motives: Vec<TermRef>,
     actors: Vec<ActorView<'a>>,
     techniques: Vec<TechniqueView<'a>>,
@@ -247,9 +224,7 @@ pub fn incident(site: &Site, incident: &Incident) -> Value {
         .collect();
     let location = incident.location.as_ref().map(|l| {
         let country = terms.country(&["location.country"], l.country.as_ref());
-        let parts = [l.city.as_deref(), l.region.as_deref(), l.country.as_ref().map(|c| c.name.as_str())];
-        let display = parts.into_iter().flatten().collect::<Vec<_>>().join(", ");
-        LocationView { country, region: l.region.as_deref(), city: l.city.as_deref(), display }
+        LocationView { country, region: l.region.as_deref(), city: l.city.as_deref(), display: l.display() }
     });
     let rel = crate::render::incident_path(incident);
     let view = IncidentView {
@@ -271,7 +246,7 @@ pub fn incident(site: &Site, incident: &Incident) -> Value {
         victim: victims.first(),
         victims: &victims,
         location,
-        impact: incident.impact.as_ref().map(ImpactView::from),
+        impact: incident.impact.as_ref(),
         motives: incident.motives.iter().map(|m| terms.term(&["motives"], m)).collect(),
         actors: incident
             .actors

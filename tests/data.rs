@@ -150,7 +150,8 @@ fn output_does_not_depend_on_where_files_are() {
     let (_b, second) = build(dir.path(), &[]);
     assert_eq!(files(&first), files(&second));
     for file in files(&first) {
-        let same = std::fs::read(first.join(&file)).expect("read") == std::fs::read(second.join(&file)).expect("read");
+        let same = std::fs::read(first.join(&file)).expect("read")
+            == std::fs::read(second.join(&file)).expect("read");
         assert!(same, "{file} depends on where the content files are");
     }
 }

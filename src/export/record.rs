@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::date::{IncidentDate, Precision};
 use crate::incident::Incident;
-use crate::schema::Level;
+use crate::schema::Impact;
 use crate::site::Site;
 use crate::taxonomy::display;
 
@@ -60,23 +60,6 @@ pub struct LocationRecord {
     pub region: Option<String>,
     /// City.
     pub city: Option<String>,
-}
-
-/// The impact.
-#[derive(Debug, Serialize)]
-pub struct ImpactRecord {
-    /// Confidentiality.
-    pub confidentiality: Option<Level>,
-    /// Integrity.
-    pub integrity: Option<Level>,
-    /// Availability.
-    pub availability: Option<Level>,
-    /// Duration, in words.
-    pub duration: Option<String>,
-    /// Records.
-    pub records: Option<u64>,
-    /// People affected.
-    pub people_affected: Option<u64>,
 }
 
 /// An actor.
@@ -176,8 +159,8 @@ pub struct IncidentRecord {
     pub victims: Vec<VictimRecord>,
     /// Location.
     pub location: Option<LocationRecord>,
-    /// Impact.
-    pub impact: Option<ImpactRecord>,
+    /// Impact: the same shape as in front matter.
+    pub impact: Option<Impact>,
     /// Motives.
     pub motives: Vec<String>,
     /// Actors.
@@ -231,14 +214,7 @@ pub fn incident(site: &Site, incident: &Incident) -> IncidentRecord {
             region: l.region.clone(),
             city: l.city.clone(),
         }),
-        impact: incident.impact.as_ref().map(|i| ImpactRecord {
-            confidentiality: i.confidentiality,
-            integrity: i.integrity,
-            availability: i.availability,
-            duration: i.duration.clone(),
-            records: i.records,
-            people_affected: i.people_affected,
-        }),
+        impact: incident.impact.clone(),
         motives: incident.motives.clone(),
         actors: incident
             .actors

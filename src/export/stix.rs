@@ -194,10 +194,7 @@ pub fn objects(ctx: &Context, site: &Site, incident: &Incident) -> Vec<Value> {
         let mut object = json!({
             "type": "location", "spec_version": "2.1", "id": id,
             "created": shared(&key), "modified": shared(&key),
-            "name": incident.location.as_ref().map(|l| {
-                [l.city.as_deref(), l.region.as_deref(), l.country.as_ref().map(|c| c.name.as_str())]
-                    .into_iter().flatten().collect::<Vec<_>>().join(", ")
-            }),
+            "name": location.display(),
             "country": location.country.as_ref().map(|c| c.code.clone()),
         });
         if let Some(city) = &location.city {
