@@ -37,6 +37,8 @@ pub struct Config {
     pub markdown: MarkdownConfig,
     /// Which open-data files the build writes.
     pub exports: ExportsConfig,
+    /// Atom and JSON feeds.
+    pub feeds: FeedsConfig,
     /// Free data for templates, as `config.extra`.
     pub extra: serde_yaml::Mapping,
     /// Where each top-level key was written, to point errors found later at the right line.
@@ -92,6 +94,24 @@ pub struct MarkdownConfig {
     /// Keep raw HTML written in Markdown (sanitized: no scripts, event handlers or
     /// `javascript:` URLs) instead of showing it as text. Off by default.
     pub unsafe_html: bool,
+}
+
+/// Feeds of the newest incidents.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FeedsConfig {
+    /// Write `/atom.xml` and `/feed.json` (they need a `base_url` with a host).
+    pub enabled: bool,
+    /// Incidents per feed, newest first.
+    pub limit: usize,
+    /// Also write an Atom feed per taxonomy term (`/tags/ransomware/atom.xml`).
+    pub taxonomies: bool,
+}
+
+impl Default for FeedsConfig {
+    fn default() -> Self {
+        FeedsConfig { enabled: true, limit: 20, taxonomies: true }
+    }
 }
 
 /// The open-data exports, each on by default.
@@ -215,6 +235,7 @@ impl Default for Config {
             statuses: ["ongoing", "contained", "resolved"].iter().map(|s| Level::new(s, None)).collect(),
             markdown: MarkdownConfig::default(),
             exports: ExportsConfig::default(),
+            feeds: FeedsConfig::default(),
             extra: serde_yaml::Mapping::new(),
             positions: Vec::new(),
         }

@@ -17,6 +17,7 @@ pub mod country;
 pub mod date;
 pub mod error;
 pub mod export;
+pub mod feed;
 pub mod frontmatter;
 pub mod fs;
 pub mod incident;
@@ -106,6 +107,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     let theme = Theme::load(&site.root, &site.config)?;
     let renderer = render::Renderer::new(&site, &theme)?;
     let mut pages = render::plan(&site);
+    if site.base_url.origin.is_empty() && site.config.feeds.enabled {
+        log::info!("base_url has no host: feeds and sitemap.xml need absolute URLs and are not written");
+    }
     // A key unknown in one file is a typo; in thousands, a field the site uses on purpose.
     // Either way one line per file would bury everything else.
     let mut warnings = error::collapse_repeats(site.warnings.clone(), Repeat::SameMessage, 3, "file");

@@ -38,6 +38,8 @@ pub enum PageKind {
     DataPage,
     /// An open-data file (JSON, CSV, STIX), produced without templates.
     Data(crate::export::DataFile),
+    /// A feed (Atom, JSON Feed), produced without templates.
+    Feed(crate::feed::FeedFile),
     /// The "not found" page.
     NotFound,
 }
@@ -97,6 +99,9 @@ pub fn plan(site: &Site) -> Vec<Page> {
     for (file, data) in crate::export::plan(site) {
         pages.push(Page { file, kind: PageKind::Data(data) });
     }
+    for (file, feed) in crate::feed::plan(site) {
+        pages.push(Page { file, kind: PageKind::Feed(feed) });
+    }
     pages.push(Page { file: "404.html".to_string(), kind: PageKind::NotFound });
     pages
 }
@@ -128,6 +133,8 @@ struct TermView<'a> {
     slug: &'a str,
     url: String,
     count: usize,
+    /// The term's Atom feed, when the site has term feeds.
+    feed: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -230,6 +237,11 @@ impl<'a> Renderer<'a> {
         globals.insert("config", &config);
         globals.insert("taxonomies", &taxonomies);
         globals.insert("root_url", &base.url(""));
+        let has_feeds = !crate::feed::plan(site).is_empty();
+        let mut feeds = tera::Map::new();
+        feeds.insert("atom".into(), Value::from(has_feeds.then(|| base.url("atom.xml"))));
+        feeds.insert("json".into(), Value::from(has_feeds.then(|| base.url("feed.json"))));
+        globals.insert_value("feeds", Value::from(feeds));
         globals.insert("build", &BuildInfo { version: env!("CARGO_PKG_VERSION") });
 
         Ok(Renderer { site, theme, tera, incidents, stix: crate::export::stix::Context::new(site) })
@@ -238,8 +250,10 @@ impl<'a> Renderer<'a> {
     /// Renders one page.
     pub fn render(&self, page: &Page) -> Result<Vec<u8>, Diagnostic> {
         let site = self.site;
-        if let PageKind::Data(file) = page.kind {
-            return Ok(crate::export::render(site, &self.stix, file));
+        match page.kind {
+            PageKind::Data(file) => return Ok(crate::export::render(site, &self.stix, file)),
+            PageKind::Feed(file) => return Ok(crate::feed::render(site, file)),
+            _ => {}
         }
         let base = &site.base_url;
         let mut context = Context::new();
@@ -290,7 +304,7 @@ impl<'a> Renderer<'a> {
                 context.insert_value("data", self.data_page());
                 "data.html"
             }
-            PageKind::Data(_) | PageKind::NotFound => "404.html",
+            PageKind::Data(_) | PageKind::Feed(_) | PageKind::NotFound => "404.html",
         };
         self.tera.render(template, &context).map(String::into_bytes).map_err(|e| {
             let source = match page.kind {
@@ -308,6 +322,10 @@ impl<'a> Renderer<'a> {
             slug: &term.slug,
             url: self.site.base_url.url(&taxonomy.term_rel_path(&term.slug)),
             count: term.incidents.len(),
+            feed: (self.site.config.feeds.enabled
+                && self.site.config.feeds.taxonomies
+                && !self.site.base_url.origin.is_empty())
+            .then(|| self.site.base_url.url(&format!("{}atom.xml", taxonomy.term_rel_path(&term.slug)))),
         }
     }
 

@@ -158,6 +158,13 @@ fn front_matter_and_raw_html_are_escaped_everywhere() {
     }
     let page = read(&site, "incidents/escaping/index.html");
     assert!(page.contains("&lt;script&gt;alert("), "the title is shown as text");
+    // Feeds: titles are text, and HTML content is escaped once more, as Atom wants.
+    for feed in common::files(&site).into_iter().filter(|f| f.ends_with(".xml")) {
+        let xml = read(&site, &feed);
+        assert!(!xml.contains("<script") && !xml.contains("<img"), "{feed} carries raw markup");
+    }
+    let atom = read(&site, "atom.xml");
+    assert!(atom.contains("<title>&lt;script&gt;alert(&apos;title&apos;)&lt;/script&gt; &amp; &quot; onmouseover"));
 }
 
 #[test]

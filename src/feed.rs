@@ -1,0 +1,213 @@
+//! Feeds for readers and aggregators: Atom (`/atom.xml`) and JSON Feed 1.1 (`/feed.json`) of
+//! the newest incidents, and an Atom feed per taxonomy term (`/tags/ransomware/atom.xml`).
+//!
+//! Written without templates, so escaping and the formats' required elements are guaranteed
+//! whatever the theme. Feeds need absolute URLs: a site whose `base_url` has no host gets none
+//! (the build says so).
+
+use serde_json::json;
+
+use crate::date::{IncidentDate, Precision};
+use crate::incident::Incident;
+use crate::site::Site;
+
+/// One feed file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedFile {
+    /// `/atom.xml`
+    Atom,
+    /// `/feed.json`
+    Json,
+    /// `/<taxonomy>/<term>/atom.xml`: taxonomy index, term index.
+    TermAtom(usize, usize),
+}
+
+/// An RFC 3339 timestamp for a date: the start of its period in UTC, or the instant written.
+pub fn rfc3339(date: &IncidentDate) -> String {
+    match date.precision() {
+        Precision::Datetime => date.iso(),
+        _ => {
+            let t = jiff::Timestamp::from_second(date.sort_key()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+            t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+        }
+    }
+}
+
+fn last_change(incident: &Incident) -> &IncidentDate {
+    incident.updated.as_ref().filter(|u| **u > incident.date).unwrap_or(&incident.date)
+}
+
+/// Escapes text for XML content and attributes.
+pub fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Control characters other than tab and line breaks are not allowed in XML 1.0.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Every feed file of the site, with its output path.
+pub fn plan(site: &Site) -> Vec<(String, FeedFile)> {
+    if site.base_url.origin.is_empty() || !site.config.feeds.enabled {
+        return Vec::new();
+    }
+    let mut files = vec![("atom.xml".to_string(), FeedFile::Atom), ("feed.json".to_string(), FeedFile::Json)];
+    if site.config.feeds.taxonomies {
+        for (t, taxonomy) in site.taxonomies.iter().enumerate().filter(|(_, t)| t.config.pages) {
+            for (k, term) in taxonomy.terms.iter().enumerate() {
+                files.push((
+                    format!("{}atom.xml", taxonomy.term_rel_path(&term.slug)),
+                    FeedFile::TermAtom(t, k),
+                ));
+            }
+        }
+    }
+    files
+}
+
+/// Produces one feed.
+pub fn render(site: &Site, file: FeedFile) -> Vec<u8> {
+    let limit = site.config.feeds.limit;
+    match file {
+        FeedFile::Atom => {
+            let entries: Vec<usize> = (0..site.incidents.len().min(limit)).collect();
+            atom(site, &site.config.title, "", "atom.xml", &entries)
+        }
+        FeedFile::TermAtom(t, k) => {
+            let taxonomy = &site.taxonomies[t];
+            let term = &taxonomy.terms[k];
+            let entries: Vec<usize> = term.incidents.iter().copied().take(limit).collect();
+            let title = format!("{}: {} ({})", site.config.title, term.name, taxonomy.config.title());
+            let page = taxonomy.term_rel_path(&term.slug);
+            atom(site, &title, &page, &format!("{page}atom.xml"), &entries)
+        }
+        FeedFile::Json => json_feed(site, limit),
+    }
+}
+
+fn atom(site: &Site, title: &str, page: &str, feed_path: &str, entries: &[usize]) -> Vec<u8> {
+    let base = &site.base_url;
+    let updated = entries
+        .iter()
+        .map(|&i| last_change(&site.incidents[i]))
+        .max()
+        .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), rfc3339);
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    out.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\"");
+    out.push_str(&format!(" xml:lang=\"{}\">\n", xml_escape(&site.config.language)));
+    out.push_str(&format!("  <title>{}</title>\n", xml_escape(title)));
+    if !site.config.description.is_empty() {
+        out.push_str(&format!("  <subtitle>{}</subtitle>\n", xml_escape(&site.config.description)));
+    }
+    out.push_str(&format!(
+        "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n",
+        xml_escape(&base.permalink(feed_path))
+    ));
+    out.push_str(&format!(
+        "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+        xml_escape(&base.permalink(page))
+    ));
+    out.push_str(&format!("  <id>{}</id>\n", xml_escape(&base.permalink(feed_path))));
+    out.push_str(&format!("  <updated>{updated}</updated>\n"));
+    out.push_str(&format!("  <author><name>{}</name></author>\n", xml_escape(&site.config.title)));
+    out.push_str(&format!("  <generator version=\"{}\">casebook</generator>\n", env!("CARGO_PKG_VERSION")));
+    for &i in entries {
+        let incident = &site.incidents[i];
+        let url = base.permalink(&crate::render::incident_path(incident));
+        out.push_str("  <entry>\n");
+        out.push_str(&format!("    <title>{}</title>\n", xml_escape(&incident.title)));
+        out.push_str(&format!(
+            "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+            xml_escape(&url)
+        ));
+        out.push_str(&format!("    <id>{}</id>\n", xml_escape(&url)));
+        out.push_str(&format!("    <published>{}</published>\n", rfc3339(&incident.date)));
+        out.push_str(&format!("    <updated>{}</updated>\n", rfc3339(last_change(incident))));
+        for tag in &incident.tags {
+            out.push_str(&format!("    <category term=\"{}\"/>\n", xml_escape(tag)));
+        }
+        // Relative links in the HTML (`#section`, `/tags/x/`) resolve against the entry's page.
+        let at = xml_escape(&url);
+        out.push_str(&format!(
+            "    <summary type=\"html\" xml:base=\"{at}\">{}</summary>\n",
+            xml_escape(&incident.summary_html)
+        ));
+        out.push_str(&format!(
+            "    <content type=\"html\" xml:base=\"{at}\">{}</content>\n",
+            xml_escape(&incident.content_html)
+        ));
+        out.push_str("  </entry>\n");
+    }
+    out.push_str("</feed>\n");
+    out.into_bytes()
+}
+
+fn json_feed(site: &Site, limit: usize) -> Vec<u8> {
+    let base = &site.base_url;
+    let items: Vec<serde_json::Value> = site
+        .incidents
+        .iter()
+        .take(limit)
+        .map(|incident| {
+            let url = base.permalink(&crate::render::incident_path(incident));
+            let mut item = json!({
+                "id": url,
+                "url": url,
+                "title": incident.title,
+                "summary": incident.summary_text,
+                "content_html": incident.content_html,
+                "date_published": rfc3339(&incident.date),
+                "date_modified": rfc3339(last_change(incident)),
+            });
+            if !incident.tags.is_empty() {
+                item["tags"] = json!(incident.tags);
+            }
+            item
+        })
+        .collect();
+    let mut feed = json!({
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": site.config.title,
+        "home_page_url": base.permalink(""),
+        "feed_url": base.permalink("feed.json"),
+        "language": site.config.language,
+        "authors": [{"name": site.config.title}],
+        "items": items,
+    });
+    if !site.config.description.is_empty() {
+        feed["description"] = json!(site.config.description);
+    }
+    let mut bytes = serde_json::to_vec_pretty(&feed).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_become_rfc3339_at_the_start_of_their_period() {
+        let d = |s: &str| rfc3339(&IncidentDate::parse(s).expect("date"));
+        assert_eq!(d("2023-07"), "2023-07-01T00:00:00Z");
+        assert_eq!(d("2023"), "2023-01-01T00:00:00Z");
+        assert_eq!(d("2023-07-24T09:30:00+02:00"), "2023-07-24T09:30:00+02:00");
+    }
+
+    #[test]
+    fn xml_escaping_covers_markup_quotes_and_control_characters() {
+        assert_eq!(
+            xml_escape("<a href=\"x\">Tom & 'Jerry'</a>\u{1}"),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; &apos;Jerry&apos;&lt;/a&gt;"
+        );
+    }
+}
