@@ -29,6 +29,7 @@ pub mod progress;
 pub mod render;
 pub mod schema;
 pub mod site;
+pub mod sitemap;
 pub mod slug;
 pub mod suggest;
 pub mod taxonomy;
@@ -162,9 +163,12 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
 /// warning: the page wins, since a stale copy of it in `static/` is the likelier mistake.
 fn static_files<'t>(
     theme: &'t Theme,
-    pages: &mut [render::Page],
+    pages: &mut Vec<render::Page>,
     warnings: &mut Vec<Diagnostic>,
 ) -> Vec<(&'t str, &'t theme::StaticSource)> {
+    // A site's own robots.txt or sitemap.xml replaces the generated one.
+    let overridable = ["robots.txt", "sitemap.xml"];
+    pages.retain(|p| !(overridable.contains(&p.file.as_str()) && theme.statics.contains_key(&p.file)));
     let generated: std::collections::HashSet<&str> = pages.iter().map(|p| p.file.as_str()).collect();
     let mut statics = Vec::new();
     for (rel, source) in &theme.statics {

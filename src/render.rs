@@ -40,6 +40,8 @@ pub enum PageKind {
     Data(crate::export::DataFile),
     /// A feed (Atom, JSON Feed), produced without templates.
     Feed(crate::feed::FeedFile),
+    /// `sitemap.xml` (or a part of it) or `robots.txt`.
+    Sitemap(crate::sitemap::SitemapFile),
     /// The "not found" page.
     NotFound,
 }
@@ -103,6 +105,10 @@ pub fn plan(site: &Site) -> Vec<Page> {
         pages.push(Page { file, kind: PageKind::Feed(feed) });
     }
     pages.push(Page { file: "404.html".to_string(), kind: PageKind::NotFound });
+    let html_pages = pages.iter().filter(|p| crate::sitemap::listed(p)).count();
+    for (file, sitemap) in crate::sitemap::plan(site, html_pages) {
+        pages.push(Page { file, kind: PageKind::Sitemap(sitemap) });
+    }
     pages
 }
 
@@ -207,6 +213,8 @@ pub struct Renderer<'a> {
     incidents: Vec<Value>,
     /// Identifiers and shared timestamps of the STIX export.
     stix: crate::export::stix::Context,
+    /// Every page of the site, for the sitemap.
+    plan: Vec<Page>,
 }
 
 impl<'a> Renderer<'a> {
@@ -244,7 +252,8 @@ impl<'a> Renderer<'a> {
         globals.insert_value("feeds", Value::from(feeds));
         globals.insert("build", &BuildInfo { version: env!("CARGO_PKG_VERSION") });
 
-        Ok(Renderer { site, theme, tera, incidents, stix: crate::export::stix::Context::new(site) })
+        let stix = crate::export::stix::Context::new(site);
+        Ok(Renderer { site, theme, tera, incidents, stix, plan: plan(site) })
     }
 
     /// Renders one page.
@@ -253,6 +262,7 @@ impl<'a> Renderer<'a> {
         match page.kind {
             PageKind::Data(file) => return Ok(crate::export::render(site, &self.stix, file)),
             PageKind::Feed(file) => return Ok(crate::feed::render(site, file)),
+            PageKind::Sitemap(file) => return Ok(crate::sitemap::render(site, &self.plan, file)),
             _ => {}
         }
         let base = &site.base_url;
@@ -304,7 +314,7 @@ impl<'a> Renderer<'a> {
                 context.insert_value("data", self.data_page());
                 "data.html"
             }
-            PageKind::Data(_) | PageKind::Feed(_) | PageKind::NotFound => "404.html",
+            PageKind::Data(_) | PageKind::Feed(_) | PageKind::Sitemap(_) | PageKind::NotFound => "404.html",
         };
         self.tera.render(template, &context).map(String::into_bytes).map_err(|e| {
             let source = match page.kind {

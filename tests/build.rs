@@ -164,7 +164,11 @@ fn front_matter_and_raw_html_are_escaped_everywhere() {
         assert!(!xml.contains("<script") && !xml.contains("<img"), "{feed} carries raw markup");
     }
     let atom = read(&site, "atom.xml");
-    assert!(atom.contains("<title>&lt;script&gt;alert(&apos;title&apos;)&lt;/script&gt; &amp; &quot; onmouseover"));
+    assert!(
+        atom.contains(
+            "<title>&lt;script&gt;alert(&apos;title&apos;)&lt;/script&gt; &amp; &quot; onmouseover"
+        )
+    );
 }
 
 #[test]
