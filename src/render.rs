@@ -194,6 +194,39 @@ fn register_lookups(tera: &mut Tera, site: &Site, incidents: &[Value]) {
     });
 }
 
+/// Registers `asset(path="style.css")`: the file's URL with a short content hash
+/// (`/style.css?v=3f2a…`), so static hosts can cache theme files for long without ever serving
+/// a stale one after a change.
+fn register_assets(tera: &mut Tera, site: &Site, theme: &Theme) {
+    let mut versions = std::collections::HashMap::new();
+    for (rel, source) in &theme.statics {
+        let bytes = match source {
+            crate::theme::StaticSource::Embedded(bytes) => Some(bytes.to_vec()),
+            crate::theme::StaticSource::File(path) => crate::fs::read(path).ok(),
+        };
+        if let Some(bytes) = bytes {
+            // FNV-1a: stable across Rust versions and platforms, unlike the std hasher.
+            let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+            for b in bytes {
+                hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+            }
+            versions.insert(rel.clone(), format!("{:08x}", hash >> 32));
+        }
+    }
+    let base = site.base_url.clone();
+    let versions = std::sync::Arc::new(versions);
+    tera.register_function("asset", move |kwargs: tera::Kwargs, _: &tera::State| {
+        let path: String = kwargs.must_get("path")?;
+        let path = path.trim_start_matches('/');
+        match versions.get(path) {
+            Some(v) => Ok(format!("{}?v={v}", base.url(path))),
+            None => {
+                Err(tera::Error::message(format!("asset: the theme and site have no static file `{path}`")))
+            }
+        }
+    });
+}
+
 fn taxonomy_view(site: &Site, taxonomy: &Taxonomy) -> TaxonomyView {
     TaxonomyView {
         name: taxonomy.config.name.clone(),
@@ -230,6 +263,7 @@ impl<'a> Renderer<'a> {
         let incidents: Vec<Value> =
             site.incidents.par_iter().map(|i| crate::view::incident(site, i)).collect();
         register_lookups(&mut tera, site, &incidents);
+        register_assets(&mut tera, site, theme);
         tera.add_raw_templates(theme.templates.iter().map(|(name, t)| (name.as_str(), t.text.as_str())))
             .map_err(|e| template_error(&e, theme, None))?;
         for name in crate::theme::REQUIRED_TEMPLATES {
@@ -269,6 +303,7 @@ impl<'a> Renderer<'a> {
         let mut context = Context::new();
         let current = page.file.strip_suffix("index.html").unwrap_or(&page.file);
         context.insert("current_url", &base.url(current));
+        context.insert("current_permalink", &base.permalink(current));
         let template = match page.kind {
             PageKind::Incident(i) => {
                 context.insert_value("incident", self.incident_page_value(i));

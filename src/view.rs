@@ -191,6 +191,47 @@ pub fn archive_path(incident: &Incident) -> String {
     }
 }
 
+/// schema.org metadata of an incident page, as JSON for a
+/// `<script type="application/ld+json">` element: a `Report` about the incident.
+///
+/// `<`, `>` and `&` are written as JSON escapes, so no value can close the script element.
+pub fn json_ld(site: &Site, incident: &Incident) -> String {
+    let url = site.base_url.permalink(&crate::render::incident_path(incident));
+    let mut value = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "Report",
+        "headline": incident.title,
+        "name": incident.title,
+        "description": incident.summary_text,
+        "url": url,
+        "mainEntityOfPage": url,
+        "datePublished": crate::feed::rfc3339(&incident.date),
+        "inLanguage": site.config.language,
+        "publisher": {"@type": "Organization", "name": site.config.title},
+    });
+    if let Some(updated) = &incident.updated {
+        value["dateModified"] = serde_json::json!(crate::feed::rfc3339(updated));
+    }
+    let mut about: Vec<serde_json::Value> = incident
+        .victims
+        .iter()
+        .filter_map(|v| v.name.as_ref())
+        .map(|name| serde_json::json!({"@type": "Organization", "name": name}))
+        .collect();
+    about.extend(incident.tags.iter().map(|t| serde_json::json!({"@type": "Thing", "name": t})));
+    if !about.is_empty() {
+        value["about"] = serde_json::Value::from(about);
+    }
+    if let Some(place) = incident.location.as_ref() {
+        value["contentLocation"] = serde_json::json!({"@type": "Place", "name": place.display()});
+    }
+    if !incident.tags.is_empty() {
+        value["keywords"] = serde_json::json!(incident.tags.join(", "));
+    }
+    let text = serde_json::to_string(&value).unwrap_or_default();
+    text.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+}
+
 /// An incident as every template sees it, without its body and table of contents.
 pub fn incident(site: &Site, incident: &Incident) -> Value {
     let base = &site.base_url;
@@ -305,6 +346,7 @@ pub fn incident(site: &Site, incident: &Incident) -> Value {
     let lead =
         if incident.summary_given { Value::safe_string(&incident.summary_html) } else { Value::none() };
     map.insert("lead".into(), lead);
+    map.insert("json_ld".into(), Value::safe_string(&json_ld(site, incident)));
     // Timeline events are Markdown: rendered here, and marked safe like the body.
     let timeline: Vec<Value> = incident
         .timeline

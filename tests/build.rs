@@ -101,7 +101,7 @@ fn every_link_resolves_under_the_sub_path() {
             let rel = local
                 .strip_prefix("/incidents-site/")
                 .unwrap_or_else(|| panic!("{page}: link {link} is outside the site's base path"));
-            let rel = rel.split('#').next().unwrap_or_default();
+            let rel = rel.split(['#', '?']).next().unwrap_or_default();
             let target = if rel.is_empty() || rel.ends_with('/') {
                 format!("{rel}index.html")
             } else {
@@ -168,6 +168,39 @@ fn front_matter_and_raw_html_are_escaped_everywhere() {
         atom.contains(
             "<title>&lt;script&gt;alert(&apos;title&apos;)&lt;/script&gt; &amp; &quot; onmouseover"
         )
+    );
+}
+
+#[test]
+fn pages_carry_search_and_social_metadata() {
+    let out = build_good_site(&[]);
+    let page = read(&out.path().join("site"), "incidents/northbridge-leak/index.html");
+    for expected in [
+        "<link rel=\"canonical\" href=\"https://example.org/incidents-site/incidents/northbridge-leak/\">",
+        "<meta property=\"og:type\" content=\"article\">",
+        "<meta property=\"og:title\" content=\"Patient records exposed at Northbridge hospital\">",
+        "<meta name=\"description\" content=\"A misconfigured backup exposed patient records.\">",
+        "<meta name=\"twitter:card\" content=\"summary\">",
+    ] {
+        assert!(page.contains(expected), "missing {expected}");
+    }
+    let start = page.find("<script type=\"application/ld+json\">").expect("JSON-LD") + 35;
+    let end = start + page[start..].find("</script>").expect("closed");
+    let ld: serde_json::Value = serde_json::from_str(&page[start..end]).expect("valid JSON-LD");
+    assert_eq!(ld["@type"], "Report");
+    assert_eq!(ld["datePublished"], "2024-02-14T00:00:00Z");
+    assert_eq!(ld["dateModified"], "2024-03-01T00:00:00Z");
+    assert_eq!(ld["about"][0]["name"], "data-breach");
+    // The stylesheet carries a content hash, for long-lived caches.
+    let css = page
+        .split("rel=\"stylesheet\" href=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("stylesheet");
+    assert!(
+        css.starts_with("/incidents-site/style.css?v=")
+            && css.len() == "/incidents-site/style.css?v=".len() + 8,
+        "{css}"
     );
 }
 
