@@ -73,6 +73,7 @@ pub fn check(options: &CheckOptions) -> crate::Result<CheckReport> {
             );
         }
     }
+    report.errors.extend(render::collisions(&site, &render::plan(&site)));
     report.errors.extend(broken_links(&site));
     match Theme::load(&site.root, &site.config) {
         Ok(theme) => report.errors.extend(render_all(&site, &theme)),

@@ -15,7 +15,7 @@ use crate::slug::{is_slug, slugify};
 use crate::suggest;
 
 /// Front matter keys casebook knows (see docs/incident-schema.md).
-pub const KNOWN_KEYS: [&str; 22] = [
+pub const KNOWN_KEYS: [&str; 23] = [
     "title",
     "date",
     "summary",
@@ -38,6 +38,7 @@ pub const KNOWN_KEYS: [&str; 22] = [
     "sources",
     "iocs",
     "embargo",
+    "aliases",
 ];
 
 /// What parsing needs to know of the site: its scales, and the top-level keys its own
@@ -52,6 +53,8 @@ pub struct Schema {
     pub custom_keys: Vec<String>,
     /// How Markdown becomes HTML.
     pub markdown: markdown::Settings,
+    /// The path of `base_url` (`/` or `/sub/`), which aliases may be written with.
+    pub base_path: String,
 }
 
 impl Schema {
@@ -68,6 +71,7 @@ impl Schema {
             statuses: config.statuses.iter().map(|l| l.name.clone()).collect(),
             custom_keys,
             markdown: markdown::Settings { unsafe_html: config.markdown.unsafe_html },
+            base_path: config.base_url().path,
         }
     }
 }
@@ -91,6 +95,9 @@ pub struct Incident {
     pub updated: Option<IncidentDate>,
     /// `draft`.
     pub draft: bool,
+    /// `aliases`: old addresses of the incident, as output paths relative to the site
+    /// (`2023/07/angouleme/` or `old-page.html`), each given a redirect page.
+    pub aliases: Vec<String>,
     /// `embargo`: the incident stays out of every output until this moment.
     pub embargo: Option<IncidentDate>,
     /// The summary as HTML: `summary` rendered, else the body's first paragraph.
@@ -182,6 +189,14 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
     let missing_date = date.is_none() && !r.errors.iter().any(|e| e.message.starts_with("`date`"));
     let updated = r.date(take("updated"), &k("updated"));
     let embargo = r.date(take("embargo"), &k("embargo"));
+    let aliases_written = r.text_list(take("aliases"), &k("aliases"));
+    let mut aliases = Vec::new();
+    for (i, alias) in aliases_written.iter().enumerate() {
+        match alias_path(alias, &schema.base_path) {
+            Ok(path) => aliases.push(path),
+            Err(why) => r.error(&[Seg::Key("aliases"), Seg::Index(i)], format_args!(": {why}")),
+        }
+    }
     let summary = r.text(take("summary"), &k("summary"));
     let draft = match take("draft") {
         None => false,
@@ -363,6 +378,7 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
             date,
             updated,
             draft,
+            aliases,
             embargo,
             summary_html,
             summary_text,
@@ -391,6 +407,27 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
         },
         warnings,
     })
+}
+
+/// The output path of an alias: `/2023/07/angouleme/` gives `2023/07/angouleme/`,
+/// `/old.html` gives `old.html`. Only plain path steps are allowed, so a redirect page can never
+/// be written outside the output folder.
+pub fn alias_path(alias: &str, base_path: &str) -> Result<String, String> {
+    let trimmed = alias.trim();
+    if trimmed.contains("://") || trimmed.starts_with("//") {
+        return Err(format!("`{trimmed}` is not a path of this site: write it like `/2023/07/old-name/`"));
+    }
+    let within = trimmed.strip_prefix(base_path).or_else(|| trimmed.strip_prefix('/')).unwrap_or(trimmed);
+    let steps: Vec<&str> = within.split('/').filter(|s| !s.is_empty()).collect();
+    let plain =
+        |s: &&str| *s != "." && *s != ".." && s.chars().all(|c| c.is_alphanumeric() || "-_.~%".contains(c));
+    if steps.is_empty() || !steps.iter().all(plain) {
+        return Err(format!(
+            "`{trimmed}` is not a plain path: use letters, digits, `-`, `_`, `.` and `/` only"
+        ));
+    }
+    let path = steps.join("/");
+    Ok(if path.ends_with(".html") { path } else { format!("{path}/") })
 }
 
 /// Turns the byte offsets of links into file lines and columns. Offsets come in increasing
@@ -647,6 +684,16 @@ Body.
         let links = vec![("/1/".into(), 2), ("/2/".into(), 15), ("/3/".into(), 25)];
         let got = link_positions(links, body, 10);
         assert_eq!(got, [("/1/".into(), 10, 3), ("/2/".into(), 12, 3), ("/3/".into(), 12, 13)]);
+    }
+
+    #[test]
+    fn aliases_are_plain_site_paths() {
+        assert_eq!(alias_path("/2023/07/angouleme", "/").as_deref(), Ok("2023/07/angouleme/"));
+        assert_eq!(alias_path("/sub/old.html", "/sub/").as_deref(), Ok("old.html"));
+        assert_eq!(alias_path("old-name/", "/").as_deref(), Ok("old-name/"));
+        for bad in ["/../etc/", "https://elsewhere.example/x", "/a b/", "/", "//host/x", "/a/./b"] {
+            assert!(alias_path(bad, "/").is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -108,6 +108,10 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     let theme = Theme::load(&site.root, &site.config)?;
     let renderer = render::Renderer::new(&site, &theme)?;
     let mut pages = render::plan(&site);
+    let collisions = render::collisions(&site, &pages);
+    if !collisions.is_empty() {
+        return Err(Error::many(collisions));
+    }
     if site.base_url.origin.is_empty() && site.config.feeds.enabled {
         log::info!("base_url has no host: feeds and sitemap.xml need absolute URLs and are not written");
     }

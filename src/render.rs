@@ -42,6 +42,8 @@ pub enum PageKind {
     Feed(crate::feed::FeedFile),
     /// `sitemap.xml` (or a part of it) or `robots.txt`.
     Sitemap(crate::sitemap::SitemapFile),
+    /// A redirect from an incident's old address: incident index, alias index.
+    Alias(usize, usize),
     /// The "not found" page.
     NotFound,
 }
@@ -70,6 +72,10 @@ pub fn plan(site: &Site) -> Vec<Page> {
     let index_file = |dir: String| format!("{dir}index.html");
     for (i, incident) in site.incidents.iter().enumerate() {
         pages.push(Page { file: index_file(incident_path(incident)), kind: PageKind::Incident(i) });
+        for (k, alias) in incident.aliases.iter().enumerate() {
+            let file = if alias.ends_with('/') { index_file(alias.clone()) } else { alias.clone() };
+            pages.push(Page { file, kind: PageKind::Alias(i, k) });
+        }
     }
     for n in 1..=pages_needed(site.incidents.len(), site.config.paginate_by) {
         pages.push(Page { file: index_file(list_page_path("", n)), kind: PageKind::Index(n) });
@@ -110,6 +116,62 @@ pub fn plan(site: &Site) -> Vec<Page> {
         pages.push(Page { file, kind: PageKind::Sitemap(sitemap) });
     }
     pages
+}
+
+/// A page that sends readers (and search engines) from an old address to the incident.
+fn redirect(site: &Site, incident: &Incident) -> Vec<u8> {
+    let rel = incident_path(incident);
+    let to = crate::feed::xml_escape(&site.base_url.url(&rel));
+    let canonical = crate::feed::xml_escape(&site.base_url.permalink(&rel));
+    let title = crate::feed::xml_escape(&incident.title);
+    let lang = crate::feed::xml_escape(&site.config.language);
+    format!(
+        "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n\
+         <link rel=\"canonical\" href=\"{canonical}\">\n<meta name=\"robots\" content=\"noindex\">\n\
+         <meta http-equiv=\"refresh\" content=\"0; url={to}\">\n</head>\n<body>\n\
+         <p>This incident has moved: <a href=\"{to}\">{title}</a>.</p>\n</body>\n</html>\n"
+    )
+    .into_bytes()
+}
+
+/// Pages planned twice at the same path: an alias taking a generated page's address, or two
+/// incidents' aliases colliding. Each is an error naming what collides.
+pub fn collisions(site: &Site, pages: &[Page]) -> Vec<Diagnostic> {
+    let mut first: std::collections::HashMap<&str, &Page> = std::collections::HashMap::new();
+    let mut errors = Vec::new();
+    let describe = |page: &Page| match page.kind {
+        PageKind::Alias(i, _) => format!("an alias of {}", site.incidents[i].path.display()),
+        PageKind::Incident(i) => format!("the page of {}", site.incidents[i].path.display()),
+        _ => "a page casebook generates".to_string(),
+    };
+    for page in pages {
+        match first.get(page.file.as_str()) {
+            Some(earlier) => {
+                let at = match (page.kind, earlier.kind) {
+                    (PageKind::Alias(i, _), _) | (_, PageKind::Alias(i, _)) => {
+                        Location::file(&site.incidents[i].path)
+                    }
+                    _ => Location::file(&page.file),
+                };
+                errors.push(
+                    Diagnostic::at(
+                        at,
+                        format!(
+                            "`{}` would be written twice: by {} and by {}",
+                            page.file,
+                            describe(earlier),
+                            describe(page)
+                        ),
+                    )
+                    .with_help("change the alias (or the slug) so each address has one page"),
+                );
+            }
+            None => {
+                first.insert(&page.file, page);
+            }
+        }
+    }
+    errors
 }
 
 /// The output folder of an incident's page, relative to the site: `incidents/<slug>/`.
@@ -297,6 +359,7 @@ impl<'a> Renderer<'a> {
             PageKind::Data(file) => return Ok(crate::export::render(site, &self.stix, file)),
             PageKind::Feed(file) => return Ok(crate::feed::render(site, file)),
             PageKind::Sitemap(file) => return Ok(crate::sitemap::render(site, &self.plan, file)),
+            PageKind::Alias(i, _) => return Ok(redirect(site, &site.incidents[i])),
             _ => {}
         }
         let base = &site.base_url;
@@ -349,7 +412,11 @@ impl<'a> Renderer<'a> {
                 context.insert_value("data", self.data_page());
                 "data.html"
             }
-            PageKind::Data(_) | PageKind::Feed(_) | PageKind::Sitemap(_) | PageKind::NotFound => "404.html",
+            PageKind::Data(_)
+            | PageKind::Feed(_)
+            | PageKind::Sitemap(_)
+            | PageKind::Alias(..)
+            | PageKind::NotFound => "404.html",
         };
         self.tera.render(template, &context).map(String::into_bytes).map_err(|e| {
             let source = match page.kind {

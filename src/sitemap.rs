@@ -40,7 +40,7 @@ pub fn plan(site: &Site, html_pages: usize) -> Vec<(String, SitemapFile)> {
 
 /// Whether a page belongs in the sitemap.
 pub fn listed(page: &Page) -> bool {
-    page.file.ends_with(".html") && page.kind != PageKind::NotFound
+    page.file.ends_with(".html") && !matches!(page.kind, PageKind::NotFound | PageKind::Alias(..))
 }
 
 fn entry(site: &Site, page: &Page) -> String {
