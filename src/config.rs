@@ -39,6 +39,8 @@ pub struct Config {
     pub exports: ExportsConfig,
     /// Atom and JSON feeds.
     pub feeds: FeedsConfig,
+    /// The client-side search.
+    pub search: SearchConfig,
     /// Free data for templates, as `config.extra`.
     pub extra: serde_yaml::Mapping,
     /// Where each top-level key was written, to point errors found later at the right line.
@@ -94,6 +96,22 @@ pub struct MarkdownConfig {
     /// Keep raw HTML written in Markdown (sanitized: no scripts, event handlers or
     /// `javascript:` URLs) instead of showing it as text. Off by default.
     pub unsafe_html: bool,
+}
+
+/// The search page and its index.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchConfig {
+    /// Write `/search/` and `/search-index.json`.
+    pub enabled: bool,
+    /// Also index the full text of incidents (a larger index).
+    pub body: bool,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig { enabled: true, body: false }
+    }
 }
 
 /// Feeds of the newest incidents.
@@ -236,6 +254,7 @@ impl Default for Config {
             markdown: MarkdownConfig::default(),
             exports: ExportsConfig::default(),
             feeds: FeedsConfig::default(),
+            search: SearchConfig::default(),
             extra: serde_yaml::Mapping::new(),
             positions: Vec::new(),
         }

@@ -28,6 +28,7 @@ pub mod output;
 pub mod progress;
 pub mod render;
 pub mod schema;
+pub mod search;
 pub mod site;
 pub mod sitemap;
 pub mod slug;

@@ -112,6 +112,31 @@ pub fn render_short(markdown: &str, settings: Settings) -> (String, String) {
     (out, text.trim().to_string())
 }
 
+/// The text of rendered HTML, tags dropped and entities for `&`, `<`, `>`, `"` and `'`
+/// decoded: what a search index needs of a body.
+pub fn plain_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() / 2);
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let decoded = out
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Whether a link target is safe to put in `href`/`src`: relative, or a web, mail or phone URL.
 /// Browsers ignore tabs, newlines and case in schemes (`Java\tScript:`), so this does too.
 pub fn is_safe_url(url: &str) -> bool {
@@ -450,6 +475,14 @@ mod tests {
         ] {
             assert!(!is_safe_url(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn plain_text_of_html() {
+        assert_eq!(
+            plain_text("<h2 id=\"a\">Title <a href=\"#a\">#</a></h2>\n<p>A &amp; B &lt;x&gt;</p>"),
+            "Title # A & B <x>"
+        );
     }
 
     #[test]

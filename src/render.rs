@@ -44,6 +44,10 @@ pub enum PageKind {
     Sitemap(crate::sitemap::SitemapFile),
     /// A redirect from an incident's old address: incident index, alias index.
     Alias(usize, usize),
+    /// The search page.
+    SearchPage,
+    /// The search index (`/search-index.json`).
+    SearchIndex,
     /// The "not found" page.
     NotFound,
 }
@@ -106,6 +110,10 @@ pub fn plan(site: &Site) -> Vec<Page> {
     }
     for (file, data) in crate::export::plan(site) {
         pages.push(Page { file, kind: PageKind::Data(data) });
+    }
+    if site.config.search.enabled {
+        pages.push(Page { file: "search/index.html".to_string(), kind: PageKind::SearchPage });
+        pages.push(Page { file: crate::search::INDEX_FILE.to_string(), kind: PageKind::SearchIndex });
     }
     for (file, feed) in crate::feed::plan(site) {
         pages.push(Page { file, kind: PageKind::Feed(feed) });
@@ -360,6 +368,7 @@ impl<'a> Renderer<'a> {
             PageKind::Feed(file) => return Ok(crate::feed::render(site, file)),
             PageKind::Sitemap(file) => return Ok(crate::sitemap::render(site, &self.plan, file)),
             PageKind::Alias(i, _) => return Ok(redirect(site, &site.incidents[i])),
+            PageKind::SearchIndex => return Ok(crate::search::render(site)),
             _ => {}
         }
         let base = &site.base_url;
@@ -408,6 +417,10 @@ impl<'a> Renderer<'a> {
                 context.insert_value("archive", self.archive(Some(y), Some(m)));
                 "archive.html"
             }
+            PageKind::SearchPage => {
+                context.insert_value("search", self.search_page());
+                "search.html"
+            }
             PageKind::DataPage => {
                 context.insert_value("data", self.data_page());
                 "data.html"
@@ -416,6 +429,7 @@ impl<'a> Renderer<'a> {
             | PageKind::Feed(_)
             | PageKind::Sitemap(_)
             | PageKind::Alias(..)
+            | PageKind::SearchIndex
             | PageKind::NotFound => "404.html",
         };
         self.tera.render(template, &context).map(String::into_bytes).map_err(|e| {
@@ -457,6 +471,47 @@ impl<'a> Renderer<'a> {
         map.insert("older".into(), Value::from_serializable(&neighbour(i + 1)));
         let related: Vec<Value> = site.related[i].iter().map(|&j| self.incidents[j].clone()).collect();
         map.insert("related".into(), Value::from(related));
+        Value::from(map)
+    }
+
+    /// What the search page offers: the index URL and the choices of each filter.
+    fn search_page(&self) -> Value {
+        let site = self.site;
+        let mut map = tera::Map::new();
+        map.insert("index".into(), Value::from(site.base_url.url(crate::search::INDEX_FILE)));
+        let pairs = |items: Vec<(String, String)>| -> Value {
+            Value::from(
+                items
+                    .into_iter()
+                    .map(|(value, label)| {
+                        let mut m = tera::Map::new();
+                        m.insert("value".into(), Value::from(value));
+                        m.insert("label".into(), Value::from(label));
+                        Value::from(m)
+                    })
+                    .collect::<Vec<Value>>(),
+            )
+        };
+        let severities =
+            site.config.severities.iter().rev().map(|l| (l.name.clone(), l.label.clone())).collect();
+        map.insert("severities".into(), pairs(severities));
+        let mut countries: Vec<(String, String)> = site
+            .incidents
+            .iter()
+            .filter_map(|i| i.location.as_ref().and_then(|l| l.country.as_ref()))
+            .map(|c| (c.code.clone(), c.name.clone()))
+            .collect();
+        countries.sort_by(|a, b| a.1.cmp(&b.1));
+        countries.dedup();
+        map.insert("countries".into(), pairs(countries));
+        let mut sectors: Vec<String> =
+            site.incidents.iter().flat_map(|i| i.victims.iter().filter_map(|v| v.sector.clone())).collect();
+        sectors.sort();
+        sectors.dedup();
+        map.insert("sectors".into(), pairs(sectors.into_iter().map(|s| (s.clone(), s)).collect()));
+        let years: Vec<(String, String)> =
+            site.archive.iter().map(|y| (y.year.to_string(), y.year.to_string())).collect();
+        map.insert("years".into(), pairs(years));
         Value::from(map)
     }
 

@@ -17,13 +17,14 @@ static DEFAULT_THEME: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/def
 pub const DEFAULT_THEME_NAME: &str = "default";
 
 /// Templates every theme must end up with (after falling back to the default theme).
-pub const REQUIRED_TEMPLATES: [&str; 7] = [
+pub const REQUIRED_TEMPLATES: [&str; 8] = [
     "index.html",
     "incident.html",
     "taxonomy_list.html",
     "taxonomy_term.html",
     "archive.html",
     "data.html",
+    "search.html",
     "404.html",
 ];
 

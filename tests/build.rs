@@ -89,29 +89,67 @@ fn tag_pages_group_spellings_and_paginate() {
 #[test]
 fn every_link_resolves_under_the_sub_path() {
     let out = build_good_site(&[]);
-    let site = out.path().join("site");
+    assert!(check_links(&out.path().join("site")) > 50);
+}
+
+#[test]
+fn every_link_and_anchor_of_the_example_site_resolves() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let target = out.path().join("site");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let args = [
+        "build",
+        "--base-url",
+        "https://example.org/incidents-site/",
+        "--output",
+        target.to_str().expect("UTF-8"),
+    ];
+    let result = casebook(root, &args);
+    assert!(result.status.success(), "{}", stderr(&result));
+    assert!(check_links(&target) > 500);
+}
+
+/// Checks every `href`/`src` of every HTML page of a site built for
+/// `https://example.org/incidents-site/`: local links must stay under the base path and name an
+/// existing file, and `#anchors` must name an `id` of the target page. Returns how many links
+/// were checked.
+fn check_links(site: &Path) -> usize {
     let mut checked = 0;
-    for page in html_files(&site) {
-        for link in links(&read(&site, &page)) {
+    for page in html_files(site) {
+        let html = read(site, &page);
+        for link in links(&html) {
             let external = link.starts_with("http") && !link.starts_with("https://example.org/");
-            if link.starts_with('#') || external {
+            if external || link.starts_with("mailto:") {
                 continue;
             }
-            let local = link.strip_prefix("https://example.org").unwrap_or(&link);
-            let rel = local
-                .strip_prefix("/incidents-site/")
-                .unwrap_or_else(|| panic!("{page}: link {link} is outside the site's base path"));
-            let rel = rel.split(['#', '?']).next().unwrap_or_default();
-            let target = if rel.is_empty() || rel.ends_with('/') {
-                format!("{rel}index.html")
+            let (target, anchor) = if let Some(anchor) = link.strip_prefix('#') {
+                (page.clone(), anchor.to_string())
             } else {
-                rel.to_string()
+                let local = link.strip_prefix("https://example.org").unwrap_or(&link);
+                let rel = local
+                    .strip_prefix("/incidents-site/")
+                    .unwrap_or_else(|| panic!("{page}: link {link} is outside the site's base path"));
+                let (rel, anchor) = rel.split_once('#').unwrap_or((rel, ""));
+                let rel = rel.split('?').next().unwrap_or_default();
+                let file = if rel.is_empty() || rel.ends_with('/') {
+                    format!("{rel}index.html")
+                } else {
+                    rel.to_string()
+                };
+                (file, anchor.to_string())
             };
             assert!(site.join(&target).is_file(), "{page}: link {link} has no file {target}");
+            if !anchor.is_empty() {
+                let target_html = read(site, &target);
+                assert!(
+                    target_html.contains(&format!("id=\"{anchor}\"")),
+                    "{page}: link {link}: no #{anchor} in {target}"
+                );
+            }
             checked += 1;
         }
     }
-    assert!(checked > 50, "only {checked} links checked");
+    checked
 }
 
 #[test]

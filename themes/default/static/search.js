@@ -1,0 +1,108 @@
+// casebook search: finds incidents in /search-index.json as the reader types. No library,
+// no third party, works on any static host. Results are built with DOM APIs (textContent),
+// never innerHTML, so nothing in the index can run as markup.
+"use strict";
+
+// Lower case, accents removed: "Angoulême" matches "angouleme".
+function fold(text) {
+  return String(text).normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+}
+
+// Prepares the index once: one folded haystack per item, fields weighted by repetition.
+function prepare(index) {
+  const at = {};
+  index.fields.forEach((name, i) => { at[name] = i; });
+  const items = index.items.map((row) => {
+    const strong = [row[at.title], row[at.victims], row[at.tags], row[at.techniques]].join(" ");
+    const weak = [row[at.location], row[at.sectors], row[at.summary], at.body !== undefined ? row[at.body] : ""].join(" ");
+    return { row, strong: fold(strong), all: fold(strong + " " + weak) };
+  });
+  return { at, items };
+}
+
+// Every word must appear (as a prefix of a word) somewhere; title-like fields score higher.
+function search(prepared, query, filters) {
+  const words = fold(query).split(/[^\p{L}\p{N}.]+/u).filter((w) => w.length > 0);
+  const { at, items } = prepared;
+  const results = [];
+  for (const item of items) {
+    const row = item.row;
+    if (filters.severity && row[at.severity] !== filters.severity) continue;
+    if (filters.country && row[at.country] !== filters.country) continue;
+    if (filters.year && String(row[at.year]) !== filters.year) continue;
+    if (filters.sector && !row[at.sectors].split("; ").includes(filters.sector)) continue;
+    let score = 0;
+    let all = true;
+    for (const word of words) {
+      const pattern = new RegExp("(^|[^\\p{L}\\p{N}])" + word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "u");
+      if (pattern.test(item.strong)) score += 3;
+      else if (pattern.test(item.all)) score += 1;
+      else { all = false; break; }
+    }
+    if (all) results.push({ row, score });
+  }
+  // Best first; ties keep the index order, which is newest first.
+  results.sort((a, b) => b.score - a.score);
+  return results;
+}
+
+if (typeof module !== "undefined") {
+  module.exports = { fold, prepare, search };
+}
+
+if (typeof document !== "undefined") {
+  const form = document.getElementById("search-form");
+  const status = document.getElementById("search-status");
+  const list = document.getElementById("search-results");
+  const controls = ["q", "severity", "country", "sector", "year"].map((n) => form.elements[n]);
+  let prepared = null;
+
+  function read() {
+    const value = (name) => form.elements[name].value;
+    return { q: value("q"), severity: value("severity"), country: value("country"), sector: value("sector"), year: value("year") };
+  }
+
+  function show() {
+    if (!prepared) return;
+    const state = read();
+    const params = new URLSearchParams();
+    Object.entries(state).forEach(([k, v]) => { if (v) params.set(k, v); });
+    history.replaceState(null, "", params.toString() ? "?" + params : location.pathname);
+    list.replaceChildren();
+    if (!state.q && !state.severity && !state.country && !state.sector && !state.year) {
+      status.textContent = "";
+      return;
+    }
+    const results = search(prepared, state.q, state);
+    const at = prepared.at;
+    status.textContent = results.length === 1 ? "1 incident found" : results.length + " incidents found";
+    for (const { row } of results.slice(0, 100)) {
+      const li = document.createElement("li");
+      const a = document.createElement("a");
+      a.href = row[at.url];
+      a.textContent = row[at.title];
+      const meta = document.createElement("p");
+      meta.className = "meta";
+      meta.textContent = [row[at.date], row[at.victims], row[at.location]].filter(Boolean).join(" · ");
+      const summary = document.createElement("p");
+      summary.textContent = row[at.summary];
+      li.append(a, meta, summary);
+      list.append(li);
+    }
+    if (results.length > 100) {
+      status.textContent += "; the first 100 are shown, add words to narrow down";
+    }
+  }
+
+  const params = new URLSearchParams(location.search);
+  controls.forEach((control) => {
+    if (params.has(control.name)) control.value = params.get(control.name);
+    control.addEventListener(control.tagName === "SELECT" ? "change" : "input", show);
+  });
+  form.addEventListener("submit", (event) => { event.preventDefault(); show(); });
+  status.textContent = "Loading the index…";
+  fetch(form.dataset.index)
+    .then((response) => response.json())
+    .then((index) => { prepared = prepare(index); status.textContent = ""; show(); })
+    .catch(() => { status.textContent = "The search index could not be loaded."; });
+}
