@@ -8,6 +8,7 @@
 use serde_json::json;
 
 use crate::date::{IncidentDate, Precision};
+use crate::escape::xml_escape;
 use crate::incident::Incident;
 use crate::site::Site;
 
@@ -35,24 +36,6 @@ pub fn rfc3339(date: &IncidentDate) -> String {
 
 fn last_change(incident: &Incident) -> &IncidentDate {
     incident.updated.as_ref().filter(|u| **u > incident.date).unwrap_or(&incident.date)
-}
-
-/// Escapes text for XML content and attributes.
-pub fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Control characters other than tab and line breaks are not allowed in XML 1.0.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Every feed file of the site, with its output path.
@@ -201,13 +184,5 @@ mod tests {
         assert_eq!(d("2023-07"), "2023-07-01T00:00:00Z");
         assert_eq!(d("2023"), "2023-01-01T00:00:00Z");
         assert_eq!(d("2023-07-24T09:30:00+02:00"), "2023-07-24T09:30:00+02:00");
-    }
-
-    #[test]
-    fn xml_escaping_covers_markup_quotes_and_control_characters() {
-        assert_eq!(
-            xml_escape("<a href=\"x\">Tom & 'Jerry'</a>\u{1}"),
-            "&lt;a href=&quot;x&quot;&gt;Tom &amp; &apos;Jerry&apos;&lt;/a&gt;"
-        );
     }
 }

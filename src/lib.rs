@@ -16,6 +16,7 @@ pub mod config;
 pub mod country;
 pub mod date;
 pub mod error;
+pub mod escape;
 pub mod export;
 pub mod feed;
 pub mod frontmatter;

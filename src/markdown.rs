@@ -270,12 +270,12 @@ fn anchor_headings(events: &mut [Event<'_>]) -> Vec<(u8, String, String)> {
             }
         }
         let tag = heading_tag(level);
-        let id_attr = escape_attr(&id);
+        let id_attr = crate::escape::xml_escape(&id);
         let class_attr = if classes.is_empty() {
             String::new()
         } else {
             let joined: Vec<&str> = classes.iter().map(|c| c.as_ref()).collect();
-            format!(" class=\"{}\"", escape_attr(&joined.join(" ")))
+            format!(" class=\"{}\"", crate::escape::xml_escape(&joined.join(" ")))
         };
         events[i] = Event::Html(CowStr::from(format!("<{tag} id=\"{id_attr}\"{class_attr}>")));
         events[end] = Event::Html(CowStr::from(format!(
@@ -295,25 +295,6 @@ fn heading_tag(level: HeadingLevel) -> &'static str {
         HeadingLevel::H4 => "h4",
         HeadingLevel::H5 => "h5",
         HeadingLevel::H6 => "h6",
-    }
-}
-
-fn escape_attr(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    pulldown_cmark_escape_attr(&mut out, text);
-    out
-}
-
-fn pulldown_cmark_escape_attr(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
     }
 }
 

@@ -129,10 +129,10 @@ pub fn plan(site: &Site) -> Vec<Page> {
 /// A page that sends readers (and search engines) from an old address to the incident.
 fn redirect(site: &Site, incident: &Incident) -> Vec<u8> {
     let rel = incident_path(incident);
-    let to = crate::feed::xml_escape(&site.base_url.url(&rel));
-    let canonical = crate::feed::xml_escape(&site.base_url.permalink(&rel));
-    let title = crate::feed::xml_escape(&incident.title);
-    let lang = crate::feed::xml_escape(&site.config.language);
+    let to = crate::escape::xml_escape(&site.base_url.url(&rel));
+    let canonical = crate::escape::xml_escape(&site.base_url.permalink(&rel));
+    let title = crate::escape::xml_escape(&incident.title);
+    let lang = crate::escape::xml_escape(&site.config.language);
     format!(
         "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n\
          <link rel=\"canonical\" href=\"{canonical}\">\n<meta name=\"robots\" content=\"noindex\">\n\

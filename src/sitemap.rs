@@ -5,7 +5,8 @@
 //! sitemap index over `sitemap-1.xml`, `sitemap-2.xml`… A site overrides either file by putting
 //! its own in `static/`.
 
-use crate::feed::{rfc3339, xml_escape};
+use crate::escape::xml_escape;
+use crate::feed::rfc3339;
 use crate::render::{Page, PageKind};
 use crate::site::Site;
 
