@@ -45,6 +45,32 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
     std::fs::write(path, bytes).map_err(|e| io_error(path, "write the file", e))
 }
 
+/// Writes a file only if it does not exist yet (creating its parent folders); returns whether
+/// it was written. Never replaces anything, even in a race with another program.
+pub fn write_new(path: &Path, bytes: &[u8]) -> Result<bool, Diagnostic> {
+    use std::io::Write as _;
+    if let Some(parent) = path.parent() {
+        create_dir_all(parent)?;
+    }
+    match std::fs::OpenOptions::new().write(true).create_new(true).open(path) {
+        Ok(mut file) => file.write_all(bytes).map(|()| true).map_err(|e| io_error(path, "write the file", e)),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(io_error(path, "create the file", e)),
+    }
+}
+
+/// The names of the entries of a folder (files and folders, hidden ones included).
+pub fn entries(dir: &Path) -> Result<Vec<String>, Diagnostic> {
+    let list = std::fs::read_dir(dir).map_err(|e| io_error(dir, "list the folder", e))?;
+    let mut names = Vec::new();
+    for entry in list {
+        let entry = entry.map_err(|e| io_error(dir, "list the folder", e))?;
+        names.push(entry.file_name().to_string_lossy().into_owned());
+    }
+    names.sort();
+    Ok(names)
+}
+
 /// Creates a folder and its parents.
 pub fn create_dir_all(path: &Path) -> Result<(), Diagnostic> {
     std::fs::create_dir_all(path).map_err(|e| io_error(path, "create the folder", e))

@@ -28,6 +28,7 @@ pub mod markdown;
 pub mod output;
 pub mod progress;
 pub mod render;
+pub mod scaffold;
 pub mod schema;
 pub mod search;
 pub mod site;

@@ -30,6 +30,31 @@ enum Command {
     /// Check the whole site without writing anything: every error a build would stop on,
     /// plus unknown keys, broken internal links, incidents without sources, future dates.
     Check(CheckArgs),
+    /// Create a new site: configuration, an example incident, .gitignore, a Pages workflow.
+    Init(InitArgs),
+    /// Write a new incident file, with every field of the schema ready to fill.
+    New(NewArgs),
+}
+
+#[derive(Debug, Args)]
+struct InitArgs {
+    /// The folder to create the site in (default: the current folder).
+    #[arg(value_name = "DIR", default_value = ".")]
+    dir: PathBuf,
+    /// Add the missing files to a folder that is not empty (existing files are kept).
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Debug, Args)]
+struct NewArgs {
+    #[command(flatten)]
+    site: SiteArgs,
+    /// The incident's title, e.g. "Ransomware at Springfield water utility".
+    title: String,
+    /// Its date: 2026-11-03, 2026-11 or 2026 (default: today, UTC).
+    #[arg(long, value_name = "DATE")]
+    date: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -93,6 +118,8 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Build(args) => build(args, cli.quiet),
         Command::Check(args) => return check(args, cli.quiet),
+        Command::Init(args) => init(args, cli.quiet),
+        Command::New(args) => new(args, cli.quiet),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -105,11 +132,13 @@ fn main() -> ExitCode {
                 1 => String::new(),
                 n => format!(" ({n} problems)"),
             };
-            let what = match cli.command {
-                Command::Build(_) => "build",
-                Command::Check(_) => "check",
+            let outcome = match cli.command {
+                Command::Build(_) => "build failed{problems}; the output folder was not changed",
+                Command::Check(_) => "check failed{problems}",
+                Command::Init(_) => "init failed{problems}",
+                Command::New(_) => "new failed{problems}; no file was written",
             };
-            eprintln!("casebook: {what} failed{problems}; the output folder was not changed");
+            eprintln!("casebook: {}", outcome.replace("{problems}", &problems));
             ExitCode::FAILURE
         }
     }
@@ -193,6 +222,36 @@ fn check(args: &CheckArgs, quiet: bool) -> ExitCode {
         }
     }
     if report.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+fn init(args: &InitArgs, quiet: bool) -> casebook::Result<()> {
+    let report = casebook::scaffold::init(&args.dir, args.force)?;
+    if !quiet {
+        for path in &report.written {
+            eprintln!("created {}", path.display());
+        }
+        for path in &report.kept {
+            eprintln!("kept    {} (it already exists)", path.display());
+        }
+        let root = args.dir.display();
+        eprintln!(
+            "Next: `casebook new \"Title of an incident\" --root {root}`, then `casebook build --root {root}`"
+        );
+    }
+    Ok(())
+}
+
+fn new(args: &NewArgs, quiet: bool) -> casebook::Result<()> {
+    let root = &args.site.root;
+    let config = casebook::Config::load(root)?;
+    let today = jiff::Timestamp::now().strftime("%Y-%m-%d").to_string();
+    let date = args.date.as_deref().unwrap_or(&today);
+    let path = casebook::scaffold::new_incident(root, &args.title, date, &config.theme)?;
+    if quiet {
+        return Ok(());
+    }
+    eprintln!("created {}", path.display());
+    Ok(())
 }
 
 fn plural(n: usize) -> &'static str {
