@@ -21,6 +21,7 @@ pub mod export;
 pub mod feed;
 pub mod frontmatter;
 pub mod fs;
+pub mod import;
 pub mod incident;
 pub mod internal;
 pub mod ioc;

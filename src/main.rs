@@ -26,14 +26,78 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Build the site into its output folder (public/ by default).
+    #[command(
+        after_help = "Examples:\n  casebook build\n  casebook build --root my-site --base-url https://incidents.example.org/\n  casebook build --drafts --output preview/\n  casebook build --now 2026-12-01T09:00:00Z   # as if it were then (embargoes)"
+    )]
     Build(BuildArgs),
     /// Check the whole site without writing anything: every error a build would stop on,
     /// plus unknown keys, broken internal links, incidents without sources, future dates.
+    #[command(after_help = "Examples:\n  casebook check\n  casebook check --format json > problems.json")]
     Check(CheckArgs),
     /// Create a new site: configuration, an example incident, .gitignore, a Pages workflow.
+    #[command(
+        after_help = "Examples:\n  casebook init my-incidents\n  casebook init --force   # add what is missing to the current folder"
+    )]
     Init(InitArgs),
     /// Write a new incident file, with every field of the schema ready to fill.
+    #[command(
+        after_help = "Examples:\n  casebook new \"Ransomware at Springfield water utility\"\n  casebook new \"Outage of the mail gateway\" --date 2026-11"
+    )]
     New(NewArgs),
+    /// Convert existing incident records (cState, Markdown with front matter, VERIS JSON)
+    /// into incident files.
+    #[command(
+        after_help = "Examples:\n  casebook import cstate ../status/content/issues/\n  casebook import frontmatter notes/*.md --map start_time=date --map company=victim.name\n  casebook import veris vcdb/data/json/validated/ --into content/vcdb/"
+    )]
+    Import(ImportArgs),
+    /// Print shell completions: `casebook completions bash > /etc/bash_completion.d/casebook`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ImportFormat {
+    /// cState (Hugo) status-page issues.
+    Cstate,
+    /// Any Markdown with YAML front matter; map keys with --map.
+    Frontmatter,
+    /// VERIS 1.3 JSON incidents.
+    Veris,
+}
+
+#[derive(Debug, Args)]
+struct ImportArgs {
+    /// The format of the sources.
+    #[arg(value_enum)]
+    format: ImportFormat,
+    /// Files or folders to import.
+    #[arg(required = true, value_name = "SOURCE")]
+    sources: Vec<PathBuf>,
+    /// Where to write incident files.
+    #[arg(long, value_name = "DIR", default_value = "content")]
+    into: PathBuf,
+    /// Replace incident files that already exist.
+    #[arg(long)]
+    force: bool,
+    /// For `frontmatter`: a source key and the casebook field it becomes, like
+    /// `--map start_time=date --map company=victim.name` (repeatable).
+    #[arg(long = "map", value_name = "FROM=TO", value_parser = parse_mapping)]
+    map: Vec<(String, String)>,
+    /// For `frontmatter`: a YAML file of `from: to` mappings.
+    #[arg(long, value_name = "FILE")]
+    map_file: Option<PathBuf>,
+}
+
+fn parse_mapping(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((from, to)) if !from.trim().is_empty() && !to.trim().is_empty() => {
+            Ok((from.trim().to_string(), to.trim().to_string()))
+        }
+        _ => Err(format!("`{text}` is not FROM=TO, like `start_time=date`")),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -120,6 +184,14 @@ fn main() -> ExitCode {
         Command::Check(args) => return check(args, cli.quiet),
         Command::Init(args) => init(args, cli.quiet),
         Command::New(args) => new(args, cli.quiet),
+        Command::Import(args) => import(args, cli.quiet),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            // Into memory first: clap_complete panics if stdout closes early (`| head`).
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "casebook", &mut script);
+            return print_stdout(&script);
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -137,6 +209,8 @@ fn main() -> ExitCode {
                 Command::Check(_) => "check failed{problems}",
                 Command::Init(_) => "init failed{problems}",
                 Command::New(_) => "new failed{problems}; no file was written",
+                Command::Import(_) => "import failed{problems}",
+                Command::Completions { .. } => "completions failed",
             };
             eprintln!("casebook: {}", outcome.replace("{problems}", &problems));
             ExitCode::FAILURE
@@ -199,7 +273,9 @@ fn check(args: &CheckArgs, quiet: bool) -> ExitCode {
     };
     match args.format {
         Format::Json => match serde_json::to_string_pretty(&report.to_json()) {
-            Ok(json) => println!("{json}"),
+            Ok(json) => {
+                print_stdout(format!("{json}\n").as_bytes());
+            }
             Err(e) => eprintln!("error: could not write the report as JSON: {e}"),
         },
         Format::Text => {
@@ -252,6 +328,71 @@ fn new(args: &NewArgs, quiet: bool) -> casebook::Result<()> {
     }
     eprintln!("created {}", path.display());
     Ok(())
+}
+
+fn import(args: &ImportArgs, quiet: bool) -> casebook::Result<()> {
+    use casebook::import::{Format, ImportOptions, Status};
+    let mut map = args.map.clone();
+    if let Some(file) = &args.map_file {
+        let text = casebook::fs::read_to_string(file)?;
+        let pairs: std::collections::BTreeMap<String, String> =
+            serde_yaml::from_str(&text).map_err(|e| casebook::Diagnostic::from_yaml(&e, file, 1))?;
+        map.extend(pairs);
+    }
+    let format = match args.format {
+        ImportFormat::Cstate => Format::Cstate,
+        ImportFormat::Frontmatter => Format::Frontmatter,
+        ImportFormat::Veris => Format::Veris,
+    };
+    let options = ImportOptions { into: args.into.clone(), force: args.force, map };
+    let outcomes = casebook::import::import(format, &args.sources, &options)?;
+    let (mut written, mut kept, mut skipped) = (0, 0, 0);
+    for o in &outcomes {
+        let target = o.target.as_ref().map(|t| t.display().to_string()).unwrap_or_default();
+        let line = match o.status {
+            Status::Written => {
+                written += 1;
+                format!("{} -> {target}", o.source.display())
+            }
+            Status::Exists => {
+                kept += 1;
+                format!("{} -> {target} (exists; kept, use --force to replace)", o.source.display())
+            }
+            Status::Skipped => {
+                skipped += 1;
+                format!("{}: skipped", o.source.display())
+            }
+        };
+        if !quiet || o.status == Status::Skipped {
+            eprintln!("{line}");
+            for note in &o.notes {
+                eprintln!("  {note}");
+            }
+        }
+    }
+    if !quiet {
+        eprintln!("Imported {written} file{}, kept {kept} existing, skipped {skipped}", plural(written));
+    }
+    if skipped > 0 {
+        return Err(casebook::Diagnostic::new(format!(
+            "{skipped} source{} could not be imported",
+            plural(skipped)
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+/// Writes to standard output; a reader that stops early (`| head`) is not an error.
+fn print_stdout(bytes: &[u8]) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("error: could not write to standard output: {e}");
+            ExitCode::FAILURE
+        }
+        _ => ExitCode::SUCCESS,
+    }
 }
 
 fn plural(n: usize) -> &'static str {
@@ -350,5 +491,26 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_command_has_examples() {
+        for sub in Cli::command()
+            .get_subcommands()
+            .filter(|s| s.get_name() != "completions" && s.get_name() != "help")
+        {
+            let help = sub.get_after_help().map(ToString::to_string).unwrap_or_default();
+            assert!(help.starts_with("Examples:"), "{} has no examples", sub.get_name());
+        }
+    }
+
+    #[test]
+    fn completions_name_every_command() {
+        let mut out = Vec::new();
+        clap_complete::generate(clap_complete::Shell::Bash, &mut Cli::command(), "casebook", &mut out);
+        let script = String::from_utf8(out).expect("UTF-8");
+        for command in ["build", "check", "init", "new", "import"] {
+            assert!(script.contains(command), "{command}");
+        }
     }
 }
