@@ -279,8 +279,8 @@ impl TaxonomyConfig {
 }
 
 /// URL segments casebook uses for pages of its own, which a taxonomy's path may not take.
-const RESERVED_PATHS: [&str; 8] =
-    ["incidents", "page", "archive", "api", "stats", "search", "data", "static"];
+const RESERVED_PATHS: [&str; 9] =
+    ["incidents", "page", "archive", "api", "stats", "search", "data", "static", "matrix"];
 
 impl Config {
     /// Reads `casebook.yaml` from the site root; a missing file means all defaults.

@@ -35,6 +35,7 @@ pub mod search;
 pub mod site;
 pub mod sitemap;
 pub mod slug;
+pub mod stats;
 pub mod suggest;
 pub mod taxonomy;
 pub mod theme;

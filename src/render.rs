@@ -46,6 +46,10 @@ pub enum PageKind {
     Alias(usize, usize),
     /// The search page.
     SearchPage,
+    /// The statistics page (`/stats/`).
+    StatsPage,
+    /// The ATT&CK matrix of the techniques used (`/matrix/`).
+    MatrixPage,
     /// The search index (`/search-index.json`).
     SearchIndex,
     /// The "not found" page.
@@ -111,6 +115,8 @@ pub fn plan(site: &Site) -> Vec<Page> {
     for (file, data) in crate::export::plan(site) {
         pages.push(Page { file, kind: PageKind::Data(data) });
     }
+    pages.push(Page { file: "stats/index.html".to_string(), kind: PageKind::StatsPage });
+    pages.push(Page { file: "matrix/index.html".to_string(), kind: PageKind::MatrixPage });
     if site.config.search.enabled {
         pages.push(Page { file: "search/index.html".to_string(), kind: PageKind::SearchPage });
         pages.push(Page { file: crate::search::INDEX_FILE.to_string(), kind: PageKind::SearchIndex });
@@ -264,6 +270,24 @@ fn register_lookups(tera: &mut Tera, site: &Site, incidents: &[Value]) {
     });
 }
 
+/// The site's figures, with their charts as ready SVG (marked safe: casebook drew them).
+fn stats_value(site: &Site) -> Value {
+    use crate::stats::{Stats, columns, rows};
+    let stats = Stats::new(site);
+    let mut map = Value::from_serializable(&stats).into_map().unwrap_or_default();
+    let mut charts = tera::Map::new();
+    let chart = |svg: String| Value::safe_string(&svg);
+    charts.insert("per_year".into(), chart(columns("Incidents per year", &stats.per_year)));
+    charts
+        .insert("per_month".into(), chart(columns("Incidents per month, last 24 months", &stats.per_month)));
+    charts.insert("by_sector".into(), chart(rows("Incidents by sector", &stats.by_sector)));
+    charts.insert("by_country".into(), chart(rows("Incidents by country", &stats.by_country)));
+    charts.insert("by_severity".into(), chart(rows("Incidents by severity", &stats.by_severity)));
+    charts.insert("top_techniques".into(), chart(rows("Most used ATT&CK techniques", &stats.top_techniques)));
+    map.insert("charts".into(), Value::from(charts));
+    Value::from(map)
+}
+
 /// Registers `asset(path="style.css")`: the file's URL with a short content hash
 /// (`/style.css?v=3f2a…`), so static hosts can cache theme files for long without ever serving
 /// a stale one after a change.
@@ -354,6 +378,7 @@ impl<'a> Renderer<'a> {
         feeds.insert("atom".into(), Value::from(has_feeds.then(|| base.url("atom.xml"))));
         feeds.insert("json".into(), Value::from(has_feeds.then(|| base.url("feed.json"))));
         globals.insert_value("feeds", Value::from(feeds));
+        globals.insert_value("stats", stats_value(site));
         globals.insert("build", &BuildInfo { version: env!("CARGO_PKG_VERSION") });
 
         let stix = crate::export::stix::Context::new(site);
@@ -416,6 +441,11 @@ impl<'a> Renderer<'a> {
             PageKind::ArchiveMonth(y, m) => {
                 context.insert_value("archive", self.archive(Some(y), Some(m)));
                 "archive.html"
+            }
+            PageKind::StatsPage => "stats.html",
+            PageKind::MatrixPage => {
+                context.insert("matrix", &crate::stats::matrix(site));
+                "matrix.html"
             }
             PageKind::SearchPage => {
                 context.insert_value("search", self.search_page());

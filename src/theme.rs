@@ -17,7 +17,7 @@ static DEFAULT_THEME: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/def
 pub const DEFAULT_THEME_NAME: &str = "default";
 
 /// Templates every theme must end up with (after falling back to the default theme).
-pub const REQUIRED_TEMPLATES: [&str; 8] = [
+pub const REQUIRED_TEMPLATES: [&str; 10] = [
     "index.html",
     "incident.html",
     "taxonomy_list.html",
@@ -25,6 +25,8 @@ pub const REQUIRED_TEMPLATES: [&str; 8] = [
     "archive.html",
     "data.html",
     "search.html",
+    "stats.html",
+    "matrix.html",
     "404.html",
 ];
 
