@@ -184,9 +184,14 @@ fn front_matter_and_raw_html_are_escaped_everywhere() {
     let site = out.path().join("site");
     for page in html_files(&site) {
         let html = read(&site, &page);
-        for bad in
-            ["<script>alert", "<img src=x", "<b>raw html</b>", "<svg onload", "<iframe", "\" onmouseover=\"alert"]
-        {
+        for bad in [
+            "<script>alert",
+            "<img src=x",
+            "<b>raw html</b>",
+            "<svg onload",
+            "<iframe",
+            "\" onmouseover=\"alert",
+        ] {
             assert!(!html.contains(bad), "{page} contains unescaped {bad}");
         }
         for target in links(&html) {

@@ -1,0 +1,74 @@
+//! The default theme's quality bars: no serious or critical accessibility violations (axe-core
+//! in headless Chromium, light and dark), and a light weight.
+//!
+//! The browser check needs Node, Debian's `chromium` and the packages of `tests/browser/`
+//! (`npm ci` there); `.ci/run` provides them and sets `CASEBOOK_REQUIRE_VALIDATORS=1`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{casebook, read, serve, stderr};
+
+fn build_example() -> (tempfile::TempDir, PathBuf) {
+    let out = tempfile::tempdir().expect("temp dir");
+    let site = out.path().join("site");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let result = casebook(root, &["build", "--output", site.to_str().expect("UTF-8")]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    (out, site)
+}
+
+#[test]
+fn no_serious_accessibility_violations() {
+    let browser_tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    let ready = browser_tests.join("node_modules/axe-core").is_dir()
+        && browser_tests.join("node_modules/playwright-core").is_dir()
+        && Path::new("/usr/bin/chromium").exists();
+    if !ready {
+        assert!(
+            std::env::var_os("CASEBOOK_REQUIRE_VALIDATORS").is_none(),
+            "axe-core, playwright-core or chromium missing"
+        );
+        eprintln!("note: run `npm ci` in tests/browser and install chromium to run the accessibility check");
+        return;
+    }
+    let (_out, site) = build_example();
+    let base = serve(site);
+    let pages = [
+        "/",
+        "/incidents/2023-07-angouleme-ransomware/",
+        "/tags/ransomware/",
+        "/stats/",
+        "/matrix/",
+        "/search/",
+        "/archive/2024/",
+        "/data/",
+    ];
+    let result = Command::new("node")
+        .arg(browser_tests.join("axe.js"))
+        .arg(&base)
+        .args(pages)
+        .output()
+        .expect("run node");
+    let report = String::from_utf8_lossy(&result.stdout);
+    assert!(result.status.success(), "{report}{}", String::from_utf8_lossy(&result.stderr));
+    assert!(report.contains("no serious or critical violations"), "{report}");
+}
+
+#[test]
+fn the_theme_is_light() {
+    let (_out, site) = build_example();
+    let theme: u64 = ["style.css", "search.js"]
+        .iter()
+        .map(|f| std::fs::metadata(site.join(f)).expect("asset").len())
+        .sum();
+    assert!(theme < 40 * 1024, "theme CSS and JS weigh {theme} bytes, over 40 KiB");
+    for page in
+        common::files(&site).into_iter().filter(|f| f.starts_with("incidents/") && f.ends_with(".html"))
+    {
+        let size = read(&site, &page).len();
+        assert!(size < 100 * 1024, "{page} weighs {size} bytes, over 100 KiB");
+    }
+}
