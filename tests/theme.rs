@@ -72,3 +72,40 @@ fn the_theme_is_light() {
         assert!(size < 100 * 1024, "{page} weighs {size} bytes, over 100 KiB");
     }
 }
+
+#[test]
+fn every_page_has_one_h1_and_a_skip_link() {
+    let (_out, site) = build_example();
+    for page in common::files(&site).into_iter().filter(|f| f.ends_with(".html")) {
+        let html = read(&site, &page);
+        if html.contains("http-equiv=\"refresh\"") {
+            continue; // alias redirects
+        }
+        assert_eq!(html.matches("<h1").count(), 1, "{page} must have exactly one h1");
+        assert!(html.contains("class=\"skip-link\" href=\"#main\""), "{page} lacks the skip link");
+    }
+}
+
+#[test]
+fn a_site_overrides_one_partial_without_copying_the_theme() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("content")).expect("mkdir");
+    std::fs::create_dir_all(root.join("templates/components")).expect("mkdir");
+    std::fs::write(
+        root.join("content/a.md"),
+        "---\ntitle: Only one\ndate: 2024\nseverity: high\n---\nText.\n",
+    )
+    .expect("write");
+    std::fs::write(
+        root.join("templates/components/incident_card.html"),
+        "{% component incident_card(incident, level: integer = 2) %}<p class=\"my-card\">{{ incident.title }}</p>{% endcomponent incident_card %}\n",
+    )
+    .expect("write");
+    let result = casebook(root, &["build"]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    let index = read(&root.join("public"), "index.html");
+    assert!(index.contains("<p class=\"my-card\">Only one</p>"), "the site's card is used");
+    let page = read(&root.join("public"), "incidents/a/index.html");
+    assert!(page.contains("badge-scale"), "the theme's other partials (the severity badge) still are");
+}
