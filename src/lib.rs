@@ -107,7 +107,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         now: options.now,
         embargoed: false,
     };
-    let site = Site::load(&options.root, &load)?;
+    let site = Site::load_with_progress(&options.root, &load, progress)?;
     log::debug!("loaded {} incidents in {:?}", site.incidents.len(), started.elapsed());
     let output = output::resolve(&site.root, options.output.as_deref())?;
     let theme = Theme::load(&site.root, &site.config)?;

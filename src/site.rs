@@ -66,6 +66,15 @@ impl Site {
     ///
     /// Every broken file is reported, not just the first one found.
     pub fn load(root: &Path, options: &LoadOptions) -> Result<Site> {
+        Site::load_with_progress(root, options, &crate::progress::Silent)
+    }
+
+    /// [`Site::load`], telling `progress` about each file read.
+    pub fn load_with_progress(
+        root: &Path,
+        options: &LoadOptions,
+        progress: &dyn crate::Progress,
+    ) -> Result<Site> {
         let root = normalize_root(root);
         if !root.as_os_str().is_empty() && !fs::is_dir(&root) {
             return Err(Diagnostic::at(Location::file(&root), "the site folder does not exist").into());
@@ -91,9 +100,11 @@ impl Site {
             .filter(|p| p.extension().is_some_and(|e| e == "md"))
             .collect();
         let schema = incident::Schema::from_config(&config);
+        progress.start("reading", files.len());
         let results: Vec<Result<incident::Parsed, Vec<Diagnostic>>> = files
             .par_iter()
             .map(|path| {
+                progress.advance(1);
                 let text = fs::read_to_string(path).map_err(|d| vec![d])?;
                 let source = path.strip_prefix(&content).unwrap_or(path);
                 let source = source.to_string_lossy().replace('\\', "/");
