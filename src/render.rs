@@ -525,15 +525,7 @@ impl<'a> Renderer<'a> {
         let severities =
             site.config.severities.iter().rev().map(|l| (l.name.clone(), l.label.clone())).collect();
         map.insert("severities".into(), pairs(severities));
-        let mut countries: Vec<(String, String)> = site
-            .incidents
-            .iter()
-            .filter_map(|i| i.location.as_ref().and_then(|l| l.country.as_ref()))
-            .map(|c| (c.code.clone(), c.name.clone()))
-            .collect();
-        countries.sort_by(|a, b| a.1.cmp(&b.1));
-        countries.dedup();
-        map.insert("countries".into(), pairs(countries));
+        map.insert("countries".into(), pairs(crate::search::countries(site)));
         let mut sectors: Vec<String> =
             site.incidents.iter().flat_map(|i| i.victims.iter().filter_map(|v| v.sector.clone())).collect();
         sectors.sort();

@@ -37,6 +37,20 @@ fn cut(text: &str, max: usize) -> String {
     }
 }
 
+/// The countries of the site's incidents as `(code, name)`, by name: the country filter's
+/// choices, on the page and in the index.
+pub fn countries(site: &Site) -> Vec<(String, String)> {
+    let mut all: Vec<(String, String)> = site
+        .incidents
+        .iter()
+        .filter_map(|i| i.location.as_ref().and_then(|l| l.country.as_ref()))
+        .map(|c| (c.code.clone(), c.name.clone()))
+        .collect();
+    all.sort_by(|a, b| a.1.cmp(&b.1));
+    all.dedup();
+    all
+}
+
 /// Produces the index.
 pub fn render(site: &Site) -> Vec<u8> {
     let base = &site.base_url;
@@ -72,17 +86,8 @@ pub fn render(site: &Site) -> Vec<u8> {
     if with_body {
         fields.push("body");
     }
-    let countries: Vec<serde_json::Value> = {
-        let mut seen: Vec<(String, String)> = site
-            .incidents
-            .iter()
-            .filter_map(|i| i.location.as_ref().and_then(|l| l.country.as_ref()))
-            .map(|c| (c.code.clone(), c.name.clone()))
-            .collect();
-        seen.sort_by(|a, b| a.1.cmp(&b.1));
-        seen.dedup();
-        seen.into_iter().map(|(code, name)| json!([code, name])).collect()
-    };
+    let countries: Vec<serde_json::Value> =
+        countries(site).into_iter().map(|(code, name)| json!([code, name])).collect();
     let index = json!({
         "version": 1,
         "fields": fields,
