@@ -146,7 +146,9 @@ pub fn files_under(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
     }
     let inside = dir.canonicalize().map_err(|e| io_error(dir, "resolve the folder", e))?;
     let mut files = Vec::new();
-    let walker = walkdir::WalkDir::new(dir)
+    // Walk the folder's real location, so a folder that is itself a link (content/ kept
+    // elsewhere) is read; paths are reported under `dir`, as the user named it.
+    let walker = walkdir::WalkDir::new(&inside)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
@@ -156,8 +158,9 @@ pub fn files_under(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
             let cause = e.io_error().map_or_else(|| e.to_string(), ToString::to_string);
             Diagnostic::at(Location::file(path), "could not list the folder").caused_by(cause)
         })?;
+        let shown = dir.join(entry.path().strip_prefix(&inside).unwrap_or(entry.path()));
         if entry.file_type().is_symlink() {
-            let path = entry.path();
+            let path = shown.as_path();
             let target = path.canonicalize().map_err(|e| io_error(path, "follow the symbolic link", e))?;
             let refuse = |why: &str| {
                 Diagnostic::at(Location::file(path), format!("refusing to follow this symbolic link: {why}"))
@@ -170,9 +173,9 @@ pub fn files_under(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
             if target.is_dir() {
                 return Err(refuse("it leads to a folder"));
             }
-            files.push(entry.into_path());
+            files.push(shown);
         } else if entry.file_type().is_file() {
-            files.push(entry.into_path());
+            files.push(shown);
         }
     }
     Ok(files)
@@ -220,6 +223,14 @@ mod tests {
         std::os::unix::fs::symlink(&site, site.join("sub/loop")).expect("link");
         let e = files_under(&site).expect_err("folder");
         assert!(e.to_string().contains("it leads to a folder"), "{e}");
+        std::fs::remove_file(site.join("sub/loop")).expect("unlink");
+
+        // The folder itself may be a link (content kept elsewhere); paths keep its name.
+        let linked = dir.path().join("linked-content");
+        std::os::unix::fs::symlink(&site, &linked).expect("link");
+        let files = files_under(&linked).expect("a linked folder is read");
+        assert_eq!(files.len(), 2);
+        assert!(files.iter().all(|f| f.starts_with(&linked)), "{files:?}");
     }
 
     #[test]

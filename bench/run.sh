@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Builds the standard corpus with the floor program and with casebook (the minimal benchmark
+# theme in bench/site/, same pages as the peers' benchmark; and the full default site), on a
+# RAM disk, and prints the median wall time and peak memory of each, with ratios to the floor.
+#
+#   bench/run.sh [COUNT ...]        (default: 1000 10000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+counts=("$@"); [ ${#counts[@]} -gt 0 ] || counts=(1000 10000)
+runs=${RUNS:-5}
+work=${BENCH_DIR:-/dev/shm/casebook-bench}
+mkdir -p "$work"
+
+cargo build --release --quiet
+cargo build --release --quiet --manifest-path ../shared/bench/floor/Cargo.toml --target-dir target/floor
+
+# median seconds and max KB over $runs runs of a command
+measure() {
+  local times=() mems=()
+  for _ in $(seq "$runs"); do
+    /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null 2>&1
+    local out
+    out=$(tail -1 "$work/time.txt")
+    times+=("${out% *}"); mems+=("${out#* }")
+  done
+  local t m
+  t=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")
+  m=$(printf '%s\n' "${mems[@]}" | sort -n | tail -1)
+  echo "$t $m"
+}
+
+printf '%-8s %-22s %10s %10s %8s\n' incidents build seconds "peak MiB" "x floor"
+for n in "${counts[@]}"; do
+  corpus="$work/corpus-$n"
+  if [ ! -d "$corpus/content" ]; then
+    python3 ../shared/bench/gen_corpus.py --count "$n" --out "$corpus" >/dev/null
+  fi
+  cp bench/site/casebook.yaml "$corpus/"
+  rm -rf "$corpus/themes"; cp -r bench/site/themes "$corpus/"
+  read -r floor_t floor_m < <(measure target/floor/release/floor "$corpus/content" "$work/out-floor")
+  read -r bench_t bench_m < <(measure target/release/casebook -q build --root "$corpus" --output "$work/out-bench")
+  # The full site: the default theme and every output, from the same incidents.
+  full="$work/full-$n"; rm -rf "$full"; mkdir -p "$full"; ln -s "$corpus/content" "$full/content"
+  read -r full_t full_m < <(measure target/release/casebook -q build --root "$full" --output "$work/out-full" --base-url https://bench.example/)
+  for row in "floor $floor_t $floor_m" "casebook-bench-theme $bench_t $bench_m" "casebook-full-site $full_t $full_m"; do
+    read -r name t m <<<"$row"
+    printf '%-8s %-22s %10s %10d %8.1f\n' "$n" "$name" "$t" $((m / 1024)) "$(echo "$t / $floor_t" | bc -l)"
+  done
+done
