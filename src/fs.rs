@@ -119,6 +119,47 @@ pub fn absolute(path: &Path) -> Result<PathBuf, Diagnostic> {
     }
 }
 
+/// The canonical (absolute, symlink-free) form of an existing path.
+pub fn canonicalize(path: &Path) -> Result<PathBuf, Diagnostic> {
+    path.canonicalize().map_err(|e| io_error(path, "resolve the path", e))
+}
+
+/// Whether a path is a regular file (following symlinks).
+pub fn is_file(path: &Path) -> bool {
+    path.is_file()
+}
+
+/// Replaces a file's content in one step: the bytes go to a hidden temporary file next to it,
+/// which is then renamed over it, so a reader (the preview server, a browser) never sees half a
+/// file. Parent folders are created.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    let name = path.file_name().map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
+    let temp = path.with_file_name(format!(".{name}.casebook-tmp"));
+    write(&temp, bytes)?;
+    std::fs::rename(&temp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&temp);
+        io_error(path, "replace the file", e)
+    })
+}
+
+/// Removes a file; a missing file is not an error. Folders left empty up to (not including)
+/// `stop` are removed too, so a deleted incident leaves no empty `incidents/<slug>/` behind.
+pub fn remove_file(path: &Path, stop: &Path) -> Result<(), Diagnostic> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(io_error(path, "remove the file", e)),
+        _ => {}
+    }
+    let mut dir = path.parent();
+    while let Some(d) = dir.filter(|d| d.starts_with(stop) && *d != stop) {
+        // Fails when the folder still holds something, which ends the climb.
+        if std::fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+    Ok(())
+}
+
 /// The names of the folders directly in `dir`, sorted; a missing folder has none.
 pub fn subfolders(dir: &Path) -> Result<Vec<String>, Diagnostic> {
     let Ok(entries) = std::fs::read_dir(dir) else { return Ok(Vec::new()) };

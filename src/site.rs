@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -41,7 +42,7 @@ pub struct Site {
     /// The parsed `base_url`.
     pub base_url: BaseUrl,
     /// Published incidents (and drafts, when asked for), newest first.
-    pub incidents: Vec<Incident>,
+    pub incidents: Vec<Arc<Incident>>,
     /// Every configured taxonomy with its terms.
     pub taxonomies: Vec<Taxonomy>,
     /// Incidents by year and month, newest first.
@@ -95,36 +96,38 @@ impl Site {
                 .with_help("put incidents as Markdown files in content/, or pass --root with the site folder")
                 .into());
         }
-        let files: Vec<PathBuf> = fs::files_under(&content)?
-            .into_iter()
-            .filter(|p| p.extension().is_some_and(|e| e == "md"))
-            .collect();
+        let files = content_files(&content)?;
         let schema = incident::Schema::from_config(&config);
         progress.start("reading", files.len());
-        let results: Vec<Result<incident::Parsed, Vec<Diagnostic>>> = files
+        let results: Vec<Parsed> = files
             .par_iter()
             .map(|path| {
                 progress.advance(1);
                 let text = fs::read_to_string(path).map_err(|d| vec![d])?;
-                let source = path.strip_prefix(&content).unwrap_or(path);
-                let source = source.to_string_lossy().replace('\\', "/");
-                let mut parsed = incident::parse(path, &source, &text, &schema)?;
-                for taxonomy in &config.taxonomies {
-                    let values = crate::taxonomy::values(&parsed.incident, taxonomy.field());
-                    parsed.incident.terms.insert(taxonomy.name.clone(), values);
-                }
-                Ok(parsed)
+                parse_file(&config, &schema, &content, path, &text)
             })
             .collect();
+        Site::assemble(root, config, results, options)
+    }
 
+    /// Puts a site together from its configuration and the parsed files (in any order): drops
+    /// drafts and embargoed incidents as `options` say, sorts, and groups taxonomies, the
+    /// archive and related incidents. Every file's errors, and duplicate slugs, are reported
+    /// together.
+    pub fn assemble(
+        root: PathBuf,
+        config: Config,
+        files: Vec<Parsed>,
+        options: &LoadOptions,
+    ) -> Result<Site> {
         let mut errors = Vec::new();
         let mut warnings = Vec::new();
-        let mut incidents = Vec::with_capacity(results.len());
-        for result in results {
+        let mut incidents = Vec::with_capacity(files.len());
+        for result in files {
             match result {
-                Ok(parsed) => {
-                    warnings.extend(parsed.warnings);
-                    incidents.push(parsed.incident);
+                Ok((incident, file_warnings)) => {
+                    warnings.extend(file_warnings);
+                    incidents.push(incident);
                 }
                 Err(file_errors) => errors.extend(file_errors),
             }
@@ -133,6 +136,8 @@ impl Site {
         if !errors.is_empty() {
             return Err(Error::many(errors));
         }
+        // Warnings in file order whatever order the files came in, so output is stable.
+        warnings.sort_by(|a, b| a.location.cmp(&b.location));
         let before = incidents.len();
         if !options.drafts {
             incidents.retain(|i| !i.draft);
@@ -165,6 +170,38 @@ impl Site {
     }
 }
 
+/// One content file parsed: the incident and its warnings, or every error in the file.
+pub type Parsed = std::result::Result<(Arc<Incident>, Vec<Diagnostic>), Vec<Diagnostic>>;
+
+/// The Markdown files under `content/`, sorted.
+pub fn content_files(content: &Path) -> Result<Vec<PathBuf>> {
+    Ok(fs::files_under(content)?.into_iter().filter(|p| is_content_file(p)).collect())
+}
+
+/// Whether a path under `content/` is an incident file.
+pub fn is_content_file(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "md")
+}
+
+/// Parses the text of one content file (`path`, under the `content` folder) into an incident
+/// with its taxonomy terms.
+pub fn parse_file(
+    config: &Config,
+    schema: &incident::Schema,
+    content: &Path,
+    path: &Path,
+    text: &str,
+) -> Parsed {
+    let source = path.strip_prefix(content).unwrap_or(path);
+    let source = source.to_string_lossy().replace('\\', "/");
+    let mut parsed = incident::parse(path, &source, text, schema)?;
+    for taxonomy in &config.taxonomies {
+        let values = crate::taxonomy::values(&parsed.incident, taxonomy.field());
+        parsed.incident.terms.insert(taxonomy.name.clone(), values);
+    }
+    Ok((Arc::new(parsed.incident), parsed.warnings))
+}
+
 /// A year of the archive.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArchiveYear {
@@ -186,7 +223,7 @@ pub struct ArchiveMonth {
 }
 
 /// Groups incidents (newest first) by year and month.
-fn archive(incidents: &[Incident]) -> Vec<ArchiveYear> {
+fn archive(incidents: &[Arc<Incident>]) -> Vec<ArchiveYear> {
     let mut years: Vec<ArchiveYear> = Vec::new();
     for (i, incident) in incidents.iter().enumerate() {
         let year = incident.date.year();
@@ -214,7 +251,7 @@ const RELATED_TERM_LIMIT: usize = 200;
 
 /// Up to five related incidents per incident: the most terms shared across taxonomies, then
 /// the closest in date.
-fn related(incidents: &[Incident], taxonomies: &[Taxonomy]) -> Vec<Vec<usize>> {
+fn related(incidents: &[Arc<Incident>], taxonomies: &[Taxonomy]) -> Vec<Vec<usize>> {
     let slug_index: Vec<HashMap<&str, usize>> = taxonomies
         .iter()
         .map(|t| t.terms.iter().enumerate().map(|(k, term)| (term.slug.as_str(), k)).collect())
@@ -246,7 +283,7 @@ fn related(incidents: &[Incident], taxonomies: &[Taxonomy]) -> Vec<Vec<usize>> {
 }
 
 /// Newest first; same dates by title, then slug, so the order never depends on file order.
-pub fn sort_newest_first(incidents: &mut [Incident]) {
+pub fn sort_newest_first(incidents: &mut [Arc<Incident>]) {
     incidents.sort_by(|a, b| {
         b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title)).then_with(|| a.slug.cmp(&b.slug))
     });
@@ -255,8 +292,8 @@ pub fn sort_newest_first(incidents: &mut [Incident]) {
 /// One error per incident whose slug an earlier file (in path order) already took; drafts
 /// count too, because they would collide as soon as someone previews with `--drafts`. The error
 /// points at a `slug:` line when one of the two set it, since that is the likelier mistake.
-fn duplicate_slugs(incidents: &[Incident]) -> Vec<Diagnostic> {
-    let mut sorted: Vec<&Incident> = incidents.iter().collect();
+fn duplicate_slugs(incidents: &[Arc<Incident>]) -> Vec<Diagnostic> {
+    let mut sorted: Vec<&Incident> = incidents.iter().map(|i| &**i).collect();
     sorted.sort_by(|a, b| a.path.cmp(&b.path));
     let mut first: HashMap<&str, &Incident> = HashMap::new();
     let mut errors = Vec::new();

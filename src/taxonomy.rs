@@ -167,7 +167,11 @@ impl Taxonomy {
     /// Groups `incidents` (already in site order, with `terms` filled) by this taxonomy's
     /// terms. Spellings that slug the same (`Ransomware`, `ransomware`) are one term, named as
     /// first seen.
-    pub fn build(site_config: &Config, config: &TaxonomyConfig, incidents: &[Incident]) -> Taxonomy {
+    pub fn build(
+        site_config: &Config,
+        config: &TaxonomyConfig,
+        incidents: &[std::sync::Arc<Incident>],
+    ) -> Taxonomy {
         let mut by_slug: HashMap<String, Term> = HashMap::new();
         for (index, incident) in incidents.iter().enumerate() {
             for key in incident.terms.get(&config.name).into_iter().flatten() {
