@@ -124,6 +124,11 @@ pub fn canonicalize(path: &Path) -> Result<PathBuf, Diagnostic> {
     path.canonicalize().map_err(|e| io_error(path, "resolve the path", e))
 }
 
+/// Whether a path is a symbolic link (not following it).
+pub fn is_symlink(path: &Path) -> bool {
+    path.is_symlink()
+}
+
 /// Whether a path is a regular file (following symlinks).
 pub fn is_file(path: &Path) -> bool {
     path.is_file()

@@ -32,12 +32,15 @@ pub mod render;
 pub mod scaffold;
 pub mod schema;
 pub mod search;
+pub mod session;
+pub mod signature;
 pub mod site;
 pub mod sitemap;
 pub mod slug;
 pub mod stats;
 pub mod suggest;
 pub mod taxonomy;
+pub mod template_uses;
 pub mod theme;
 pub mod view;
 
@@ -66,6 +69,9 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// The moment embargoes are compared with (seconds since the Unix epoch); now when `None`.
     pub now: Option<i64>,
+    /// Plain `asset()` URLs, as the preview server uses (see
+    /// [`render::RenderOptions::unversioned_assets`]).
+    pub unversioned_assets: bool,
 }
 
 /// What a successful build did.
@@ -111,19 +117,10 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     log::debug!("loaded {} incidents in {:?}", site.incidents.len(), started.elapsed());
     let output = output::resolve(&site.root, options.output.as_deref())?;
     let theme = Theme::load(&site.root, &site.config)?;
-    let renderer = render::Renderer::new(&site, &theme)?;
-    let mut pages = render::plan(&site);
-    let collisions = render::collisions(&site, &pages);
-    if !collisions.is_empty() {
-        return Err(Error::many(collisions));
-    }
-    if site.base_url.origin.is_empty() && site.config.feeds.enabled {
-        log::info!("base_url has no host: feeds and sitemap.xml need absolute URLs and are not written");
-    }
-    // A key unknown in one file is a typo; in thousands, a field the site uses on purpose.
-    // Either way one line per file would bury everything else.
-    let mut warnings = error::collapse_repeats(site.warnings.clone(), Repeat::SameMessage, 3, "file");
-    let statics = static_files(&theme, &mut pages, &mut warnings);
+    let render_options =
+        render::RenderOptions { views: None, unversioned_assets: options.unversioned_assets };
+    let renderer = render::Renderer::with_options(&site, &theme, render_options)?;
+    let Outputs { pages, statics, warnings } = outputs(&site, &theme)?;
 
     log::debug!("planned {} pages in {:?}", pages.len(), started.elapsed());
     let staging = output::Staging::create(&output)?;
@@ -166,6 +163,34 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         warnings,
         elapsed: started.elapsed(),
     })
+}
+
+/// Everything one build writes: pages to render and static files to copy.
+pub struct Outputs<'t> {
+    /// The pages, in plan order.
+    pub pages: Vec<render::Page>,
+    /// The static files: output path and where the bytes come from.
+    pub statics: Vec<(&'t str, &'t theme::StaticSource)>,
+    /// The site's warnings, repeated ones collapsed, plus those about static files.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Plans a build's output: every page, minus those a site's static file replaces, and every
+/// static file not shadowed by a page. Two pages at one path are an error.
+pub fn outputs<'t>(site: &Site, theme: &'t Theme) -> Result<Outputs<'t>> {
+    let mut pages = render::plan(site);
+    let collisions = render::collisions(site, &pages);
+    if !collisions.is_empty() {
+        return Err(Error::many(collisions));
+    }
+    if site.base_url.origin.is_empty() && site.config.feeds.enabled {
+        log::info!("base_url has no host: feeds and sitemap.xml need absolute URLs and are not written");
+    }
+    // A key unknown in one file is a typo; in thousands, a field the site uses on purpose.
+    // Either way one line per file would bury everything else.
+    let mut warnings = error::collapse_repeats(site.warnings.clone(), Repeat::SameMessage, 3, "file");
+    let statics = static_files(theme, &mut pages, &mut warnings);
+    Ok(Outputs { pages, statics, warnings })
 }
 
 /// The static files to copy. A static file at the path of a generated page is dropped with a

@@ -225,6 +225,7 @@ fn build(args: &BuildArgs, quiet: bool) -> casebook::Result<()> {
         base_url: args.base_url.clone(),
         drafts: args.drafts,
         now: args.now,
+        unversioned_assets: false,
     };
     let progress = TerminalProgress::new(!quiet && std::io::stderr().is_terminal());
     let report = casebook::build(&options, &progress)?;

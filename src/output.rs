@@ -66,7 +66,7 @@ fn sibling(target: &Path, suffix: &str) -> PathBuf {
 }
 
 /// Whether `rel` is a plain relative path that stays inside the folder it is joined to.
-fn is_contained(rel: &str) -> bool {
+pub fn is_contained(rel: &str) -> bool {
     !rel.is_empty() && Path::new(rel).components().all(|c| matches!(c, Component::Normal(_)))
 }
 

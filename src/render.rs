@@ -225,6 +225,16 @@ struct PagerLink {
     url: String,
 }
 
+/// A taxonomy as every template sees it in `taxonomies`: only what the configuration decides,
+/// so that adding or removing a term never changes what every page reads.
+#[derive(Serialize)]
+struct TaxonomyLink {
+    name: String,
+    field: String,
+    title: String,
+    url: Option<String>,
+}
+
 #[derive(Serialize)]
 struct BuildInfo {
     version: &'static str,
@@ -271,10 +281,9 @@ fn register_lookups(tera: &mut Tera, site: &Site, incidents: &[Value]) {
 }
 
 /// The site's figures, with their charts as ready SVG (marked safe: casebook drew them).
-fn stats_value(site: &Site) -> Value {
-    use crate::stats::{Stats, columns, rows};
-    let stats = Stats::new(site);
-    let mut map = Value::from_serializable(&stats).into_map().unwrap_or_default();
+fn stats_value(stats: &crate::stats::Stats) -> Value {
+    use crate::stats::{columns, rows};
+    let mut map = Value::from_serializable(stats).into_map().unwrap_or_default();
     let mut charts = tera::Map::new();
     let chart = |svg: String| Value::safe_string(&svg);
     charts.insert("per_year".into(), chart(columns("Incidents per year", &stats.per_year)));
@@ -291,7 +300,7 @@ fn stats_value(site: &Site) -> Value {
 /// Registers `asset(path="style.css")`: the file's URL with a short content hash
 /// (`/style.css?v=3f2a…`), so static hosts can cache theme files for long without ever serving
 /// a stale one after a change.
-fn register_assets(tera: &mut Tera, site: &Site, theme: &Theme) {
+fn register_assets(tera: &mut Tera, site: &Site, theme: &Theme, versioned: bool) -> u64 {
     let mut versions = std::collections::HashMap::new();
     for (rel, source) in &theme.statics {
         let bytes = match source {
@@ -307,18 +316,43 @@ fn register_assets(tera: &mut Tera, site: &Site, theme: &Theme) {
             versions.insert(rel.clone(), format!("{:08x}", hash >> 32));
         }
     }
+    let fingerprint = if versioned {
+        let mut sorted: Vec<(&String, &String)> = versions.iter().collect();
+        sorted.sort_unstable();
+        hash_of(&sorted)
+    } else {
+        // Unversioned URLs only change with the set of files.
+        let mut names: Vec<&String> = versions.keys().collect();
+        names.sort_unstable();
+        hash_of(&names)
+    };
     let base = site.base_url.clone();
     let versions = std::sync::Arc::new(versions);
     tera.register_function("asset", move |kwargs: tera::Kwargs, _: &tera::State| {
         let path: String = kwargs.must_get("path")?;
         let path = path.trim_start_matches('/');
         match versions.get(path) {
+            Some(_) if !versioned => Ok(base.url(path)),
             Some(v) => Ok(format!("{}?v={v}", base.url(path))),
             None => {
                 Err(tera::Error::message(format!("asset: the theme and site have no static file `{path}`")))
             }
         }
     });
+    fingerprint
+}
+
+/// A hash of a value, to tell whether it changed between two builds of one process.
+fn hash_of(value: &impl std::hash::Hash) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
+/// A hash of a value's JSON form.
+fn json_hash(value: &impl Serialize) -> u64 {
+    hash_of(&serde_json::to_string(value).unwrap_or_default())
 }
 
 fn taxonomy_view(site: &Site, taxonomy: &Taxonomy) -> TaxonomyView {
@@ -342,11 +376,33 @@ pub struct Renderer<'a> {
     stix: crate::export::stix::Context,
     /// Every page of the site, for the sitemap.
     plan: Vec<Page>,
+    /// A fingerprint of each global variable and function templates can read.
+    globals: crate::signature::Globals,
+}
+
+/// How a [`Renderer`] is set up beyond the site and theme.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    /// Each incident's template value ([`crate::view::incident`]), when the caller kept them
+    /// from an earlier build; built here otherwise.
+    pub views: Option<Vec<Value>>,
+    /// `asset()` gives plain URLs, without the content hash: for the preview, which serves
+    /// every file uncached, so that a stylesheet change does not change every page.
+    pub unversioned_assets: bool,
 }
 
 impl<'a> Renderer<'a> {
     /// Compiles the theme's templates and prepares the site's shared template data.
     pub fn new(site: &'a Site, theme: &'a Theme) -> Result<Renderer<'a>, Error> {
+        Renderer::with_options(site, theme, RenderOptions::default())
+    }
+
+    /// [`Renderer::new`] with [`RenderOptions`].
+    pub fn with_options(
+        site: &'a Site,
+        theme: &'a Theme,
+        options: RenderOptions,
+    ) -> Result<Renderer<'a>, Error> {
         let mut tera = Tera::new();
         // Escape everything by default, whatever the template's extension: front matter is
         // user input and every output format (HTML, XML feeds) needs it escaped.
@@ -354,10 +410,12 @@ impl<'a> Renderer<'a> {
         // Functions before templates: Tera 2 checks the functions a template calls when it is
         // added.
         use rayon::prelude::*;
-        let incidents: Vec<Value> =
-            site.incidents.par_iter().map(|i| crate::view::incident(site, i)).collect();
+        let incidents: Vec<Value> = match options.views {
+            Some(views) if views.len() == site.incidents.len() => views,
+            _ => site.incidents.par_iter().map(|i| crate::view::incident(site, i)).collect(),
+        };
         register_lookups(&mut tera, site, &incidents);
-        register_assets(&mut tera, site, theme);
+        let assets = register_assets(&mut tera, site, theme, !options.unversioned_assets);
         tera.add_raw_templates(theme.templates.iter().map(|(name, t)| (name.as_str(), t.text.as_str())))
             .map_err(|e| template_error(&e, theme, None))?;
         for name in crate::theme::REQUIRED_TEMPLATES {
@@ -366,7 +424,14 @@ impl<'a> Renderer<'a> {
             }
         }
         let base = &site.base_url;
-        let taxonomies: Vec<TaxonomyView> = site.taxonomies.iter().map(|t| taxonomy_view(site, t)).collect();
+        let taxonomies: Vec<TaxonomyLink> = site
+            .taxonomies
+            .iter()
+            .map(|t| {
+                let view = taxonomy_view(site, t);
+                TaxonomyLink { name: view.name, field: view.field, title: view.title, url: view.url }
+            })
+            .collect();
         let mut config = site.config.clone();
         config.base_url = base.permalink("");
         let globals = tera.global_context();
@@ -378,11 +443,40 @@ impl<'a> Renderer<'a> {
         feeds.insert("atom".into(), Value::from(has_feeds.then(|| base.url("atom.xml"))));
         feeds.insert("json".into(), Value::from(has_feeds.then(|| base.url("feed.json"))));
         globals.insert_value("feeds", Value::from(feeds));
-        globals.insert_value("stats", stats_value(site));
+        let stats = crate::stats::Stats::new(site);
+        globals.insert_value("stats", stats_value(&stats));
         globals.insert("build", &BuildInfo { version: env!("CARGO_PKG_VERSION") });
 
+        // What a change of each global would change; `config`, `root_url` and `build` only
+        // change with the configuration, which the caller fingerprints as a whole.
+        let mut fingerprints = crate::signature::Globals::new();
+        fingerprints.insert("taxonomies", json_hash(&taxonomies));
+        fingerprints.insert("feeds", hash_of(&has_feeds));
+        fingerprints.insert("stats", json_hash(&stats));
+        fingerprints.insert("asset", assets);
+        // `get_taxonomy()` hands out every term with its incidents: it depends on everything.
+        let views_hash = hash_of(&site.incidents.iter().map(|i| (&i.path, &i.slug)).collect::<Vec<_>>());
+        fingerprints.insert("get_taxonomy", views_hash);
+
         let stix = crate::export::stix::Context::new(site);
-        Ok(Renderer { site, theme, tera, incidents, stix, plan: plan(site) })
+        Ok(Renderer { site, theme, tera, incidents, stix, plan: plan(site), globals: fingerprints })
+    }
+
+    /// A fingerprint of each global variable and function the templates can read, to tell which
+    /// changed between two builds. `get_taxonomy` is only fingerprinted by the incidents'
+    /// identities: callers combine it with the incidents' versions.
+    pub fn global_fingerprints(&self) -> &crate::signature::Globals {
+        &self.globals
+    }
+
+    /// The STIX identifiers and shared timestamps of this build.
+    pub fn stix(&self) -> &crate::export::stix::Context {
+        &self.stix
+    }
+
+    /// The template value of each incident, for reuse by a later build of the same site.
+    pub fn views(&self) -> &[Value] {
+        &self.incidents
     }
 
     /// Renders one page.

@@ -70,12 +70,9 @@ impl Site {
         Site::load_with_progress(root, options, &crate::progress::Silent)
     }
 
-    /// [`Site::load`], telling `progress` about each file read.
-    pub fn load_with_progress(
-        root: &Path,
-        options: &LoadOptions,
-        progress: &dyn crate::Progress,
-    ) -> Result<Site> {
+    /// Reads the configuration (with `options`' overrides) and checks that the site has a
+    /// `content/` folder. Returns the normalized root with it.
+    pub fn load_config(root: &Path, options: &LoadOptions) -> Result<(PathBuf, Config)> {
         let root = normalize_root(root);
         if !root.as_os_str().is_empty() && !fs::is_dir(&root) {
             return Err(Diagnostic::at(Location::file(&root), "the site folder does not exist").into());
@@ -96,6 +93,17 @@ impl Site {
                 .with_help("put incidents as Markdown files in content/, or pass --root with the site folder")
                 .into());
         }
+        Ok((root, config))
+    }
+
+    /// [`Site::load`], telling `progress` about each file read.
+    pub fn load_with_progress(
+        root: &Path,
+        options: &LoadOptions,
+        progress: &dyn crate::Progress,
+    ) -> Result<Site> {
+        let (root, config) = Site::load_config(root, options)?;
+        let content = root.join(CONTENT_DIR);
         let files = content_files(&content)?;
         let schema = incident::Schema::from_config(&config);
         progress.start("reading", files.len());

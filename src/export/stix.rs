@@ -69,6 +69,17 @@ impl Context {
         Context { namespace, first_seen }
     }
 
+    /// A hash of what an incident's own STIX file takes from the rest of the site: the times its
+    /// shared objects (victim, actors, techniques…) were first seen.
+    pub fn fingerprint(&self, incident: &Incident) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for key in shared_keys(incident) {
+            self.first_seen.get(&key).hash(&mut h);
+        }
+        h.finish()
+    }
+
     fn id(&self, kind: &str, key: &str) -> String {
         format!("{kind}--{}", Uuid::new_v5(&self.namespace, format!("{kind}/{key}").as_bytes()))
     }

@@ -1,0 +1,220 @@
+//! Incremental rebuilds equal full builds: after each edit of a scripted series, the folder a
+//! [`Session`] keeps up to date is compared, file by file and byte by byte, with a fresh full
+//! build of the same files.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use casebook::session::{RebuildReport, Session, SessionOptions};
+
+/// The example site of the repository, copied so it can be edited.
+fn example_site(dir: &Path) -> PathBuf {
+    let site = dir.join("site");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    common::copy_dir(&repo.join("content"), &site.join("content"));
+    std::fs::copy(repo.join("casebook.yaml"), site.join("casebook.yaml")).expect("copy config");
+    site
+}
+
+/// Fixed, so embargoes do not depend on the day the test runs.
+const NOW: i64 = 1_790_000_000;
+
+struct Script {
+    dir: tempfile::TempDir,
+    site: PathBuf,
+    session: Session,
+    step: usize,
+}
+
+impl Script {
+    fn new(unversioned_assets: bool) -> Script {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let site = example_site(dir.path());
+        let session = Session::new(SessionOptions {
+            root: site.clone(),
+            output: dir.path().join("watched"),
+            now: Some(NOW),
+            unversioned_assets,
+            ..SessionOptions::default()
+        });
+        let mut script = Script { dir, site, session, step: 0 };
+        let first = script.session.rebuild(&[]).expect("first build");
+        assert!(first.full);
+        script.assert_equals_full_build("first build", unversioned_assets);
+        script
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.site.join(rel)
+    }
+
+    fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).expect("read site file")
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        let path = self.path(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write site file");
+    }
+
+    fn edit(&self, rel: &str, from: &str, to: &str) {
+        let text = self.read(rel);
+        assert!(text.contains(from), "{rel} has no {from:?}");
+        self.write(rel, &text.replacen(from, to, 1));
+    }
+
+    /// Rebuilds after `changed` and checks the output against a full build.
+    fn rebuild(&mut self, what: &str, changed: &[&str], unversioned_assets: bool) -> RebuildReport {
+        let paths: Vec<PathBuf> = changed.iter().map(|rel| self.path(rel)).collect();
+        let report = self.session.rebuild(&paths).unwrap_or_else(|e| panic!("{what}: {e}"));
+        self.assert_equals_full_build(what, unversioned_assets);
+        report
+    }
+
+    fn assert_equals_full_build(&mut self, what: &str, unversioned_assets: bool) {
+        self.step += 1;
+        let fresh = self.dir.path().join(format!("fresh-{}", self.step));
+        let options = casebook::BuildOptions {
+            root: self.site.clone(),
+            output: Some(fresh.clone()),
+            now: Some(NOW),
+            unversioned_assets,
+            ..casebook::BuildOptions::default()
+        };
+        casebook::build(&options, &casebook::Silent).unwrap_or_else(|e| panic!("{what}: full build: {e}"));
+        let watched = self.session.output();
+        let (got, want) = (common::files(watched), common::files(&fresh));
+        assert_eq!(got, want, "{what}: the incremental output has other files than a full build");
+        for file in &want {
+            let a = std::fs::read(watched.join(file)).expect("read watched");
+            let b = std::fs::read(fresh.join(file)).expect("read fresh");
+            assert!(a == b, "{what}: {file} differs from a full build");
+        }
+        std::fs::remove_dir_all(&fresh).expect("clean up");
+    }
+}
+
+const HOSPITAL: &str = "content/2024-02-northbridge-hospital-data-leak.md";
+const WATER: &str = "content/2024-05-millbrook-water-ot-intrusion.md";
+
+#[test]
+fn incremental_output_equals_a_full_build_after_every_edit() {
+    let mut s = Script::new(false);
+
+    let noop = s.rebuild("nothing changed", &[], false);
+    assert!(noop.written.is_empty() && noop.removed.is_empty(), "{noop:?}");
+    assert_eq!(noop.rendered, 0, "nothing to render when nothing changed");
+
+    s.edit(HOSPITAL, "\n---\n", "\n---\nA sentence added while editing.\n\n");
+    let body = s.rebuild("body edited", &[HOSPITAL], false);
+    assert!(
+        body.written.contains(&"incidents/2024-02-northbridge-hospital-data-leak/index.html".to_string()),
+        "{body:?}"
+    );
+    assert!(body.written.len() < 40, "a body edit rewrites a few files, not the site: {:?}", body.written);
+
+    s.edit(HOSPITAL, "tags: [", "tags: [brand-new-tag, ");
+    s.rebuild("tag added", &[HOSPITAL], false);
+
+    s.edit(HOSPITAL, "date: 2024-02", "date: 2021-06");
+    s.rebuild("date changed, order changed", &[HOSPITAL], false);
+
+    s.write(
+        "content/2025-01-new-incident.md",
+        "---\ntitle: A new incident\ndate: 2025-01-02\nseverity: high\ntags: [phishing]\nsources:\n  - title: Report\n    url: https://example.org/r\n---\nBody.\n",
+    );
+    s.rebuild("incident added", &["content/2025-01-new-incident.md"], false);
+
+    std::fs::remove_file(s.path(WATER)).expect("delete");
+    let deleted = s.rebuild("incident deleted", &[WATER], false);
+    assert!(
+        deleted.removed.iter().any(|f| f.starts_with("incidents/2024-05-millbrook-water-ot-intrusion/")),
+        "{deleted:?}"
+    );
+    assert!(
+        !s.session.output().join("incidents/2024-05-millbrook-water-ot-intrusion").exists(),
+        "its folder is gone"
+    );
+
+    std::fs::rename(s.path("content/2025-01-new-incident.md"), s.path("content/2025-01-renamed.md"))
+        .expect("rename");
+    s.rebuild("incident renamed", &["content/2025-01-new-incident.md", "content/2025-01-renamed.md"], false);
+
+    // Moved into a sub-folder: the watcher reports the folder.
+    std::fs::create_dir_all(s.path("content/2025")).expect("mkdir");
+    std::fs::rename(s.path("content/2025-01-renamed.md"), s.path("content/2025/renamed.md")).expect("move");
+    s.rebuild("moved into a folder", &["content/2025-01-renamed.md", "content/2025"], false);
+
+    let good = s.read(HOSPITAL);
+    s.write(HOSPITAL, &good.replacen("title:", "title: [unclosed", 1));
+    let before = common::files(s.session.output());
+    let broken = s.session.rebuild(&[s.path(HOSPITAL)]);
+    let err = broken.expect_err("broken YAML fails the rebuild");
+    assert!(err.to_string().contains("2024-02-northbridge-hospital-data-leak.md:"), "{err}");
+    assert_eq!(common::files(s.session.output()), before, "the last good output stays");
+    s.write(HOSPITAL, &good);
+    s.rebuild("YAML fixed", &[HOSPITAL], false);
+
+    s.write(
+        "templates/incident.html",
+        "{% extends \"base.html\" %}{% block main %}<h1>{{ incident.title }}</h1>{% endblock %}",
+    );
+    let template = s.rebuild("template overridden", &["templates/incident.html"], false);
+    assert!(template.written.iter().all(|f| f.starts_with("incidents/")), "{:?}", template.written);
+
+    s.write("static/extra.css", "body { color: red }");
+    s.rebuild("static file added", &["static/extra.css"], false);
+    s.edit(
+        "templates/incident.html",
+        "<h1>",
+        "<link rel=\"stylesheet\" href=\"{{ asset(path='extra.css') }}\"><h1>",
+    );
+    s.rebuild("template uses the asset", &["templates/incident.html"], false);
+    s.write("static/extra.css", "body { color: blue }");
+    s.rebuild("hashed static file changed", &["static/extra.css"], false);
+
+    s.edit(HOSPITAL, "\n---\n", "\n---\n<!-- internal -->secret plan<!-- /internal -->\n");
+    s.rebuild("internal note added", &[HOSPITAL], false);
+
+    s.edit(HOSPITAL, "title:", "aliases: [/old/hospital/]\ntitle:");
+    s.rebuild("alias added", &[HOSPITAL], false);
+
+    s.edit("casebook.yaml", "title: casebook example incidents", "title: Renamed site");
+    let config = s.rebuild("configuration changed", &["casebook.yaml"], false);
+    assert!(config.full);
+
+    std::fs::remove_dir_all(s.path("templates")).expect("remove templates");
+    s.rebuild("template override removed", &["templates"], false);
+
+    s.write("content/.#2024-editor-lock.md", "not an incident");
+    let hidden = s.rebuild("editor lock file", &["content/.#2024-editor-lock.md"], false);
+    assert_eq!(hidden.rendered, 0, "hidden files are not content");
+}
+
+#[test]
+fn a_stylesheet_change_in_preview_rewrites_only_the_stylesheet() {
+    let mut s = Script::new(true);
+    s.write("static/style.css", "body { color: red }");
+    let report = s.rebuild("stylesheet replaced", &["static/style.css"], true);
+    assert_eq!(report.written, ["style.css"]);
+    assert!(report.stylesheets_only());
+}
+
+#[test]
+fn a_failed_first_build_recovers() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let site = example_site(dir.path());
+    std::fs::write(site.join("content/bad.md"), "---\ntitle: [\n---\n").expect("write");
+    let mut session = Session::new(SessionOptions {
+        root: site.clone(),
+        output: dir.path().join("out"),
+        now: Some(NOW),
+        ..SessionOptions::default()
+    });
+    assert!(session.rebuild(&[]).is_err());
+    std::fs::remove_file(site.join("content/bad.md")).expect("remove");
+    let report = session.rebuild(&[site.join("content/bad.md")]).expect("fixed");
+    assert!(report.full && report.incidents == 7, "{report:?}");
+}
