@@ -32,6 +32,7 @@ pub mod render;
 pub mod scaffold;
 pub mod schema;
 pub mod search;
+pub mod server;
 pub mod session;
 pub mod signature;
 pub mod site;
@@ -43,6 +44,7 @@ pub mod taxonomy;
 pub mod template_uses;
 pub mod theme;
 pub mod view;
+pub mod watch;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

@@ -30,6 +30,16 @@ enum Command {
         after_help = "Examples:\n  casebook build\n  casebook build --root my-site --base-url https://incidents.example.org/\n  casebook build --drafts --output preview/\n  casebook build --now 2026-12-01T09:00:00Z   # as if it were then (embargoes)"
     )]
     Build(BuildArgs),
+    /// Build, then rebuild on every change to content, templates, themes, static files or
+    /// casebook.yaml, rewriting only the files that changed.
+    #[command(after_help = "Examples:\n  casebook watch\n  casebook watch --drafts --output preview/")]
+    Watch(BuildArgs),
+    /// Preview the site in a browser: build into a preview folder (never public/), serve it,
+    /// and reload open pages after each change.
+    #[command(
+        after_help = "Examples:\n  casebook serve\n  casebook serve --drafts --open\n  casebook serve --port 8080 --bind 0.0.0.0   # reachable from other machines"
+    )]
+    Serve(ServeArgs),
     /// Check the whole site without writing anything: every error a build would stop on,
     /// plus unknown keys, broken internal links, incidents without sources, future dates.
     #[command(after_help = "Examples:\n  casebook check\n  casebook check --format json > problems.json")]
@@ -166,6 +176,28 @@ struct BuildArgs {
     now: Option<i64>,
 }
 
+#[derive(Debug, Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    site: SiteArgs,
+    /// The port to listen on (0 picks a free one).
+    #[arg(short, long, default_value_t = 1111)]
+    port: u16,
+    /// The address to listen on. Anything but a loopback address makes the preview (drafts
+    /// included) reachable from other machines.
+    #[arg(long, value_name = "ADDRESS", default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+    /// Include incidents marked `draft: true`.
+    #[arg(long)]
+    drafts: bool,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    open: bool,
+    /// Publish embargoes as if it were this moment (`2026-12-01T09:00:00Z` or `2026-12-01`).
+    #[arg(long, value_name = "TIME", value_parser = parse_now)]
+    now: Option<i64>,
+}
+
 fn parse_now(text: &str) -> Result<i64, String> {
     casebook::date::IncidentDate::parse(text).map(|d| d.sort_key())
 }
@@ -182,6 +214,8 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Build(args) => build(args, cli.quiet),
         Command::Check(args) => return check(args, cli.quiet),
+        Command::Watch(args) => watch(args, cli.quiet),
+        Command::Serve(args) => serve(args, cli.quiet),
         Command::Init(args) => init(args, cli.quiet),
         Command::New(args) => new(args, cli.quiet),
         Command::Import(args) => import(args, cli.quiet),
@@ -207,6 +241,8 @@ fn main() -> ExitCode {
             let outcome = match cli.command {
                 Command::Build(_) => "build failed{problems}; the output folder was not changed",
                 Command::Check(_) => "check failed{problems}",
+                Command::Watch(_) => "watch stopped{problems}",
+                Command::Serve(_) => "serve stopped{problems}",
                 Command::Init(_) => "init failed{problems}",
                 Command::New(_) => "new failed{problems}; no file was written",
                 Command::Import(_) => "import failed{problems}",
@@ -259,6 +295,176 @@ fn build(args: &BuildArgs, quiet: bool) -> casebook::Result<()> {
         );
     }
     Ok(())
+}
+
+fn watch(args: &BuildArgs, quiet: bool) -> casebook::Result<()> {
+    if args.drafts && args.output.is_none() {
+        return Err(casebook::Diagnostic::new("refusing to watch drafts into the public output folder")
+            .with_help("pass --output with a preview folder, or use `casebook serve --drafts`")
+            .into());
+    }
+    let root = casebook::site::normalize_root(&args.site.root);
+    let output = casebook::output::resolve(&root, args.output.as_deref())?;
+    let session = casebook::session::Session::new(casebook::session::SessionOptions {
+        root,
+        output,
+        base_url: args.base_url.clone(),
+        drafts: args.drafts,
+        now: args.now,
+        unversioned_assets: false,
+    });
+    preview_loop(session, quiet, |_| {})
+}
+
+fn serve(args: &ServeArgs, quiet: bool) -> casebook::Result<()> {
+    use casebook::server;
+    let root = casebook::site::normalize_root(&args.site.root);
+    let live = server::LiveReload::new();
+    let folder = casebook::output::preview_folder(&root)?;
+    casebook::fs::create_dir_all(&folder)?;
+    let addr = std::net::SocketAddr::new(args.bind, args.port);
+    let server = server::start(&server::ServeOptions { folder: folder.clone(), addr }, live.clone())?;
+    let addr = server.addr();
+    let host =
+        if addr.ip().is_unspecified() { format!("localhost:{}", addr.port()) } else { addr.to_string() };
+    let url = format!("http://{host}/");
+    if !quiet {
+        eprintln!("Serving {} at {url} from {} (Ctrl-C to stop)", site_name(&root), folder.display());
+    }
+    if !addr.ip().is_loopback() {
+        eprintln!(
+            "warning: listening on {}: other machines on the network can read this preview{}",
+            addr.ip(),
+            if args.drafts { ", drafts included" } else { "" }
+        );
+    }
+    let session = casebook::session::Session::new(casebook::session::SessionOptions {
+        root,
+        output: folder,
+        base_url: Some(url.clone()),
+        drafts: args.drafts,
+        now: args.now,
+        unversioned_assets: true,
+    });
+    let mut opened = !args.open;
+    preview_loop(session, quiet, move |outcome| {
+        match outcome {
+            Ok(report) if report.stylesheets_only() => live.stylesheets(),
+            Ok(report) if report.written.is_empty() && report.removed.is_empty() => {}
+            Ok(_) => live.reload(),
+            Err(err) => {
+                let text: Vec<String> = err.diagnostics().iter().map(|d| format!("error: {d}")).collect();
+                live.failed(&text.join("\n"));
+            }
+        }
+        if !opened {
+            opened = true;
+            open_browser(&url);
+        }
+    })
+}
+
+fn site_name(root: &std::path::Path) -> String {
+    if root.as_os_str().is_empty() { "the site".to_string() } else { root.display().to_string() }
+}
+
+/// Opens `url` in the default browser, without waiting for it.
+fn open_browser(url: &str) {
+    let command = if cfg!(target_os = "macos") {
+        vec!["open", url]
+    } else if cfg!(windows) {
+        vec!["cmd", "/C", "start", "", url]
+    } else {
+        vec!["xdg-open", url]
+    };
+    let spawned = std::process::Command::new(command[0])
+        .args(&command[1..])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if let Err(e) = spawned {
+        eprintln!("warning: could not open a browser ({e}); open {url} yourself");
+    }
+}
+
+/// Builds, then rebuilds after each batch of changes until the watcher fails, printing one
+/// line per rebuild. `after` hears of every outcome (the server tells browsers).
+fn preview_loop(
+    mut session: casebook::session::Session,
+    quiet: bool,
+    mut after: impl FnMut(&casebook::Result<casebook::session::RebuildReport>),
+) -> casebook::Result<()> {
+    let mut watcher = casebook::watch::Watcher::new(&session_root(&session), session.watched())?;
+    let mut changed: Vec<PathBuf> = Vec::new();
+    loop {
+        let outcome = session.rebuild(&changed);
+        print_rebuild(&changed, &outcome, quiet);
+        after(&outcome);
+        // Wake up when the next embargo ends, to publish it.
+        let timeout = outcome.as_ref().ok().and_then(|r| r.embargoed.first()).map(|until| {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64);
+            Duration::from_secs(until.sort_key().saturating_sub(now).max(1) as u64)
+        });
+        loop {
+            changed = watcher.next_batch(timeout)?;
+            if !changed.is_empty() || timeout.is_some() {
+                break;
+            }
+        }
+    }
+}
+
+fn session_root(session: &casebook::session::Session) -> PathBuf {
+    session.root().to_path_buf()
+}
+
+fn print_rebuild(
+    changed: &[PathBuf],
+    outcome: &casebook::Result<casebook::session::RebuildReport>,
+    quiet: bool,
+) {
+    let what = match changed {
+        [] => "build".to_string(),
+        [one] => format!("{} changed", one.display()),
+        [first, rest @ ..] => format!("{} and {} more changed", first.display(), rest.len()),
+    };
+    match outcome {
+        Ok(report) => {
+            if quiet {
+                return;
+            }
+            for w in &report.warnings {
+                eprintln!("warning: {w}");
+            }
+            let first = report
+                .first_write
+                .filter(|_| !report.full)
+                .map(|d| format!("first file in {} ms, ", d.as_millis()))
+                .unwrap_or_default();
+            let removed = match report.removed.len() {
+                0 => String::new(),
+                n => format!(", {n} removed"),
+            };
+            eprintln!(
+                "{what}: {} incident{}, {} page{} rendered, {} file{} written{removed} ({first}done in {} ms)",
+                report.incidents,
+                plural(report.incidents),
+                report.rendered,
+                plural(report.rendered),
+                report.written.len(),
+                plural(report.written.len()),
+                report.elapsed.as_millis()
+            );
+        }
+        Err(err) => {
+            for d in err.diagnostics() {
+                eprintln!("error: {d}");
+            }
+            eprintln!("{what}: rebuild failed; the last good build stays until this is fixed");
+        }
+    }
 }
 
 fn check(args: &CheckArgs, quiet: bool) -> ExitCode {
@@ -472,7 +678,9 @@ impl StderrLogger {
 
 impl log::Log for StderrLogger {
     fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
-        metadata.level() <= log::max_level()
+        // Other crates' messages (the file watcher's) are about their internals: only with -vv.
+        let ours = metadata.target().starts_with("casebook");
+        metadata.level() <= log::max_level() && (ours || log::max_level() >= log::LevelFilter::Debug)
     }
 
     fn log(&self, record: &log::Record<'_>) {

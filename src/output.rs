@@ -46,6 +46,22 @@ pub fn resolve(root: &Path, requested: Option<&Path>) -> Result<PathBuf, Diagnos
     Ok(output)
 }
 
+/// The folder `casebook serve` builds into: in the system's temporary folder, named after the
+/// site's absolute path, so it is never `public/` (drafts must not get there) and two sites
+/// previewed at once do not share one. It is reused by the next `serve` of the same site.
+pub fn preview_folder(root: &Path) -> Result<PathBuf, Diagnostic> {
+    let abs = fs::absolute(if root.as_os_str().is_empty() { Path::new(".") } else { root })?;
+    // FNV-1a: the same name from one run to the next.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in abs.to_string_lossy().bytes() {
+        hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    let name = abs.file_name().map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+    let name: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+    Ok(std::env::temp_dir().join(format!("casebook-serve-{name}-{:08x}", hash >> 32)))
+}
+
 /// Whether an existing folder may be replaced: missing, empty, or an earlier build.
 fn replaceable(dir: &Path) -> bool {
     let empty = fs::files_under(dir).map(|f| f.is_empty()).unwrap_or(false);

@@ -144,6 +144,11 @@ impl Session {
         Session { options: SessionOptions { root, ..options }, sources: BTreeMap::new(), built: None }
     }
 
+    /// The site folder.
+    pub fn root(&self) -> &Path {
+        &self.options.root
+    }
+
     /// The output folder.
     pub fn output(&self) -> &Path {
         &self.options.output
@@ -362,10 +367,13 @@ impl Session {
     fn update(&mut self, started: Instant, statics_changed: bool) -> Result<RebuildReport> {
         let Some(built) = self.built.as_mut() else { return Err(Diagnostic::new("no site loaded").into()) };
         let site = assemble(&self.options, &self.sources, &built.config)?;
+        log::debug!("assembled the site in {:?}", started.elapsed());
         let versions = versions(&self.sources, &site);
         let (renderer, views) =
             renderer(&site, &built.theme, &built.views, &versions, self.options.unversioned_assets)?;
+        log::debug!("prepared the renderer in {:?}", started.elapsed());
         let crate::Outputs { pages, statics, warnings } = crate::outputs(&site, &built.theme)?;
+        log::debug!("planned in {:?}", started.elapsed());
         let inputs = signature::Inputs {
             site: &site,
             versions: &versions,
@@ -376,6 +384,7 @@ impl Session {
             stix: renderer.stix(),
         };
         let signatures: Vec<u64> = pages.par_iter().map(|p| inputs.signature(p)).collect();
+        log::debug!("signed {} pages in {:?}", pages.len(), started.elapsed());
         let mut dirty: Vec<(&Page, u64)> = pages
             .iter()
             .zip(signatures)
@@ -421,7 +430,14 @@ impl Session {
                     .collect()
             };
         let mut results = render_batch(&dirty[..split_at]);
+        log::debug!("rendered {split_at} incident pages in {:?}", started.elapsed());
         results.extend(render_batch(&dirty[split_at..]));
+        log::debug!("rendered {} other pages in {:?}", dirty.len() - split_at, started.elapsed());
+        if log::log_enabled!(log::Level::Debug) {
+            for (page, _) in &dirty[split_at..] {
+                log::debug!("  {:?}", page.kind);
+            }
+        }
         if statics_changed {
             let copied: Vec<_> = statics
                 .par_iter()

@@ -100,11 +100,16 @@ impl Inputs<'_> {
                     (year.year, year.incidents.len()).hash(&mut h);
                     year.months.iter().for_each(|m| (m.month, m.incidents.len()).hash(&mut h));
                 }
-                if let PageKind::ArchiveYear(y) | PageKind::ArchiveMonth(y, _) = page.kind {
-                    site.archive[y].incidents.iter().for_each(|&i| self.versions[i].hash(&mut h));
-                }
-                if let PageKind::ArchiveMonth(_, m) = page.kind {
-                    m.hash(&mut h);
+                match page.kind {
+                    PageKind::ArchiveYear(y) => {
+                        site.archive[y].incidents.iter().for_each(|&i| self.versions[i].hash(&mut h));
+                    }
+                    PageKind::ArchiveMonth(y, m) => {
+                        m.hash(&mut h);
+                        let month = site.archive[y].months.iter().filter(|g| g.month == Some(m));
+                        month.flat_map(|g| &g.incidents).for_each(|&i| self.versions[i].hash(&mut h));
+                    }
+                    _ => {}
                 }
                 Some("archive.html")
             }

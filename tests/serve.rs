@@ -1,0 +1,233 @@
+//! `casebook serve` and `casebook watch`, run as the real binary on a copy of a site: pages
+//! served, live-reload events after edits, the error overlay's message on a broken file and
+//! its clearing on the fix, refused traversal, the 404 page, and drafts kept out of public/.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+/// A running `casebook` process whose standard error is read line by line.
+struct Running {
+    child: Child,
+    lines: Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Running {
+    fn start(site: &Path, tmp: &Path, args: &[&str]) -> Running {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_casebook"))
+            .args(args)
+            .current_dir(site)
+            // The preview folder goes to the system's temporary folder: keep it in the test's.
+            .env("TMPDIR", tmp)
+            .env_remove("RUST_LOG")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("casebook starts");
+        let stderr = child.stderr.take().expect("stderr");
+        let (send, lines) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Running { child, lines, seen: Vec::new() }
+    }
+
+    /// Waits for a line of standard error containing `text` and returns it.
+    fn wait_line(&mut self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if line.contains(text) {
+                        return line;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        panic!("no line with {text:?}; stderr so far:\n{}", self.seen.join("\n"));
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn site_copy(dir: &Path) -> PathBuf {
+    let site = dir.join("site");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    common::copy_dir(&repo.join("content"), &site.join("content"));
+    std::fs::copy(repo.join("casebook.yaml"), site.join("casebook.yaml")).expect("copy config");
+    site
+}
+
+/// One HTTP request; returns the status code and the body.
+fn get(addr: &str, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").expect("send");
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).expect("read");
+    let response = String::from_utf8_lossy(&response).into_owned();
+    let status = response.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status line");
+    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    (status, body)
+}
+
+/// An open event stream.
+struct Events {
+    stream: TcpStream,
+    buffer: String,
+}
+
+impl Events {
+    fn open(addr: &str) -> Events {
+        let mut stream = TcpStream::connect(addr).expect("connect");
+        write!(
+            stream,
+            "GET /__casebook/events HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n"
+        )
+        .expect("send");
+        stream.set_read_timeout(Some(Duration::from_millis(200))).expect("timeout");
+        Events { stream, buffer: String::new() }
+    }
+
+    /// Waits for an event named `name` and returns its data.
+    fn wait(&mut self, name: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let marker = format!("event: {name}\n");
+        loop {
+            if let Some(at) = self.buffer.find(&marker) {
+                let rest = &self.buffer[at + marker.len()..];
+                if let Some(end) = rest.find("\n\n") {
+                    let data = rest[..end].trim_start_matches("data: ").to_string();
+                    self.buffer = rest[end..].to_string();
+                    return data;
+                }
+            }
+            assert!(Instant::now() < deadline, "no `{name}` event; got:\n{}", self.buffer);
+            let mut chunk = [0u8; 4096];
+            match self.stream.read(&mut chunk) {
+                Ok(0) => panic!("the event stream closed; got:\n{}", self.buffer),
+                Ok(n) => self.buffer.push_str(&String::from_utf8_lossy(&chunk[..n])),
+                Err(_) => {} // read timeout: look again
+            }
+        }
+    }
+}
+
+const HOSPITAL: &str = "content/2024-02-northbridge-hospital-data-leak.md";
+
+#[test]
+fn serve_previews_reloads_and_shows_errors() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let site = site_copy(dir.path());
+    std::fs::write(
+        site.join("content/2026-draft.md"),
+        "---\ntitle: Unapproved draft DRAFTMARKER\ndate: 2026-01-01\ndraft: true\n---\nDRAFTMARKER\n",
+    )
+    .expect("write draft");
+    let mut serve = Running::start(&site, dir.path(), &["serve", "--port", "0", "--drafts"]);
+    let line = serve.wait_line("Serving");
+    let addr = line.split("http://").nth(1).and_then(|r| r.split('/').next()).expect("address").to_string();
+    assert!(addr.starts_with("127.0.0.1:"), "loopback by default: {line}");
+    serve.wait_line("build:");
+
+    let (status, home) = get(&addr, "/");
+    assert_eq!(status, 200);
+    assert!(home.contains("/__casebook/live.js"), "live reload script injected");
+    assert!(home.contains(&format!("http://{addr}/")), "links use the local address");
+    let (status, draft) = get(&addr, "/incidents/2026-draft/");
+    assert_eq!(status, 200, "drafts are previewed with --drafts");
+    assert!(draft.contains("DRAFTMARKER"));
+    assert!(!site.join("public").exists(), "serve never writes public/");
+
+    let (status, missing) = get(&addr, "/no/such/page/");
+    assert_eq!(status, 404);
+    assert!(missing.contains("<html"), "the site's 404 page");
+    std::fs::write(dir.path().join("secret.txt"), "SECRET").expect("write secret");
+    for path in ["/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt", "/%2e%2e%2f%2e%2e%2fsecret.txt"]
+    {
+        let (status, body) = get(&addr, path);
+        assert!(status >= 400 && !body.contains("SECRET"), "{path}: {status}");
+    }
+    let (status, css) = get(&addr, "/style.css");
+    assert_eq!(status, 200);
+    assert!(!css.contains("__casebook"), "scripts go into HTML only");
+
+    let mut events = Events::open(&addr);
+    events.wait("hello");
+    let text = std::fs::read_to_string(site.join(HOSPITAL)).expect("read");
+    std::fs::write(site.join(HOSPITAL), text.replacen("\n---\n", "\n---\nEDITED-IN-PREVIEW\n\n", 1))
+        .expect("edit");
+    events.wait("reload");
+    let (_, page) = get(&addr, "/incidents/2024-02-northbridge-hospital-data-leak/");
+    assert!(page.contains("EDITED-IN-PREVIEW"));
+
+    std::fs::write(site.join(HOSPITAL), text.replacen("title:", "title: [unclosed", 1)).expect("break");
+    let error = events.wait("error");
+    assert!(error.contains("content/2024-02-northbridge-hospital-data-leak.md:3:5: invalid YAML"), "{error}");
+    serve.wait_line("rebuild failed");
+    let (status, page) = get(&addr, "/incidents/2024-02-northbridge-hospital-data-leak/");
+    assert!(status == 200 && page.contains("EDITED-IN-PREVIEW"), "the last good page is still served");
+    // A tab opened while the site is broken gets the error at once.
+    let mut late = Events::open(&addr);
+    late.wait("hello");
+    late.wait("error");
+
+    std::fs::write(site.join(HOSPITAL), &text).expect("fix");
+    events.wait("reload");
+}
+
+#[test]
+fn serving_beyond_loopback_is_announced() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let site = site_copy(dir.path());
+    let mut serve = Running::start(&site, dir.path(), &["serve", "--port", "0", "--bind", "0.0.0.0"]);
+    serve.wait_line("other machines on the network can read this preview");
+}
+
+#[test]
+fn watch_rebuilds_the_output_folder_on_changes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let site = site_copy(dir.path());
+    let mut watch = Running::start(&site, dir.path(), &["watch"]);
+    watch.wait_line("build:");
+    let page = site.join("public/incidents/2024-02-northbridge-hospital-data-leak/index.html");
+    assert!(page.exists());
+    let text = std::fs::read_to_string(site.join(HOSPITAL)).expect("read");
+    // As vim saves: a new file renamed over the old one.
+    let temp = site.join("content/.2024-02-northbridge-hospital-data-leak.md.swp");
+    std::fs::write(&temp, text.replacen("\n---\n", "\n---\nWATCHED-EDIT\n\n", 1)).expect("write");
+    std::fs::rename(&temp, site.join(HOSPITAL)).expect("rename");
+    let line = watch.wait_line("changed:");
+    assert!(line.starts_with("content/2024-02-northbridge-hospital-data-leak.md changed:"), "{line}");
+    assert!(std::fs::read_to_string(&page).expect("page").contains("WATCHED-EDIT"));
+
+    std::fs::remove_file(site.join(HOSPITAL)).expect("delete");
+    watch.wait_line("removed");
+    assert!(!page.exists(), "a deleted incident's page goes");
+}
+
+#[test]
+fn watch_refuses_drafts_into_public() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let site = site_copy(dir.path());
+    let out = common::casebook(&site, &["watch", "--drafts"]);
+    assert!(!out.status.success());
+    assert!(common::stderr(&out).contains("refusing to watch drafts into the public output folder"));
+}
