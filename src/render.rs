@@ -241,11 +241,35 @@ struct BuildInfo {
 }
 
 /// Registers `get_taxonomy(name="tags")`, which gives any template a taxonomy with all its
-/// terms and each term's incidents (the same shared values list pages use).
-fn register_lookups(tera: &mut Tera, site: &Site, incidents: &[Value]) {
+/// terms and each term's incidents (the same shared values list pages use). The values are
+/// only put together on the first call: most themes never call it.
+fn register_lookups(tera: &mut Tera, site: &Site, incidents: std::sync::Arc<Vec<Value>>) {
+    let taxonomies = std::sync::Arc::clone(&site.taxonomies);
+    let base = site.base_url.clone();
+    let by_name: std::sync::OnceLock<std::collections::HashMap<String, Value>> = std::sync::OnceLock::new();
+    tera.register_function("get_taxonomy", move |kwargs: tera::Kwargs, _: &tera::State| {
+        let name: String = kwargs.must_get("name")?;
+        let by_name = by_name.get_or_init(|| taxonomy_values(&taxonomies, &base, &incidents));
+        by_name.get(&name).cloned().ok_or_else(|| {
+            let mut known: Vec<&str> = by_name.keys().map(String::as_str).collect();
+            known.sort_unstable();
+            tera::Error::message(format!(
+                "get_taxonomy: no taxonomy `{name}`; this site has {}",
+                known.join(", ")
+            ))
+        })
+    });
+}
+
+/// Every taxonomy as `get_taxonomy()` returns it, by name.
+fn taxonomy_values(
+    taxonomies: &[Taxonomy],
+    base: &crate::config::BaseUrl,
+    incidents: &[Value],
+) -> std::collections::HashMap<String, Value> {
     let mut by_name = std::collections::HashMap::new();
-    for taxonomy in &site.taxonomies {
-        let mut map = Value::from_serializable(&taxonomy_view(site, taxonomy)).into_map().unwrap_or_default();
+    for taxonomy in taxonomies {
+        let mut map = Value::from_serializable(&taxonomy_view(base, taxonomy)).into_map().unwrap_or_default();
         let terms: Vec<Value> = taxonomy
             .terms
             .iter()
@@ -254,8 +278,7 @@ fn register_lookups(tera: &mut Tera, site: &Site, incidents: &[Value]) {
                 t.insert("name".into(), Value::from(term.name.as_str()));
                 t.insert("key".into(), Value::from(term.key.as_str()));
                 t.insert("slug".into(), Value::from(term.slug.as_str()));
-                let url =
-                    taxonomy.config.pages.then(|| site.base_url.url(&taxonomy.term_rel_path(&term.slug)));
+                let url = taxonomy.config.pages.then(|| base.url(&taxonomy.term_rel_path(&term.slug)));
                 t.insert("url".into(), Value::from(url));
                 t.insert("count".into(), Value::from(term.incidents.len()));
                 let list: Vec<Value> = term.incidents.iter().map(|&i| incidents[i].clone()).collect();
@@ -266,18 +289,7 @@ fn register_lookups(tera: &mut Tera, site: &Site, incidents: &[Value]) {
         map.insert("terms".into(), Value::from(terms));
         by_name.insert(taxonomy.config.name.clone(), Value::from(map));
     }
-    let by_name = std::sync::Arc::new(by_name);
-    tera.register_function("get_taxonomy", move |kwargs: tera::Kwargs, _: &tera::State| {
-        let name: String = kwargs.must_get("name")?;
-        by_name.get(&name).cloned().ok_or_else(|| {
-            let mut known: Vec<&str> = by_name.keys().map(String::as_str).collect();
-            known.sort_unstable();
-            tera::Error::message(format!(
-                "get_taxonomy: no taxonomy `{name}`; this site has {}",
-                known.join(", ")
-            ))
-        })
-    });
+    by_name
 }
 
 /// The site's figures, with their charts as ready SVG (marked safe: casebook drew them).
@@ -355,12 +367,12 @@ fn json_hash(value: &impl Serialize) -> u64 {
     hash_of(&serde_json::to_string(value).unwrap_or_default())
 }
 
-fn taxonomy_view(site: &Site, taxonomy: &Taxonomy) -> TaxonomyView {
+fn taxonomy_view(base: &crate::config::BaseUrl, taxonomy: &Taxonomy) -> TaxonomyView {
     TaxonomyView {
         name: taxonomy.config.name.clone(),
         field: taxonomy.config.field().to_string(),
         title: taxonomy.config.title(),
-        url: taxonomy.config.pages.then(|| site.base_url.url(&taxonomy.rel_path())),
+        url: taxonomy.config.pages.then(|| base.url(&taxonomy.rel_path())),
         count: taxonomy.terms.len(),
     }
 }
@@ -371,12 +383,19 @@ pub struct Renderer<'a> {
     theme: &'a Theme,
     tera: Tera,
     /// Each incident as list pages show it, built once.
-    incidents: Vec<Value>,
-    /// Identifiers and shared timestamps of the STIX export.
-    stix: crate::export::stix::Context,
-    /// Every page of the site, for the sitemap.
-    plan: Vec<Page>,
-    /// A fingerprint of each global variable and function templates can read.
+    incidents: std::sync::Arc<Vec<Value>>,
+    shared: Shared,
+}
+
+/// What a renderer prepares from the whole site: compiled templates with the global variables,
+/// the STIX export's shared data, fingerprints of the globals. A preview rebuild that leaves the
+/// site's structure alone (an incident's text edited, not its date, terms or slug) reuses it.
+#[derive(Clone)]
+pub struct Shared {
+    tera: Tera,
+    stix: std::sync::Arc<crate::export::stix::Context>,
+    /// Every page of the site, for the sitemap; planned when first needed.
+    plan: std::sync::Arc<std::sync::OnceLock<Vec<Page>>>,
     globals: crate::signature::Globals,
 }
 
@@ -391,31 +410,17 @@ pub struct RenderOptions {
     pub unversioned_assets: bool,
 }
 
-impl<'a> Renderer<'a> {
-    /// Compiles the theme's templates and prepares the site's shared template data.
-    pub fn new(site: &'a Site, theme: &'a Theme) -> Result<Renderer<'a>, Error> {
-        Renderer::with_options(site, theme, RenderOptions::default())
-    }
-
-    /// [`Renderer::new`] with [`RenderOptions`].
-    pub fn with_options(
-        site: &'a Site,
-        theme: &'a Theme,
-        options: RenderOptions,
-    ) -> Result<Renderer<'a>, Error> {
+impl Shared {
+    /// Compiles the theme's templates and prepares the site-wide template data.
+    pub fn new(site: &Site, theme: &Theme, unversioned_assets: bool) -> Result<Shared, Error> {
         let mut tera = Tera::new();
         // Escape everything by default, whatever the template's extension: front matter is
         // user input and every output format (HTML, XML feeds) needs it escaped.
         tera.autoescape_on([""]);
         // Functions before templates: Tera 2 checks the functions a template calls when it is
-        // added.
-        use rayon::prelude::*;
-        let incidents: Vec<Value> = match options.views {
-            Some(views) if views.len() == site.incidents.len() => views,
-            _ => site.incidents.par_iter().map(|i| crate::view::incident(site, i)).collect(),
-        };
-        register_lookups(&mut tera, site, &incidents);
-        let assets = register_assets(&mut tera, site, theme, !options.unversioned_assets);
+        // added. Each renderer registers `get_taxonomy` again with its own incidents.
+        register_lookups(&mut tera, site, std::sync::Arc::new(Vec::new()));
+        let assets = register_assets(&mut tera, site, theme, !unversioned_assets);
         tera.add_raw_templates(theme.templates.iter().map(|(name, t)| (name.as_str(), t.text.as_str())))
             .map_err(|e| template_error(&e, theme, None))?;
         for name in crate::theme::REQUIRED_TEMPLATES {
@@ -423,18 +428,32 @@ impl<'a> Renderer<'a> {
                 return Err(Diagnostic::new(format!("the theme has no `{name}` template")).into());
             }
         }
+        let mut shared = Shared {
+            tera,
+            stix: std::sync::Arc::new(crate::export::stix::Context::default()),
+            plan: std::sync::Arc::default(),
+            globals: crate::signature::Globals::new(),
+        };
+        shared.globals.insert("asset", assets);
+        shared.update(site);
+        Ok(shared)
+    }
+
+    /// Recomputes the site-wide data for `site`, keeping the compiled templates: for a site
+    /// whose incidents changed but whose theme and configuration did not.
+    pub fn update(&mut self, site: &Site) {
         let base = &site.base_url;
         let taxonomies: Vec<TaxonomyLink> = site
             .taxonomies
             .iter()
             .map(|t| {
-                let view = taxonomy_view(site, t);
+                let view = taxonomy_view(base, t);
                 TaxonomyLink { name: view.name, field: view.field, title: view.title, url: view.url }
             })
             .collect();
         let mut config = site.config.clone();
         config.base_url = base.permalink("");
-        let globals = tera.global_context();
+        let globals = self.tera.global_context();
         globals.insert("config", &config);
         globals.insert("taxonomies", &taxonomies);
         globals.insert("root_url", &base.url(""));
@@ -449,29 +468,68 @@ impl<'a> Renderer<'a> {
 
         // What a change of each global would change; `config`, `root_url` and `build` only
         // change with the configuration, which the caller fingerprints as a whole.
-        let mut fingerprints = crate::signature::Globals::new();
-        fingerprints.insert("taxonomies", json_hash(&taxonomies));
-        fingerprints.insert("feeds", hash_of(&has_feeds));
-        fingerprints.insert("stats", json_hash(&stats));
-        fingerprints.insert("asset", assets);
-        // `get_taxonomy()` hands out every term with its incidents: it depends on everything.
-        let views_hash = hash_of(&site.incidents.iter().map(|i| (&i.path, &i.slug)).collect::<Vec<_>>());
-        fingerprints.insert("get_taxonomy", views_hash);
+        self.globals.insert("taxonomies", json_hash(&taxonomies));
+        self.globals.insert("feeds", hash_of(&has_feeds));
+        self.globals.insert("stats", json_hash(&stats));
+        // `get_taxonomy()` hands out every term with its incidents: callers combine this with
+        // the incidents' versions.
+        let identities = hash_of(&site.incidents.iter().map(|i| (&i.path, &i.slug)).collect::<Vec<_>>());
+        self.globals.insert("get_taxonomy", identities);
+        self.stix = std::sync::Arc::new(crate::export::stix::Context::new(site));
+        self.plan = std::sync::Arc::default();
+    }
+}
 
-        let stix = crate::export::stix::Context::new(site);
-        Ok(Renderer { site, theme, tera, incidents, stix, plan: plan(site), globals: fingerprints })
+impl<'a> Renderer<'a> {
+    /// Compiles the theme's templates and prepares the site's shared template data.
+    pub fn new(site: &'a Site, theme: &'a Theme) -> Result<Renderer<'a>, Error> {
+        Renderer::with_options(site, theme, RenderOptions::default())
+    }
+
+    /// [`Renderer::new`] with [`RenderOptions`].
+    pub fn with_options(
+        site: &'a Site,
+        theme: &'a Theme,
+        options: RenderOptions,
+    ) -> Result<Renderer<'a>, Error> {
+        let shared = Shared::new(site, theme, options.unversioned_assets)?;
+        Ok(Renderer::with_shared(site, theme, shared, options.views))
+    }
+
+    /// A renderer from site-wide data prepared earlier (see [`Shared`]); `views` are the
+    /// incidents' template values, built here when `None` or not one per incident.
+    pub fn with_shared(
+        site: &'a Site,
+        theme: &'a Theme,
+        shared: Shared,
+        views: Option<Vec<Value>>,
+    ) -> Renderer<'a> {
+        use rayon::prelude::*;
+        let incidents: Vec<Value> = match views {
+            Some(views) if views.len() == site.incidents.len() => views,
+            _ => site.incidents.par_iter().map(|i| crate::view::incident(site, i)).collect(),
+        };
+        let incidents = std::sync::Arc::new(incidents);
+        let mut tera = shared.tera.clone();
+        register_lookups(&mut tera, site, std::sync::Arc::clone(&incidents));
+        Renderer { site, theme, tera, incidents, shared }
+    }
+
+    /// The site-wide data, to reuse for a later build of the same structure.
+    pub fn shared(&self) -> &Shared {
+        &self.shared
     }
 
     /// A fingerprint of each global variable and function the templates can read, to tell which
     /// changed between two builds. `get_taxonomy` is only fingerprinted by the incidents'
     /// identities: callers combine it with the incidents' versions.
     pub fn global_fingerprints(&self) -> &crate::signature::Globals {
-        &self.globals
+        &self.shared.globals
     }
 
     /// The STIX identifiers and shared timestamps of this build.
     pub fn stix(&self) -> &crate::export::stix::Context {
-        &self.stix
+        &self.shared.stix
     }
 
     /// The template value of each incident, for reuse by a later build of the same site.
@@ -483,9 +541,12 @@ impl<'a> Renderer<'a> {
     pub fn render(&self, page: &Page) -> Result<Vec<u8>, Diagnostic> {
         let site = self.site;
         match page.kind {
-            PageKind::Data(file) => return Ok(crate::export::render(site, &self.stix, file)),
+            PageKind::Data(file) => return Ok(crate::export::render(site, &self.shared.stix, file)),
             PageKind::Feed(file) => return Ok(crate::feed::render(site, file)),
-            PageKind::Sitemap(file) => return Ok(crate::sitemap::render(site, &self.plan, file)),
+            PageKind::Sitemap(file) => {
+                let plan = self.shared.plan.get_or_init(|| plan(site));
+                return Ok(crate::sitemap::render(site, plan, file));
+            }
             PageKind::Alias(i, _) => return Ok(redirect(site, &site.incidents[i])),
             PageKind::SearchIndex => return Ok(crate::search::render(site)),
             _ => {}
@@ -507,7 +568,7 @@ impl<'a> Renderer<'a> {
             }
             PageKind::TaxonomyList(t) => {
                 let taxonomy = &site.taxonomies[t];
-                context.insert("taxonomy", &taxonomy_view(site, taxonomy));
+                context.insert("taxonomy", &taxonomy_view(&site.base_url, taxonomy));
                 let terms: Vec<TermView<'_>> =
                     taxonomy.terms.iter().map(|term| self.term_view(taxonomy, term)).collect();
                 context.insert("terms", &terms);
@@ -517,7 +578,7 @@ impl<'a> Renderer<'a> {
                 let taxonomy = &site.taxonomies[t];
                 let term = &taxonomy.terms[k];
                 let per_page = taxonomy.config.paginate_by.unwrap_or(site.config.paginate_by);
-                context.insert("taxonomy", &taxonomy_view(site, taxonomy));
+                context.insert("taxonomy", &taxonomy_view(&site.base_url, taxonomy));
                 context.insert("term", &self.term_view(taxonomy, term));
                 let paginator =
                     self.paginator(&term.incidents, &taxonomy.term_rel_path(&term.slug), per_page, n);

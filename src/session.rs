@@ -314,13 +314,15 @@ impl Session {
         let (renderer, views) =
             renderer(&site, &built.theme, &built.views, &versions, self.options.unversioned_assets)?;
         let crate::Outputs { pages, statics, warnings } = crate::outputs(&site, &built.theme)?;
+        let whole_site = signature::whole_site(&versions);
+        let template_hashes =
+            signature::template_hashes(&built.uses, renderer.global_fingerprints(), whole_site);
         let inputs = signature::Inputs {
             site: &site,
             versions: &versions,
-            templates: &built.uses,
-            globals: renderer.global_fingerprints(),
+            template_hashes: &template_hashes,
             base: built.base,
-            whole_site: signature::whole_site(&versions),
+            whole_site,
             stix: renderer.stix(),
         };
         let staging = output::Staging::create(&self.options.output)?;
@@ -374,13 +376,15 @@ impl Session {
         log::debug!("prepared the renderer in {:?}", started.elapsed());
         let crate::Outputs { pages, statics, warnings } = crate::outputs(&site, &built.theme)?;
         log::debug!("planned in {:?}", started.elapsed());
+        let whole_site = signature::whole_site(&versions);
+        let template_hashes =
+            signature::template_hashes(&built.uses, renderer.global_fingerprints(), whole_site);
         let inputs = signature::Inputs {
             site: &site,
             versions: &versions,
-            templates: &built.uses,
-            globals: renderer.global_fingerprints(),
+            template_hashes: &template_hashes,
             base: built.base,
-            whole_site: signature::whole_site(&versions),
+            whole_site,
             stix: renderer.stix(),
         };
         let signatures: Vec<u64> = pages.par_iter().map(|p| inputs.signature(p)).collect();
@@ -496,7 +500,9 @@ impl Session {
 
 /// The site from the sources as they are now.
 fn assemble(options: &SessionOptions, sources: &BTreeMap<PathBuf, Source>, config: &Config) -> Result<Site> {
+    let t0 = Instant::now();
     let parsed: Vec<Parsed> = sources.values().map(|s| s.parsed.clone()).collect();
+    log::debug!("TIMING cloned in {:?}", t0.elapsed());
     Site::assemble(options.root.clone(), config.clone(), parsed, &load_options(options))
 }
 

@@ -27,10 +27,8 @@ pub struct Inputs<'a> {
     pub site: &'a Site,
     /// The version of each incident, by index into the site's incidents.
     pub versions: &'a [u64],
-    /// What each template reads.
-    pub templates: &'a HashMap<String, Uses>,
-    /// Fingerprints of the template globals.
-    pub globals: &'a Globals,
+    /// Per template, what [`template_hashes`] makes of what it reads.
+    pub template_hashes: &'a HashMap<String, u64>,
     /// Everything else a build depends on (configuration, options): when it changes, every
     /// signature changes.
     pub base: u64,
@@ -96,7 +94,7 @@ impl Inputs<'_> {
             PageKind::ArchiveIndex | PageKind::ArchiveYear(_) | PageKind::ArchiveMonth(..) => {
                 // Every archive page lists the years and months with their counts.
                 ("archive", site.incidents.len()).hash(&mut h);
-                for year in &site.archive {
+                for year in site.archive.iter() {
                     (year.year, year.incidents.len()).hash(&mut h);
                     year.months.iter().for_each(|m| (m.month, m.incidents.len()).hash(&mut h));
                 }
@@ -150,22 +148,36 @@ impl Inputs<'_> {
             }
         };
         if let Some(name) = template {
-            match self.templates.get(name) {
-                Some(uses) => {
-                    uses.text_hash.hash(&mut h);
-                    let mut globals: Vec<(&&str, &u64)> =
-                        self.globals.iter().filter(|(g, _)| uses.reads(g)).collect();
-                    globals.sort_unstable();
-                    globals.hash(&mut h);
-                    // It hands out every incident's view.
-                    if uses.reads("get_taxonomy") {
-                        self.whole_site.hash(&mut h);
-                    }
-                }
+            match self.template_hashes.get(name) {
+                Some(template) => template.hash(&mut h),
                 // Unknown to the analysis: never skip it.
                 None => self.whole_site.hash(&mut h),
             }
         }
         h.finish()
     }
+}
+
+/// For each template, a hash of its text (with everything it pulls in) and of the globals it
+/// reads: the part of a page's signature that depends on its template only.
+pub fn template_hashes(
+    templates: &HashMap<String, Uses>,
+    globals: &Globals,
+    whole_site: u64,
+) -> HashMap<String, u64> {
+    templates
+        .iter()
+        .map(|(name, uses)| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            uses.text_hash.hash(&mut h);
+            let mut read: Vec<(&&str, &u64)> = globals.iter().filter(|(g, _)| uses.reads(g)).collect();
+            read.sort_unstable();
+            read.hash(&mut h);
+            // It hands out every incident's view.
+            if uses.reads("get_taxonomy") {
+                whole_site.hash(&mut h);
+            }
+            (name.clone(), h.finish())
+        })
+        .collect()
 }

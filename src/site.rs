@@ -43,12 +43,13 @@ pub struct Site {
     pub base_url: BaseUrl,
     /// Published incidents (and drafts, when asked for), newest first.
     pub incidents: Vec<Arc<Incident>>,
-    /// Every configured taxonomy with its terms.
-    pub taxonomies: Vec<Taxonomy>,
+    /// Every configured taxonomy with its terms (shared: a preview rebuild that changes no
+    /// term reuses them).
+    pub taxonomies: Arc<Vec<Taxonomy>>,
     /// Incidents by year and month, newest first.
-    pub archive: Vec<ArchiveYear>,
+    pub archive: Arc<Vec<ArchiveYear>>,
     /// For each incident, up to five related ones (most shared terms first).
-    pub related: Vec<Vec<usize>>,
+    pub related: Arc<Vec<Vec<usize>>>,
     /// How many drafts were left out.
     pub drafts_skipped: usize,
     /// When each embargoed incident left out will be published, soonest first.
@@ -140,7 +141,9 @@ impl Site {
                 Err(file_errors) => errors.extend(file_errors),
             }
         }
+        let t0 = std::time::Instant::now();
         errors.extend(duplicate_slugs(&incidents));
+        log::debug!("TIMING slugs in {:?}", t0.elapsed());
         if !errors.is_empty() {
             return Err(Error::many(errors));
         }
@@ -158,19 +161,23 @@ impl Site {
         if !options.embargoed {
             incidents.retain(|i| i.embargo.as_ref().is_none_or(|e| e.sort_key() <= now));
         }
+        let t0 = std::time::Instant::now();
         sort_newest_first(&mut incidents);
+        log::debug!("TIMING sorted in {:?}", t0.elapsed());
         let taxonomies: Vec<Taxonomy> =
             config.taxonomies.iter().map(|t| Taxonomy::build(&config, t, &incidents)).collect();
+        log::debug!("TIMING taxonomies in {:?}", t0.elapsed());
         let archive = archive(&incidents);
         let related = related(&incidents, &taxonomies);
+        log::debug!("TIMING related in {:?}", t0.elapsed());
         Ok(Site {
             base_url: config.base_url(),
             root,
             config,
             incidents,
-            taxonomies,
-            archive,
-            related,
+            taxonomies: Arc::new(taxonomies),
+            archive: Arc::new(archive),
+            related: Arc::new(related),
             drafts_skipped,
             embargoed,
             warnings,
@@ -260,33 +267,44 @@ const RELATED_TERM_LIMIT: usize = 200;
 /// Up to five related incidents per incident: the most terms shared across taxonomies, then
 /// the closest in date.
 fn related(incidents: &[Arc<Incident>], taxonomies: &[Taxonomy]) -> Vec<Vec<usize>> {
-    let slug_index: Vec<HashMap<&str, usize>> = taxonomies
-        .iter()
-        .map(|t| t.terms.iter().enumerate().map(|(k, term)| (term.slug.as_str(), k)).collect())
-        .collect();
     (0..incidents.len())
         .into_par_iter()
-        .map(|i| {
-            let mut scores: HashMap<usize, u32> = HashMap::new();
-            for (t, taxonomy) in taxonomies.iter().enumerate() {
-                for key in incidents[i].terms.get(&taxonomy.config.name).into_iter().flatten() {
-                    let Some(&k) = slug_index[t].get(crate::slug::slugify(key).as_str()) else { continue };
-                    let term = &taxonomy.terms[k];
-                    if term.incidents.len() > RELATED_TERM_LIMIT {
-                        continue;
-                    }
-                    for &j in term.incidents.iter().filter(|&&j| j != i) {
-                        *scores.entry(j).or_default() += 1;
+        // One tally per thread, reset after each incident: a hash map per incident costs more
+        // than the counting itself.
+        .map_init(
+            || (vec![0u32; incidents.len()], Vec::new()),
+            |(tally, touched), i| {
+                for taxonomy in taxonomies {
+                    for &k in &taxonomy.incident_terms[i] {
+                        let term = &taxonomy.terms[k];
+                        if term.incidents.len() > RELATED_TERM_LIMIT {
+                            continue;
+                        }
+                        for &j in term.incidents.iter().filter(|&&j| j != i) {
+                            if tally[j] == 0 {
+                                touched.push(j);
+                            }
+                            tally[j] += 1;
+                        }
                     }
                 }
-            }
-            let mut ranked: Vec<(usize, u32)> = scores.into_iter().collect();
-            let when = incidents[i].date.sort_key();
-            ranked.sort_by_key(|&(j, score)| {
-                (std::cmp::Reverse(score), (incidents[j].date.sort_key() - when).abs(), j)
-            });
-            ranked.into_iter().take(5).map(|(j, _)| j).collect()
-        })
+                let mut ranked: Vec<(usize, u32)> = touched.iter().map(|&j| (j, tally[j])).collect();
+                for &j in touched.iter() {
+                    tally[j] = 0;
+                }
+                touched.clear();
+                let when = incidents[i].date.sort_key();
+                let key = |&(j, score): &(usize, u32)| {
+                    (std::cmp::Reverse(score), (incidents[j].date.sort_key() - when).abs(), j)
+                };
+                if ranked.len() > 5 {
+                    ranked.select_nth_unstable_by_key(4, key);
+                    ranked.truncate(5);
+                }
+                ranked.sort_by_key(key);
+                ranked.into_iter().map(|(j, _)| j).collect()
+            },
+        )
         .collect()
 }
 

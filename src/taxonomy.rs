@@ -15,6 +15,8 @@ pub struct Taxonomy {
     pub config: TaxonomyConfig,
     /// Its terms, in the configured order.
     pub terms: Vec<Term>,
+    /// For each incident (in site order), the indexes of its terms.
+    pub incident_terms: Vec<Vec<usize>>,
 }
 
 /// One term of a taxonomy and the incidents that carry it.
@@ -172,35 +174,64 @@ impl Taxonomy {
         config: &TaxonomyConfig,
         incidents: &[std::sync::Arc<Incident>],
     ) -> Taxonomy {
-        let mut by_slug: HashMap<String, Term> = HashMap::new();
+        let mut terms: Vec<Term> = Vec::new();
+        let mut by_slug: HashMap<String, usize> = HashMap::new();
+        // Slugging is the costly part, and a site uses few distinct spellings many times.
+        let mut by_key: HashMap<&str, usize> = HashMap::new();
+        let mut incident_terms: Vec<Vec<usize>> = vec![Vec::new(); incidents.len()];
         for (index, incident) in incidents.iter().enumerate() {
             for key in incident.terms.get(&config.name).into_iter().flatten() {
-                let slug = slugify(key);
-                let term = by_slug.entry(slug.clone()).or_insert_with(|| Term {
-                    name: display(site_config, config.field(), key),
-                    key: key.clone(),
-                    slug,
-                    incidents: Vec::new(),
-                });
-                term.incidents.push(index);
+                let k = match by_key.get(key.as_str()) {
+                    Some(&k) => k,
+                    None => {
+                        let slug = slugify(key);
+                        let k = *by_slug.entry(slug.clone()).or_insert_with(|| {
+                            terms.push(Term {
+                                name: display(site_config, config.field(), key),
+                                key: key.clone(),
+                                slug,
+                                incidents: Vec::new(),
+                            });
+                            terms.len() - 1
+                        });
+                        by_key.insert(key, k);
+                        k
+                    }
+                };
+                terms[k].incidents.push(index);
+                incident_terms[index].push(k);
             }
         }
-        let mut terms: Vec<Term> = by_slug.into_values().collect();
         let scale: Option<Vec<&str>> = match config.field() {
             "severity" => Some(site_config.severities.iter().rev().map(|l| l.name.as_str()).collect()),
             "status" => Some(site_config.statuses.iter().map(|l| l.name.as_str()).collect()),
             _ => None,
         };
+        // Terms were numbered as first seen; sort their numbers, then renumber.
+        let mut order: Vec<usize> = (0..terms.len()).collect();
         match (scale, config.sort) {
             // Scales read best in their own order: the most severe first, statuses as listed.
             (Some(scale), TermOrder::Name) => {
-                terms.sort_by_key(|t| scale.iter().position(|s| *s == t.key).unwrap_or(usize::MAX));
+                order.sort_by_key(|&k| scale.iter().position(|s| *s == terms[k].key).unwrap_or(usize::MAX));
             }
-            (_, TermOrder::Count) => terms
-                .sort_by(|a, b| b.incidents.len().cmp(&a.incidents.len()).then_with(|| a.slug.cmp(&b.slug))),
-            (None, TermOrder::Name) => terms.sort_by_cached_key(|t| (t.name.to_lowercase(), t.slug.clone())),
+            (_, TermOrder::Count) => order.sort_by(|&a, &b| {
+                let (a, b) = (&terms[a], &terms[b]);
+                b.incidents.len().cmp(&a.incidents.len()).then_with(|| a.slug.cmp(&b.slug))
+            }),
+            (None, TermOrder::Name) => {
+                order.sort_by_cached_key(|&k| (terms[k].name.to_lowercase(), terms[k].slug.clone()));
+            }
         }
-        Taxonomy { config: config.clone(), terms }
+        let mut renumber = vec![0; terms.len()];
+        for (new, &old) in order.iter().enumerate() {
+            renumber[old] = new;
+        }
+        for list in &mut incident_terms {
+            list.iter_mut().for_each(|k| *k = renumber[*k]);
+        }
+        let mut slots: Vec<Option<Term>> = terms.into_iter().map(Some).collect();
+        let terms = order.iter().filter_map(|&k| slots[k].take()).collect();
+        Taxonomy { config: config.clone(), terms, incident_terms }
     }
 
     /// The output path of the taxonomy's overview page, relative to the site: `tags/`.

@@ -16,7 +16,7 @@ use notify::{RecursiveMode, Watcher as _};
 use crate::error::{Diagnostic, Location};
 
 /// How long the file system must be quiet before a batch is handed over.
-pub const QUIET: Duration = Duration::from_millis(30);
+pub const QUIET: Duration = Duration::from_millis(10);
 /// The longest a batch waits for quiet, so a file written continuously still gets previewed.
 pub const MAX_WAIT: Duration = Duration::from_millis(500);
 
