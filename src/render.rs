@@ -578,7 +578,11 @@ impl<'a> Renderer<'a> {
                 let taxonomy = &site.taxonomies[t];
                 let term = &taxonomy.terms[k];
                 let per_page = taxonomy.config.paginate_by.unwrap_or(site.config.paginate_by);
-                context.insert("taxonomy", &taxonomy_view(&site.base_url, taxonomy));
+                // Without the number of terms: a new term elsewhere must not change every page.
+                let view = taxonomy_view(&site.base_url, taxonomy);
+                let link =
+                    TaxonomyLink { name: view.name, field: view.field, title: view.title, url: view.url };
+                context.insert("taxonomy", &link);
                 context.insert("term", &self.term_view(taxonomy, term));
                 let paginator =
                     self.paginator(&term.incidents, &taxonomy.term_rel_path(&term.slug), per_page, n);

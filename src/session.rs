@@ -14,6 +14,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -21,10 +22,11 @@ use tera::Value;
 
 use crate::config::Config;
 use crate::error::{Diagnostic, Error, Result};
-use crate::render::{Page, PageKind, RenderOptions, Renderer};
+use crate::incident::{self, Incident};
+use crate::render::{Page, PageKind, Renderer, Shared};
 use crate::site::{CONTENT_DIR, LoadOptions, Parsed, Site};
 use crate::theme::{StaticSource, Theme};
-use crate::{fs, incident, output, signature, template_uses};
+use crate::{fs, output, signature, template_uses};
 
 /// What a session builds, and how.
 #[derive(Debug, Clone, Default)]
@@ -105,8 +107,21 @@ struct Built {
     base: u64,
     /// Output files by path.
     files: HashMap<String, Written>,
-    /// Incident template values by version.
-    views: HashMap<u64, Value>,
+    /// The last build that succeeded.
+    last: Option<Last>,
+}
+
+/// What the last successful build computed, for the next one to start from.
+struct Last {
+    site: Arc<Site>,
+    /// Each incident's version, in site order.
+    versions: Vec<u64>,
+    /// Each incident's template value, in site order.
+    views: Vec<Value>,
+    /// The renderer's site-wide data; `None` after a template change, which needs a recompile.
+    shared: Option<Shared>,
+    /// Where each incident is in `site.incidents`, by path.
+    index: HashMap<PathBuf, usize>,
 }
 
 /// A site held in memory between builds.
@@ -116,6 +131,8 @@ pub struct Session {
     sources: BTreeMap<PathBuf, Source>,
     /// `None` before the first successful build, and after a change that needs a full one.
     built: Option<Built>,
+    /// Content files changed since the last successful build.
+    pending: std::collections::BTreeSet<PathBuf>,
 }
 
 /// What a set of changed paths means for the build.
@@ -141,7 +158,12 @@ impl Session {
     /// A session with nothing built yet: the first [`Session::rebuild`] builds everything.
     pub fn new(options: SessionOptions) -> Session {
         let root = crate::site::normalize_root(&options.root);
-        Session { options: SessionOptions { root, ..options }, sources: BTreeMap::new(), built: None }
+        Session {
+            options: SessionOptions { root, ..options },
+            sources: BTreeMap::new(),
+            built: None,
+            pending: Default::default(),
+        }
     }
 
     /// The site folder.
@@ -184,16 +206,47 @@ impl Session {
             return self.full(started);
         }
         if changes.rescan {
-            self.rescan()?;
+            let changed = self.rescan()?;
+            self.pending.extend(changed);
         }
-        self.read(&changes.content);
+        let changed = self.read(&changes.content);
+        self.pending.extend(changed);
         if changes.templates || changes.statics {
             let Some(built) = self.built.as_mut() else { return self.full(started) };
             let theme = Theme::load(&self.options.root, &built.config)?;
             built.uses = uses(&theme);
             built.theme = theme;
+            if let Some(last) = built.last.as_mut() {
+                last.shared = None;
+            }
         }
-        self.update(started, changes.statics)
+        let theme_changed = changes.templates || changes.statics;
+        if self.pending.is_empty() && !theme_changed && !self.clock_matters() {
+            return Ok(RebuildReport { elapsed: started.elapsed(), ..self.quiet_report() });
+        }
+        let result = self.update(started, changes.statics);
+        if result.is_ok() {
+            self.pending.clear();
+        }
+        result
+    }
+
+    /// Whether time passing alone can change the site: an embargo ends.
+    fn clock_matters(&self) -> bool {
+        let last = self.built.as_ref().and_then(|b| b.last.as_ref());
+        self.options.now.is_none() && last.is_none_or(|l| !l.site.embargoed.is_empty())
+    }
+
+    /// The report of a rebuild that found nothing to do.
+    fn quiet_report(&self) -> RebuildReport {
+        let site = self.built.as_ref().and_then(|b| b.last.as_ref()).map(|l| &l.site);
+        RebuildReport {
+            incidents: site.map_or(0, |s| s.incidents.len()),
+            drafts_skipped: site.map_or(0, |s| s.drafts_skipped),
+            embargoed: site.map(|s| s.embargoed.clone()).unwrap_or_default(),
+            warnings: site.map(|s| s.warnings.clone()).unwrap_or_default(),
+            ..RebuildReport::default()
+        }
     }
 
     /// Sorts changed paths by what they affect.
@@ -212,8 +265,11 @@ impl Session {
                     let markdown = crate::site::is_content_file(path);
                     if markdown && !fs::is_dir(path) && !fs::is_symlink(path) {
                         changes.content.push(path.clone());
-                    } else if markdown || rel.extension().is_none() || fs::is_dir(path) {
-                        // A folder moved or removed, or a link: what it held is unknown.
+                    } else if markdown || fs::is_dir(path) || self.sources.keys().any(|p| p.starts_with(path))
+                    {
+                        // A link, a new folder, or a folder that held incidents moved or
+                        // removed: what it holds now is unknown. (Editors' temporary files,
+                        // such as vim's `4913`, are none of these.)
                         changes.rescan = true;
                     }
                 }
@@ -230,9 +286,10 @@ impl Session {
         changes
     }
 
-    /// Reads the listed content files again; a file that is gone is dropped.
-    fn read(&mut self, paths: &[PathBuf]) {
-        let Some(built) = &self.built else { return };
+    /// Reads the listed content files again; a file that is gone is dropped. Returns those
+    /// whose text (or existence) changed.
+    fn read(&mut self, paths: &[PathBuf]) -> Vec<PathBuf> {
+        let Some(built) = &self.built else { return Vec::new() };
         let content = self.options.root.join(CONTENT_DIR);
         let read: Vec<(PathBuf, Option<Source>)> = paths
             .par_iter()
@@ -242,23 +299,31 @@ impl Session {
                 (path.clone(), source)
             })
             .collect();
+        let mut changed = Vec::new();
         for (path, source) in read {
+            let before = self.sources.get(&path).map(|s| s.version);
+            if before != source.as_ref().map(|s| s.version) {
+                changed.push(path.clone());
+            }
             match source {
                 Some(source) => self.sources.insert(path, source),
                 None => self.sources.remove(&path),
             };
         }
+        changed
     }
 
-    /// Lists content/ again: files that appeared are read, files gone are dropped.
-    fn rescan(&mut self) -> Result<()> {
+    /// Lists content/ again: files that appeared are read, files gone are dropped. Returns both.
+    fn rescan(&mut self) -> Result<Vec<PathBuf>> {
         let content = self.options.root.join(CONTENT_DIR);
         let files = crate::site::content_files(&content)?;
         let now: HashSet<&PathBuf> = files.iter().collect();
+        let gone: Vec<PathBuf> = self.sources.keys().filter(|p| !now.contains(p)).cloned().collect();
         self.sources.retain(|path, _| now.contains(path));
         let new: Vec<PathBuf> = files.iter().filter(|f| !self.sources.contains_key(*f)).cloned().collect();
-        self.read(&new);
-        Ok(())
+        let mut changed = self.read(&new);
+        changed.extend(gone);
+        Ok(changed)
     }
 
     fn load_options(&self) -> LoadOptions {
@@ -295,7 +360,7 @@ impl Session {
             // After a configuration change every page is rendered again, but files whose bytes
             // did not change are still left alone.
             files: previous.map(|b| b.files).unwrap_or_default(),
-            views: HashMap::new(),
+            last: None,
         });
         let result = if first { self.first_build(started) } else { self.update(started, true) };
         if result.is_err() {
@@ -309,10 +374,10 @@ impl Session {
     /// The first build: every page, written into a staging folder swapped in at the end.
     fn first_build(&mut self, started: Instant) -> Result<RebuildReport> {
         let Some(built) = self.built.as_mut() else { return Err(Diagnostic::new("no site loaded").into()) };
-        let site = assemble(&self.options, &self.sources, &built.config)?;
+        let site = Arc::new(assemble(&self.options, &self.sources, &built.config)?);
         let versions = versions(&self.sources, &site);
-        let (renderer, views) =
-            renderer(&site, &built.theme, &built.views, &versions, self.options.unversioned_assets)?;
+        let shared = Shared::new(&site, &built.theme, self.options.unversioned_assets)?;
+        let renderer = Renderer::with_shared(&site, &built.theme, shared, None);
         let crate::Outputs { pages, statics, warnings } = crate::outputs(&site, &built.theme)?;
         let whole_site = signature::whole_site(&versions);
         let template_hashes =
@@ -348,10 +413,10 @@ impl Session {
             return Err(page_errors(errors));
         }
         staging.commit()?;
-        let written: Vec<String> = files.keys().cloned().collect();
+        let mut written: Vec<String> = files.keys().cloned().collect();
+        written.sort();
         built.files = files;
-        built.views = views;
-        Ok(RebuildReport {
+        let report = RebuildReport {
             full: true,
             incidents: site.incidents.len(),
             drafts_skipped: site.drafts_skipped,
@@ -362,20 +427,58 @@ impl Session {
             removed: Vec::new(),
             elapsed: started.elapsed(),
             warnings,
-        })
+        };
+        let (views, shared) = (renderer.views().to_vec(), renderer.shared().clone());
+        drop(renderer);
+        built.last = Some(Last::new(site, versions, views, Some(shared)));
+        Ok(report)
     }
 
     /// Renders the pages whose inputs changed and writes the files whose bytes changed.
+    ///
+    /// When every changed incident kept its place in the site (same date, title, slug, terms…:
+    /// see [`structure_key`]), the last build's site is patched instead of put together again,
+    /// and its renderer data reused; either way the changed incidents' own pages are rendered
+    /// and written first, since they are what the editor is looking at.
     fn update(&mut self, started: Instant, statics_changed: bool) -> Result<RebuildReport> {
         let Some(built) = self.built.as_mut() else { return Err(Diagnostic::new("no site loaded").into()) };
-        let site = assemble(&self.options, &self.sources, &built.config)?;
-        log::debug!("assembled the site in {:?}", started.elapsed());
-        let versions = versions(&self.sources, &site);
-        let (renderer, views) =
-            renderer(&site, &built.theme, &built.views, &versions, self.options.unversioned_assets)?;
-        log::debug!("prepared the renderer in {:?}", started.elapsed());
-        let crate::Outputs { pages, statics, warnings } = crate::outputs(&site, &built.theme)?;
-        log::debug!("planned in {:?}", started.elapsed());
+        let changed: Vec<PathBuf> = self.pending.iter().cloned().collect();
+        let patched = built.last.as_ref().and_then(|last| patch(last, &self.sources, &changed));
+        let fast = patched.is_some();
+        let (site, versions, shared, views) = match patched {
+            Some(p) => p,
+            None => {
+                let site = assemble(&self.options, &self.sources, &built.config)?;
+                log::debug!("assembled the site in {:?}", started.elapsed());
+                let versions = versions(&self.sources, &site);
+                let cache: HashMap<u64, &Value> =
+                    built.last.iter().flat_map(|l| l.versions.iter().copied().zip(l.views.iter())).collect();
+                let views: Vec<Value> = site
+                    .incidents
+                    .par_iter()
+                    .zip(&versions)
+                    .map(|(incident, v)| {
+                        cache
+                            .get(v)
+                            .map_or_else(|| crate::view::incident(&site, incident), |view| (*view).clone())
+                    })
+                    .collect();
+                let shared = match built.last.as_ref().and_then(|l| l.shared.clone()) {
+                    Some(mut shared) => {
+                        shared.update(&site);
+                        shared
+                    }
+                    None => Shared::new(&site, &built.theme, self.options.unversioned_assets)?,
+                };
+                (Arc::new(site), versions, shared, views)
+            }
+        };
+        let renderer = Renderer::with_shared(&site, &built.theme, shared, Some(views));
+        log::debug!(
+            "prepared the renderer in {:?} ({})",
+            started.elapsed(),
+            if fast { "same structure" } else { "new structure" }
+        );
         let whole_site = signature::whole_site(&versions);
         let template_hashes =
             signature::template_hashes(&built.uses, renderer.global_fingerprints(), whole_site);
@@ -387,15 +490,6 @@ impl Session {
             whole_site,
             stix: renderer.stix(),
         };
-        let signatures: Vec<u64> = pages.par_iter().map(|p| inputs.signature(p)).collect();
-        log::debug!("signed {} pages in {:?}", pages.len(), started.elapsed());
-        let mut dirty: Vec<(&Page, u64)> = pages
-            .iter()
-            .zip(signatures)
-            .filter(|(page, sig)| built.files.get(&page.file).is_none_or(|w| w.signature != *sig))
-            .collect();
-        // The page being edited first: that is the one the editor is looking at.
-        dirty.sort_by_key(|(page, _)| !matches!(page.kind, PageKind::Incident(_)));
         let output = self.options.output.clone();
         let first_write = std::sync::Mutex::new(None);
         let write =
@@ -414,34 +508,65 @@ impl Session {
                 first.get_or_insert_with(|| started.elapsed());
                 Ok(true)
             };
-        // Incident pages in one batch ahead of the rest, so the edited page is written without
-        // waiting for the site-wide files.
-        let split_at =
-            dirty.iter().position(|(p, _)| !matches!(p.kind, PageKind::Incident(_))).unwrap_or(dirty.len());
-        let render_batch =
-            |batch: &[(&Page, u64)]| -> Vec<std::result::Result<(String, Written, bool), Diagnostic>> {
-                batch
-                    .par_iter()
-                    .map(|(page, sig)| {
-                        let bytes = renderer.render(page)?;
-                        let changed = write(&page.file, &bytes, built.files.get(&page.file))?;
-                        Ok((
-                            page.file.clone(),
-                            Written { signature: *sig, digest: hash_bytes(&bytes) },
-                            changed,
-                        ))
-                    })
-                    .collect()
-            };
-        let mut results = render_batch(&dirty[..split_at]);
-        log::debug!("rendered {split_at} incident pages in {:?}", started.elapsed());
-        results.extend(render_batch(&dirty[split_at..]));
-        log::debug!("rendered {} other pages in {:?}", dirty.len() - split_at, started.elapsed());
-        if log::log_enabled!(log::Level::Debug) {
-            for (page, _) in &dirty[split_at..] {
-                log::debug!("  {:?}", page.kind);
+        let render = |pages: &[(Page, u64)],
+                      files: &HashMap<String, Written>|
+         -> Vec<std::result::Result<(String, Written, bool), Diagnostic>> {
+            pages
+                .par_iter()
+                .map(|(page, sig)| {
+                    let bytes = renderer.render(page)?;
+                    let changed = write(&page.file, &bytes, files.get(&page.file))?;
+                    Ok((page.file.clone(), Written { signature: *sig, digest: hash_bytes(&bytes) }, changed))
+                })
+                .collect()
+        };
+        // The changed incidents' own pages.
+        let index: HashMap<&Path, usize> = changed
+            .iter()
+            .filter_map(|p| site.incidents.iter().position(|i| &i.path == p).map(|i| (p.as_path(), i)))
+            .collect();
+        let early: Vec<(Page, u64)> = index
+            .values()
+            .map(|&i| {
+                let page = Page {
+                    file: format!("{}index.html", crate::render::incident_path(&site.incidents[i])),
+                    kind: PageKind::Incident(i),
+                };
+                let sig = inputs.signature(&page);
+                (page, sig)
+            })
+            .collect();
+        // New addresses may collide (an alias over a page): then check before writing anything.
+        let same_addresses = changed.iter().all(|path| {
+            let old = built.last.as_ref().and_then(|l| l.index.get(path).map(|&i| &l.site.incidents[i]));
+            let new = self.sources.get(path).and_then(|s| s.parsed.as_ref().ok()).map(|(i, _)| i);
+            match (old, new) {
+                (Some(old), Some(new)) => old.slug == new.slug && old.aliases == new.aliases,
+                (_, None) => true,
+                (None, Some(_)) => false,
             }
-        }
+        });
+        let planned = if fast || same_addresses { None } else { Some(crate::outputs(&site, &built.theme)?) };
+        let mut results = render(&early, &built.files);
+        log::debug!("rendered {} edited pages in {:?}", early.len(), started.elapsed());
+        let crate::Outputs { pages, statics, warnings } = match planned {
+            Some(planned) => planned,
+            None => crate::outputs(&site, &built.theme)?,
+        };
+        let done: HashSet<&str> = early.iter().map(|(p, _)| p.file.as_str()).collect();
+        let signatures: Vec<u64> = pages.par_iter().map(|p| inputs.signature(p)).collect();
+        let dirty: Vec<(Page, u64)> = pages
+            .iter()
+            .zip(signatures)
+            .filter(|(page, sig)| {
+                !done.contains(page.file.as_str())
+                    && built.files.get(&page.file).is_none_or(|w| w.signature != *sig)
+            })
+            .map(|(page, sig)| (page.clone(), sig))
+            .collect();
+        log::debug!("signed {} pages in {:?}", pages.len(), started.elapsed());
+        results.extend(render(&dirty, &built.files));
+        log::debug!("rendered {} other pages in {:?}", dirty.len(), started.elapsed());
         if statics_changed {
             let copied: Vec<_> = statics
                 .par_iter()
@@ -482,27 +607,87 @@ impl Session {
             }
             built.files.remove(file);
         }
-        built.views = views;
-        Ok(RebuildReport {
+        let report = RebuildReport {
             full: false,
             incidents: site.incidents.len(),
             drafts_skipped: site.drafts_skipped,
             embargoed: site.embargoed.clone(),
-            rendered: dirty.len(),
+            rendered: early.len() + dirty.len(),
             first_write: first_write.into_inner().unwrap_or_else(|p| p.into_inner()),
             written,
             removed,
             elapsed: started.elapsed(),
             warnings,
-        })
+        };
+        let (views, shared) = (renderer.views().to_vec(), renderer.shared().clone());
+        drop(renderer);
+        built.last = Some(Last::new(site, versions, views, Some(shared)));
+        Ok(report)
     }
+}
+
+impl Last {
+    fn new(site: Arc<Site>, versions: Vec<u64>, views: Vec<Value>, shared: Option<Shared>) -> Last {
+        let index =
+            site.incidents.iter().enumerate().map(|(i, incident)| (incident.path.clone(), i)).collect();
+        Last { site, versions, views, shared, index }
+    }
+}
+
+/// What of an incident decides its place in the site: its order, its terms and pages, the
+/// figures, the shared STIX objects. Two versions with the same key differ only in what their
+/// own pages and the lists showing them display.
+fn structure_key(incident: &Incident) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (&incident.path, &incident.slug, &incident.title, incident.draft, &incident.aliases).hash(&mut h);
+    (&incident.terms, &incident.severity, &incident.status).hash(&mut h);
+    (incident.date.iso(), incident.date.sort_key()).hash(&mut h);
+    incident.embargo.as_ref().map(|e| (e.iso(), e.sort_key())).hash(&mut h);
+    crate::export::stix::shared_keys(incident).hash(&mut h);
+    incident.victims.iter().map(|v| &v.sector).collect::<Vec<_>>().hash(&mut h);
+    incident.location.as_ref().and_then(|l| l.country.as_ref()).map(|c| &c.code).hash(&mut h);
+    h.finish()
+}
+
+/// A site ready to render: the site, its incidents' versions, the renderer's site-wide data
+/// and the incidents' template values.
+type Prepared = (Arc<Site>, Vec<u64>, Shared, Vec<Value>);
+
+/// The last build's site with the changed incidents swapped in, when none of them changed
+/// place (see [`structure_key`]); `None` when the site must be put together again.
+fn patch(
+    last: &Last,
+    sources: &BTreeMap<PathBuf, Source>,
+    changed: &[PathBuf],
+) -> Option<Prepared> {
+    let shared = last.shared.clone()?;
+    let mut incidents = last.site.incidents.clone();
+    let mut versions = last.versions.clone();
+    let mut views = last.views.clone();
+    for path in changed {
+        let &i = last.index.get(path)?;
+        let source = sources.get(path)?;
+        let Ok((incident, _)) = &source.parsed else { return None };
+        if structure_key(incident) != structure_key(&last.site.incidents[i]) {
+            return None;
+        }
+        views[i] = crate::view::incident(&last.site, incident);
+        incidents[i] = Arc::clone(incident);
+        versions[i] = source.version;
+    }
+    let mut warnings: Vec<Diagnostic> = sources
+        .values()
+        .filter_map(|s| s.parsed.as_ref().ok())
+        .flat_map(|(_, w)| w.iter().cloned())
+        .collect();
+    warnings.sort_by(|a, b| a.location.cmp(&b.location));
+    let site = Site { incidents, warnings, ..(*last.site).clone() };
+    Some((Arc::new(site), versions, shared, views))
 }
 
 /// The site from the sources as they are now.
 fn assemble(options: &SessionOptions, sources: &BTreeMap<PathBuf, Source>, config: &Config) -> Result<Site> {
-    let t0 = Instant::now();
     let parsed: Vec<Parsed> = sources.values().map(|s| s.parsed.clone()).collect();
-    log::debug!("TIMING cloned in {:?}", t0.elapsed());
     Site::assemble(options.root.clone(), config.clone(), parsed, &load_options(options))
 }
 
@@ -533,32 +718,16 @@ fn read_source(config: &Config, schema: &incident::Schema, content: &Path, path:
 
 /// The version of each of the site's incidents, in site order.
 fn versions(sources: &BTreeMap<PathBuf, Source>, site: &Site) -> Vec<u64> {
-    site.incidents.iter().map(|i| sources.get(&i.path).map_or(0, |s| s.version)).collect()
+    // Looked up by the path's bytes: ordering or hashing paths component by component costs
+    // more than everything else here on a large site.
+    let by_path: HashMap<&std::ffi::OsStr, u64> =
+        sources.iter().map(|(p, s)| (p.as_os_str(), s.version)).collect();
+    site.incidents.iter().map(|i| by_path.get(i.path.as_os_str()).copied().unwrap_or(0)).collect()
 }
 
 /// What each template of a theme reads.
 fn uses(theme: &Theme) -> HashMap<String, template_uses::Uses> {
     template_uses::analyze(theme.templates.iter().map(|(name, t)| (name.as_str(), t.text.as_str())))
-}
-
-/// A renderer reusing the template values of incidents whose version did not change; returns
-/// the values by version for the next build.
-fn renderer<'a>(
-    site: &'a Site,
-    theme: &'a Theme,
-    cache: &HashMap<u64, Value>,
-    versions: &[u64],
-    unversioned_assets: bool,
-) -> Result<(Renderer<'a>, HashMap<u64, Value>)> {
-    let views: Vec<Value> = site
-        .incidents
-        .par_iter()
-        .zip(versions)
-        .map(|(incident, v)| cache.get(v).cloned().unwrap_or_else(|| crate::view::incident(site, incident)))
-        .collect();
-    let by_version: HashMap<u64, Value> = versions.iter().copied().zip(views.iter().cloned()).collect();
-    let options = RenderOptions { views: Some(views), unversioned_assets };
-    Ok((Renderer::with_options(site, theme, options)?, by_version))
 }
 
 fn static_bytes(source: &StaticSource) -> std::result::Result<Vec<u8>, Diagnostic> {

@@ -87,7 +87,7 @@ impl Inputs<'_> {
                 let taxonomy = &site.taxonomies[t];
                 let term = &taxonomy.terms[k];
                 let per_page = taxonomy.config.paginate_by.unwrap_or(site.config.paginate_by);
-                ("term", taxonomy.terms.len(), &term.name, &term.slug, term.incidents.len()).hash(&mut h);
+                ("term", &term.name, &term.slug, term.incidents.len()).hash(&mut h);
                 slice(&term.incidents, per_page, n).hash(&mut h);
                 Some("taxonomy_term.html")
             }

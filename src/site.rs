@@ -141,9 +141,7 @@ impl Site {
                 Err(file_errors) => errors.extend(file_errors),
             }
         }
-        let t0 = std::time::Instant::now();
         errors.extend(duplicate_slugs(&incidents));
-        log::debug!("TIMING slugs in {:?}", t0.elapsed());
         if !errors.is_empty() {
             return Err(Error::many(errors));
         }
@@ -161,15 +159,10 @@ impl Site {
         if !options.embargoed {
             incidents.retain(|i| i.embargo.as_ref().is_none_or(|e| e.sort_key() <= now));
         }
-        let t0 = std::time::Instant::now();
         sort_newest_first(&mut incidents);
-        log::debug!("TIMING sorted in {:?}", t0.elapsed());
-        let taxonomies: Vec<Taxonomy> =
-            config.taxonomies.iter().map(|t| Taxonomy::build(&config, t, &incidents)).collect();
-        log::debug!("TIMING taxonomies in {:?}", t0.elapsed());
+        let taxonomies = Taxonomy::build_all(&config, &incidents);
         let archive = archive(&incidents);
         let related = related(&incidents, &taxonomies);
-        log::debug!("TIMING related in {:?}", t0.elapsed());
         Ok(Site {
             base_url: config.base_url(),
             root,
@@ -267,6 +260,8 @@ const RELATED_TERM_LIMIT: usize = 200;
 /// Up to five related incidents per incident: the most terms shared across taxonomies, then
 /// the closest in date.
 fn related(incidents: &[Arc<Incident>], taxonomies: &[Taxonomy]) -> Vec<Vec<usize>> {
+    // Candidates are ranked by date; reading it from each incident would touch memory all over.
+    let when: Vec<i64> = incidents.iter().map(|i| i.date.sort_key()).collect();
     (0..incidents.len())
         .into_par_iter()
         // One tally per thread, reset after each incident: a hash map per incident costs more
@@ -293,10 +288,8 @@ fn related(incidents: &[Arc<Incident>], taxonomies: &[Taxonomy]) -> Vec<Vec<usiz
                     tally[j] = 0;
                 }
                 touched.clear();
-                let when = incidents[i].date.sort_key();
-                let key = |&(j, score): &(usize, u32)| {
-                    (std::cmp::Reverse(score), (incidents[j].date.sort_key() - when).abs(), j)
-                };
+                let key =
+                    |&(j, score): &(usize, u32)| (std::cmp::Reverse(score), (when[j] - when[i]).abs(), j);
                 if ranked.len() > 5 {
                     ranked.select_nth_unstable_by_key(4, key);
                     ranked.truncate(5);
@@ -320,7 +313,10 @@ pub fn sort_newest_first(incidents: &mut [Arc<Incident>]) {
 /// points at a `slug:` line when one of the two set it, since that is the likelier mistake.
 fn duplicate_slugs(incidents: &[Arc<Incident>]) -> Vec<Diagnostic> {
     let mut sorted: Vec<&Incident> = incidents.iter().map(|i| &**i).collect();
-    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    // They usually come in path order already; comparing paths is slow enough to check first.
+    if !sorted.is_sorted_by(|a, b| a.path <= b.path) {
+        sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    }
     let mut first: HashMap<&str, &Incident> = HashMap::new();
     let mut errors = Vec::new();
     let origin = |i: &Incident| match i.slug_line {

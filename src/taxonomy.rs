@@ -174,13 +174,39 @@ impl Taxonomy {
         config: &TaxonomyConfig,
         incidents: &[std::sync::Arc<Incident>],
     ) -> Taxonomy {
+        let lists: Vec<&[String]> =
+            incidents.iter().map(|i| i.terms.get(&config.name).map_or(&[][..], Vec::as_slice)).collect();
+        Taxonomy::from_lists(site_config, config, &lists)
+    }
+
+    /// Every taxonomy of the configuration, grouped in one pass over the incidents: reading
+    /// each incident once rather than once per taxonomy matters on large sites, where
+    /// incidents are scattered in memory.
+    pub fn build_all(site_config: &Config, incidents: &[std::sync::Arc<Incident>]) -> Vec<Taxonomy> {
+        let n = site_config.taxonomies.len();
+        let mut lists: Vec<Vec<&[String]>> = vec![Vec::with_capacity(incidents.len()); n];
+        for incident in incidents {
+            for (t, taxonomy) in site_config.taxonomies.iter().enumerate() {
+                lists[t].push(incident.terms.get(&taxonomy.name).map_or(&[][..], Vec::as_slice));
+            }
+        }
+        site_config
+            .taxonomies
+            .iter()
+            .zip(&lists)
+            .map(|(t, l)| Taxonomy::from_lists(site_config, t, l))
+            .collect()
+    }
+
+    /// Groups incidents, given by their term keys for this taxonomy in site order.
+    fn from_lists(site_config: &Config, config: &TaxonomyConfig, lists: &[&[String]]) -> Taxonomy {
         let mut terms: Vec<Term> = Vec::new();
         let mut by_slug: HashMap<String, usize> = HashMap::new();
         // Slugging is the costly part, and a site uses few distinct spellings many times.
         let mut by_key: HashMap<&str, usize> = HashMap::new();
-        let mut incident_terms: Vec<Vec<usize>> = vec![Vec::new(); incidents.len()];
-        for (index, incident) in incidents.iter().enumerate() {
-            for key in incident.terms.get(&config.name).into_iter().flatten() {
+        let mut incident_terms: Vec<Vec<usize>> = vec![Vec::new(); lists.len()];
+        for (index, keys) in lists.iter().enumerate() {
+            for key in keys.iter() {
                 let k = match by_key.get(key.as_str()) {
                     Some(&k) => k,
                     None => {

@@ -115,6 +115,10 @@ fn incremental_output_equals_a_full_build_after_every_edit() {
     );
     assert!(body.written.len() < 40, "a body edit rewrites a few files, not the site: {:?}", body.written);
 
+    // Shown in lists too, but the incident keeps its place: the quick path.
+    s.edit(HOSPITAL, "summary: ", "summary: Edited summary. ");
+    s.rebuild("summary edited", &[HOSPITAL], false);
+
     s.edit(HOSPITAL, "tags: [", "tags: [brand-new-tag, ");
     s.rebuild("tag added", &[HOSPITAL], false);
 

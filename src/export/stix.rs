@@ -33,7 +33,9 @@ fn timestamp(seconds: i64) -> String {
     format!("{}", t.strftime("%Y-%m-%dT%H:%M:%S.000Z"))
 }
 
-fn shared_keys(incident: &Incident) -> Vec<String> {
+/// The keys of the objects an incident shares with others in the bundle (victim, actors,
+/// techniques, indicators, place), whose first appearance dates them.
+pub fn shared_keys(incident: &Incident) -> Vec<String> {
     let mut keys = Vec::new();
     keys.extend(incident.victims.iter().filter_map(|v| v.name.as_ref()).map(|n| format!("identity/{n}")));
     keys.extend(incident.actors.iter().map(|a| format!("threat-actor/{}", a.name)));
