@@ -393,7 +393,8 @@ pub struct Renderer<'a> {
 #[derive(Clone)]
 pub struct Shared {
     tera: Tera,
-    stix: std::sync::Arc<crate::export::stix::Context>,
+    /// Made when first needed: the edited page of a preview rebuild does not need it.
+    stix: std::sync::Arc<std::sync::OnceLock<crate::export::stix::Context>>,
     /// Every page of the site, for the sitemap; planned when first needed.
     plan: std::sync::Arc<std::sync::OnceLock<Vec<Page>>>,
     globals: crate::signature::Globals,
@@ -430,7 +431,7 @@ impl Shared {
         }
         let mut shared = Shared {
             tera,
-            stix: std::sync::Arc::new(crate::export::stix::Context::default()),
+            stix: std::sync::Arc::default(),
             plan: std::sync::Arc::default(),
             globals: crate::signature::Globals::new(),
         };
@@ -475,7 +476,7 @@ impl Shared {
         // the incidents' versions.
         let identities = hash_of(&site.incidents.iter().map(|i| (&i.path, &i.slug)).collect::<Vec<_>>());
         self.globals.insert("get_taxonomy", identities);
-        self.stix = std::sync::Arc::new(crate::export::stix::Context::new(site));
+        self.stix = std::sync::Arc::default();
         self.plan = std::sync::Arc::default();
     }
 }
@@ -529,7 +530,7 @@ impl<'a> Renderer<'a> {
 
     /// The STIX identifiers and shared timestamps of this build.
     pub fn stix(&self) -> &crate::export::stix::Context {
-        &self.shared.stix
+        self.shared.stix.get_or_init(|| crate::export::stix::Context::new(self.site))
     }
 
     /// The template value of each incident, for reuse by a later build of the same site.
@@ -541,7 +542,7 @@ impl<'a> Renderer<'a> {
     pub fn render(&self, page: &Page) -> Result<Vec<u8>, Diagnostic> {
         let site = self.site;
         match page.kind {
-            PageKind::Data(file) => return Ok(crate::export::render(site, &self.shared.stix, file)),
+            PageKind::Data(file) => return Ok(crate::export::render(site, self.stix(), file)),
             PageKind::Feed(file) => return Ok(crate::feed::render(site, file)),
             PageKind::Sitemap(file) => {
                 let plan = self.shared.plan.get_or_init(|| plan(site));

@@ -388,7 +388,7 @@ impl Session {
             template_hashes: &template_hashes,
             base: built.base,
             whole_site,
-            stix: renderer.stix(),
+            renderer: &renderer,
         };
         let staging = output::Staging::create(&self.options.output)?;
         let rendered: Vec<std::result::Result<(String, Written), Diagnostic>> = pages
@@ -488,7 +488,7 @@ impl Session {
             template_hashes: &template_hashes,
             base: built.base,
             whole_site,
-            stix: renderer.stix(),
+            renderer: &renderer,
         };
         let output = self.options.output.clone();
         let first_write = std::sync::Mutex::new(None);
@@ -655,11 +655,7 @@ type Prepared = (Arc<Site>, Vec<u64>, Shared, Vec<Value>);
 
 /// The last build's site with the changed incidents swapped in, when none of them changed
 /// place (see [`structure_key`]); `None` when the site must be put together again.
-fn patch(
-    last: &Last,
-    sources: &BTreeMap<PathBuf, Source>,
-    changed: &[PathBuf],
-) -> Option<Prepared> {
+fn patch(last: &Last, sources: &BTreeMap<PathBuf, Source>, changed: &[PathBuf]) -> Option<Prepared> {
     let shared = last.shared.clone()?;
     let mut incidents = last.site.incidents.clone();
     let mut versions = last.versions.clone();

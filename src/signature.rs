@@ -34,8 +34,9 @@ pub struct Inputs<'a> {
     pub base: u64,
     /// A hash of every incident's version in site order: the input of site-wide pages.
     pub whole_site: u64,
-    /// The STIX export's shared timestamps.
-    pub stix: &'a crate::export::stix::Context,
+    /// The renderer, for the STIX export's shared timestamps (prepared only when a STIX file's
+    /// signature needs them).
+    pub renderer: &'a crate::render::Renderer<'a>,
 }
 
 /// A hash of every incident's version, in order.
@@ -131,7 +132,7 @@ impl Inputs<'_> {
                 None
             }
             PageKind::Data(crate::export::DataFile::IncidentStix(i)) => {
-                ("stix", version(i), self.stix.fingerprint(&site.incidents[i])).hash(&mut h);
+                ("stix", version(i), self.renderer.stix().fingerprint(&site.incidents[i])).hash(&mut h);
                 None
             }
             PageKind::NotFound => Some("404.html"),

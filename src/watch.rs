@@ -93,49 +93,69 @@ impl Watcher {
     /// when `timeout` passes first (so the caller can act on the clock, such as an embargo
     /// ending), and an error if the watcher stopped working.
     pub fn next_batch(&mut self, timeout: Option<Duration>) -> Result<Vec<PathBuf>, Diagnostic> {
+        let stopped = || Diagnostic::new("the file watcher stopped");
         let mut paths = BTreeSet::new();
-        let first = match timeout {
-            Some(t) => match self.events.recv_timeout(t) {
-                Ok(event) => event,
-                Err(RecvTimeoutError::Timeout) => return Ok(Vec::new()),
-                Err(RecvTimeoutError::Disconnected) => {
-                    return Err(Diagnostic::new("the file watcher stopped"));
+        // Wait for a change that matters: events about other files in the site folder (a log
+        // being written, the output folder being swapped) neither start nor prolong a batch.
+        let deadline = timeout.map(|t| Instant::now() + t);
+        while paths.is_empty() {
+            let event = match deadline {
+                Some(deadline) => {
+                    match self.events.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                        Ok(event) => event,
+                        Err(RecvTimeoutError::Timeout) => return Ok(Vec::new()),
+                        Err(RecvTimeoutError::Disconnected) => return Err(stopped()),
+                    }
                 }
-            },
-            None => self.events.recv().map_err(|_| Diagnostic::new("the file watcher stopped"))?,
-        };
-        self.add(first, &mut paths);
+                None => self.events.recv().map_err(|_| stopped())?,
+            };
+            self.add(event, &mut paths);
+        }
         let started = Instant::now();
+        let mut quiet_since = Instant::now();
         loop {
-            let left = MAX_WAIT.saturating_sub(started.elapsed());
-            match self.events.recv_timeout(QUIET.min(left)) {
-                Ok(event) if !left.is_zero() => self.add(event, &mut paths),
+            let left =
+                MAX_WAIT.saturating_sub(started.elapsed()).min(QUIET.saturating_sub(quiet_since.elapsed()));
+            if left.is_zero() {
+                break;
+            }
+            match self.events.recv_timeout(left) {
                 Ok(event) => {
-                    self.add(event, &mut paths);
-                    break;
+                    if self.add(event, &mut paths) {
+                        quiet_since = Instant::now();
+                    }
                 }
-                Err(RecvTimeoutError::Timeout) => break,
-                Err(RecvTimeoutError::Disconnected) => {
-                    return Err(Diagnostic::new("the file watcher stopped"));
-                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return Err(stopped()),
             }
         }
         // A watched folder removed and created again (a branch switch) needs a new watch.
         self.watched.retain(|p| crate::fs::exists(p));
         self.watch_new_targets()?;
-        log::debug!("file events for {paths:?}");
-        Ok(paths.into_iter().filter(|p| self.is_source(p)).collect())
+        log::debug!("changed: {paths:?}");
+        Ok(paths.into_iter().collect())
     }
 
-    fn add(&self, event: notify::Result<notify::Event>, paths: &mut BTreeSet<PathBuf>) {
+    /// Adds the source paths an event is about; returns whether there were any.
+    fn add(&self, event: notify::Result<notify::Event>, paths: &mut BTreeSet<PathBuf>) -> bool {
         match event {
             // Reading a file (casebook itself does, on each build) changes nothing.
-            Ok(event) if is_read(&event.kind) => {}
-            Ok(event) => paths.extend(event.paths.iter().map(|p| tidy(p, &self.root, &self.absolute_roots))),
+            Ok(event) if is_read(&event.kind) => false,
+            Ok(event) => {
+                let mut any = false;
+                for path in event.paths.iter().map(|p| tidy(p, &self.root, &self.absolute_roots)) {
+                    if self.is_source(&path) {
+                        paths.insert(path);
+                        any = true;
+                    }
+                }
+                any
+            }
             // Events were lost (queue overflow): say every target changed, which rescans.
             Err(e) => {
                 log::warn!("file watcher: {e}; reading everything again");
                 paths.extend(self.targets.iter().cloned());
+                true
             }
         }
     }

@@ -21,7 +21,7 @@ use crate::ioc::IocKind;
 use crate::site::Site;
 
 /// The earliest date at which each shared object is referred to, over the whole site.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Context {
     namespace: Uuid,
     first_seen: HashMap<String, i64>,
