@@ -231,3 +231,49 @@ fn watch_refuses_drafts_into_public() {
     assert!(!out.status.success());
     assert!(common::stderr(&out).contains("refusing to watch drafts into the public output folder"));
 }
+
+/// The page in a real browser: it reloads after an edit, shows the error overlay on a broken
+/// file and loses it after the fix. Needs Node, Chromium and `npm ci` in tests/browser.
+#[test]
+fn a_browser_tab_follows_edits_and_shows_errors() {
+    let browser_tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    let ready = browser_tests.join("node_modules/playwright-core").is_dir()
+        && Path::new("/usr/bin/chromium").exists();
+    if !ready {
+        assert!(
+            std::env::var_os("CASEBOOK_REQUIRE_VALIDATORS").is_none(),
+            "playwright-core or chromium missing"
+        );
+        eprintln!(
+            "note: run `npm ci` in tests/browser and install chromium to run the live-reload browser check"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let site = site_copy(dir.path());
+    let mut serve = Running::start(&site, dir.path(), &["serve", "--port", "0"]);
+    let line = serve.wait_line("Serving");
+    let url = line
+        .split(" at ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .expect("url")
+        .trim_end_matches('/')
+        .to_string();
+    serve.wait_line("build:");
+    let result = Command::new("node")
+        .arg(browser_tests.join("live.js"))
+        .arg(&url)
+        .arg("/incidents/2024-02-northbridge-hospital-data-leak/")
+        .arg(site.join(HOSPITAL))
+        .output()
+        .expect("run node");
+    let report = String::from_utf8_lossy(&result.stdout);
+    assert!(
+        result.status.success(),
+        "{report}{}\ncasebook said:\n{}",
+        String::from_utf8_lossy(&result.stderr),
+        serve.seen.join("\n")
+    );
+    assert!(report.contains("live reload works"), "{report}");
+}
