@@ -55,6 +55,9 @@ pub struct Schema {
     pub markdown: markdown::Settings,
     /// The path of `base_url` (`/` or `/sub/`), which aliases may be written with.
     pub base_path: String,
+    /// Show internal notes highlighted in the incident's page instead of removing them: for
+    /// the local preview only. Summaries, feeds, the search index and exports never have them.
+    pub show_internal: bool,
 }
 
 impl Schema {
@@ -72,6 +75,7 @@ impl Schema {
             custom_keys,
             markdown: markdown::Settings { unsafe_html: config.markdown.unsafe_html },
             base_path: config.base_url().path,
+            show_internal: false,
         }
     }
 }
@@ -360,7 +364,13 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
             "internal notes are removed from public builds; an unclosed one cannot be, so the build stops",
         )]
     })?;
-    let rendered = markdown::render(&body, schema.markdown);
+    let mut rendered = markdown::render(&body, schema.markdown);
+    if schema.show_internal && matches!(body, std::borrow::Cow::Owned(_)) {
+        // Only the page's body shows them; everything else above came from the stripped text.
+        if let Ok(marked) = crate::internal::mark(split.body) {
+            rendered.html = crate::internal::highlight(&markdown::render(&marked, schema.markdown).html);
+        }
+    }
     let (summary_html, summary_text, summary_given) = match summary.as_deref() {
         Some(s) => {
             let (html, text) = markdown::render_short(s, schema.markdown);

@@ -59,9 +59,51 @@ fn fence(line: &str) -> Option<(char, usize, &str)> {
 /// Removes every internal note from Markdown `text`. Borrows when there is none (the usual
 /// case, and the fast one).
 pub fn strip(text: &str) -> Result<Cow<'_, str>, MarkerError> {
+    process(text, false)
+}
+
+/// Sentinels standing for the edges of notes in [`mark`]ed Markdown: private-use characters
+/// around a word, which Markdown passes through as text and no writer types.
+const BLOCK_OPEN: &str = "\u{F8FF}casebook-internal-block\u{F8FF}";
+const BLOCK_CLOSE: &str = "\u{F8FF}/casebook-internal-block\u{F8FF}";
+const INLINE_OPEN: &str = "\u{F8FF}casebook-internal\u{F8FF}";
+const INLINE_CLOSE: &str = "\u{F8FF}/casebook-internal\u{F8FF}";
+
+/// Keeps internal notes but marks their edges, for the preview, which shows them highlighted:
+/// render the result as Markdown, then pass the HTML through [`highlight`]. Block notes (a
+/// fenced block, or a comment region whose markers stand on lines of their own) become
+/// paragraphs of their own; notes within a line stay inline.
+pub fn mark(text: &str) -> Result<Cow<'_, str>, MarkerError> {
+    process(text, true)
+}
+
+/// Turns the sentinels of [`mark`]ed Markdown, rendered to HTML, into highlighted elements
+/// labelled as internal.
+pub fn highlight(html: &str) -> String {
+    const BLOCK_STYLE: &str = "display:block;background:#fff3bf;color:#3b2f00;border:2px dashed #e67700;\
+                               padding:0.25em 1em;margin:1em 0";
+    const INLINE_STYLE: &str = "background:#fff3bf;color:#3b2f00;outline:1px dashed #e67700";
+    html.replace(
+        &format!("<p>{BLOCK_OPEN}</p>"),
+        &format!(
+            "<aside class=\"casebook-internal\" style=\"{BLOCK_STYLE}\" aria-label=\"Internal note\">\
+             <p><strong>Internal note</strong> (shown in the preview only; never published)</p>"
+        ),
+    )
+    .replace(&format!("<p>{BLOCK_CLOSE}</p>"), "</aside>")
+    .replace(INLINE_OPEN, &format!("<mark class=\"casebook-internal\" style=\"{INLINE_STYLE}\" title=\"Internal note: never published\">"))
+    .replace(INLINE_CLOSE, "</mark>")
+    // Sentinels that did not land where expected (inside code, a heading): dropped.
+    .replace(BLOCK_OPEN, "")
+    .replace(BLOCK_CLOSE, "")
+}
+
+fn process(text: &str, keep: bool) -> Result<Cow<'_, str>, MarkerError> {
     if !text.contains("internal") {
         return Ok(Cow::Borrowed(text));
     }
+    // Whether the open comment region is a block (its markers on lines of their own).
+    let mut comment_block = false;
     let mut out = String::with_capacity(text.len());
     // (fence char, fence length, is internal, opening line)
     let mut in_fence: Option<(char, usize, bool, usize)> = None;
@@ -76,7 +118,11 @@ pub fn strip(text: &str) -> Result<Cow<'_, str>, MarkerError> {
                 in_fence = None;
             }
             if internal {
-                out.push_str(blank);
+                match (keep, closes) {
+                    (false, _) => out.push_str(blank),
+                    (true, true) => out.push_str(&format!("\n\n{BLOCK_CLOSE}\n\n")),
+                    (true, false) => out.push_str(line),
+                }
                 continue;
             }
         } else if in_comment.is_none()
@@ -85,7 +131,10 @@ pub fn strip(text: &str) -> Result<Cow<'_, str>, MarkerError> {
             let internal = info.split_whitespace().next() == Some("internal");
             in_fence = Some((c, count, internal, number));
             if internal {
-                out.push_str(blank);
+                out.push_str(if keep { "\n\n" } else { blank });
+                if keep {
+                    out.push_str(&format!("{BLOCK_OPEN}\n\n"));
+                }
                 continue;
             }
         }
@@ -95,11 +144,22 @@ pub fn strip(text: &str) -> Result<Cow<'_, str>, MarkerError> {
         loop {
             match in_comment {
                 Some(_) => match find_marker(rest, true) {
-                    Some((_, end)) => {
+                    Some((start, end)) => {
                         in_comment = None;
+                        if keep {
+                            out.push_str(&rest[..start]);
+                            let close = if comment_block { BLOCK_CLOSE } else { INLINE_CLOSE };
+                            let (before, after) = if comment_block { ("\n\n", "\n\n") } else { ("", "") };
+                            out.push_str(&format!("{before}{close}{after}"));
+                        }
                         rest = &rest[end..];
                     }
-                    None => break,
+                    None => {
+                        if keep {
+                            out.push_str(rest);
+                        }
+                        break;
+                    }
                 },
                 None => {
                     let open = find_marker(rest, false);
@@ -115,6 +175,15 @@ pub fn strip(text: &str) -> Result<Cow<'_, str>, MarkerError> {
                         (Some((start, end)), _) => {
                             out.push_str(&rest[..start]);
                             in_comment = Some(number);
+                            if keep {
+                                comment_block =
+                                    rest[end..].trim().is_empty() && rest[..start].trim().is_empty();
+                                if comment_block {
+                                    out.push_str(&format!("\n\n{BLOCK_OPEN}\n\n"));
+                                } else {
+                                    out.push_str(INLINE_OPEN);
+                                }
+                            }
                             rest = &rest[end..];
                         }
                         _ => {
@@ -127,7 +196,7 @@ pub fn strip(text: &str) -> Result<Cow<'_, str>, MarkerError> {
         }
         // A removed note that took the end of a line keeps the line break: the line count
         // stays, and the text that follows does not join the paragraph before.
-        if !out[line_start..].ends_with('\n') {
+        if !out[line_start..].ends_with('\n') && !(keep && out.ends_with('\n')) {
             out.push_str(blank);
         }
     }
@@ -190,6 +259,28 @@ mod tests {
         assert_eq!(strip("a\n<!-- internal -->\nSECRET\n").expect_err("unclosed").line, 2);
         assert_eq!(strip("a\n\n```internal\nSECRET\n").expect_err("unclosed").line, 3);
         assert!(strip("a <!-- /internal -->\n").expect_err("unopened").message.contains("never opened"));
+    }
+
+    #[test]
+    fn marked_notes_are_highlighted_not_removed() {
+        let render = |text: &str| {
+            let marked = mark(text).expect("valid markers");
+            highlight(&crate::markdown::render(&marked, crate::markdown::Settings::default()).html)
+        };
+        let html = render("Public.\n\n```internal\nCall the **mayor**.\n```\n\nMore.\n");
+        assert!(html.contains("<aside class=\"casebook-internal\""), "{html}");
+        assert!(html.contains("Call the <strong>mayor</strong>."), "{html}");
+        assert!(html.find("</aside>") > html.find("mayor"), "{html}");
+        let html = render("A <!-- internal -->private aside<!-- /internal --> B\n");
+        assert!(html.contains("<mark class=\"casebook-internal\""), "{html}");
+        assert!(html.contains(">private aside</mark> B"), "{html}");
+        let html = render("A\n\n<!-- internal -->\nFirst.\n\nSecond.\n<!-- /internal -->\nB\n");
+        assert!(
+            html.contains("<aside") && html.contains("First.") && html.contains("Second.</p>\n</aside>"),
+            "{html}"
+        );
+        assert!(!html.contains('\u{F8FF}'), "no sentinel left: {html}");
+        assert!(mark("a\n<!-- internal -->\nx\n").is_err(), "unclosed is still an error");
     }
 
     #[test]

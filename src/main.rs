@@ -312,6 +312,7 @@ fn watch(args: &BuildArgs, quiet: bool) -> casebook::Result<()> {
         drafts: args.drafts,
         now: args.now,
         unversioned_assets: false,
+        show_internal: false,
     });
     preview_loop(session, quiet, |_| {})
 }
@@ -345,6 +346,7 @@ fn serve(args: &ServeArgs, quiet: bool) -> casebook::Result<()> {
         drafts: args.drafts,
         now: args.now,
         unversioned_assets: true,
+        show_internal: true,
     });
     let mut opened = !args.open;
     preview_loop(session, quiet, move |outcome| {

@@ -41,8 +41,11 @@ pub struct SessionOptions {
     pub drafts: bool,
     /// The moment embargoes are compared with; the clock when `None`.
     pub now: Option<i64>,
-    /// Plain `asset()` URLs (see [`RenderOptions::unversioned_assets`]).
+    /// Plain `asset()` URLs (see [`crate::render::RenderOptions::unversioned_assets`]).
     pub unversioned_assets: bool,
+    /// Show internal notes highlighted (see [`incident::Schema::show_internal`]): for a
+    /// preview that is never published.
+    pub show_internal: bool,
 }
 
 /// What one rebuild did.
@@ -336,7 +339,8 @@ impl Session {
         let loaded = Site::load_config(&self.options.root, &self.load_options());
         let (root, config) = loaded.inspect_err(|_| self.built = None)?;
         let theme = Theme::load(&root, &config)?;
-        let schema = incident::Schema::from_config(&config);
+        let mut schema = incident::Schema::from_config(&config);
+        schema.show_internal = self.options.show_internal;
         let content = root.join(CONTENT_DIR);
         let files = crate::site::content_files(&content)?;
         self.sources = files
@@ -346,8 +350,8 @@ impl Session {
         let base = {
             let mut h = std::collections::hash_map::DefaultHasher::new();
             serde_json::to_string(&config).unwrap_or_default().hash(&mut h);
-            (&self.options.base_url, self.options.drafts, self.options.now, self.options.unversioned_assets)
-                .hash(&mut h);
+            let o = &self.options;
+            (&o.base_url, o.drafts, o.now, o.unversioned_assets, o.show_internal).hash(&mut h);
             h.finish()
         };
         let previous = self.built.take();

@@ -138,7 +138,7 @@ fn serve_previews_reloads_and_shows_errors() {
     let site = site_copy(dir.path());
     std::fs::write(
         site.join("content/2026-draft.md"),
-        "---\ntitle: Unapproved draft DRAFTMARKER\ndate: 2026-01-01\ndraft: true\n---\nDRAFTMARKER\n",
+        "---\ntitle: Unapproved draft DRAFTMARKER\ndate: 2026-01-01\ndraft: true\n---\nDRAFTMARKER\n\nCall <!-- internal -->NOTE-IN-PREVIEW<!-- /internal --> first.\n",
     )
     .expect("write draft");
     let mut serve = Running::start(&site, dir.path(), &["serve", "--port", "0", "--drafts"]);
@@ -154,6 +154,10 @@ fn serve_previews_reloads_and_shows_errors() {
     let (status, draft) = get(&addr, "/incidents/2026-draft/");
     assert_eq!(status, 200, "drafts are previewed with --drafts");
     assert!(draft.contains("DRAFTMARKER"));
+    assert!(
+        draft.contains("<mark class=\"casebook-internal\"") && draft.contains("NOTE-IN-PREVIEW</mark>"),
+        "internal notes are shown highlighted in the preview"
+    );
     assert!(!site.join("public").exists(), "serve never writes public/");
 
     let (status, missing) = get(&addr, "/no/such/page/");
