@@ -196,7 +196,7 @@ fn process(text: &str, keep: bool) -> Result<Cow<'_, str>, MarkerError> {
         }
         // A removed note that took the end of a line keeps the line break: the line count
         // stays, and the text that follows does not join the paragraph before.
-        if !out[line_start..].ends_with('\n') && !(keep && out.ends_with('\n')) {
+        if !(out[line_start..].ends_with('\n') || keep && out.ends_with('\n')) {
             out.push_str(blank);
         }
     }
