@@ -21,6 +21,8 @@ pub struct CheckOptions {
     /// The moment "in the future" is measured from (seconds since the Unix epoch); now when
     /// `None`.
     pub now: Option<i64>,
+    /// Also request every external link (`--external`), with these limits.
+    pub external: Option<crate::external::ExternalOptions>,
 }
 
 /// The problems found: errors fail the check, warnings do not.
@@ -78,6 +80,11 @@ pub fn check(options: &CheckOptions) -> crate::Result<CheckReport> {
     match Theme::load(&site.root, &site.config) {
         Ok(theme) => report.errors.extend(render_all(&site, &theme)),
         Err(d) => report.errors.push(d),
+    }
+    if let Some(limits) = options.external {
+        let (errors, warnings) = crate::external::check(&crate::external::links(&site), limits);
+        report.errors.extend(errors);
+        report.warnings.extend(warnings);
     }
     report.errors.sort_by(|a, b| a.location.cmp(&b.location).then_with(|| a.message.cmp(&b.message)));
     report.warnings.sort_by(|a, b| a.location.cmp(&b.location).then_with(|| a.message.cmp(&b.message)));

@@ -18,6 +18,7 @@ pub mod date;
 pub mod error;
 pub mod escape;
 pub mod export;
+pub mod external;
 pub mod feed;
 pub mod frontmatter;
 pub mod fs;

@@ -141,6 +141,16 @@ struct CheckArgs {
     /// Judge "in the future" as of this moment (`2026-12-01T09:00:00Z` or `2026-12-01`).
     #[arg(long, value_name = "TIME", value_parser = parse_now)]
     now: Option<i64>,
+    /// Also request every external link (in bodies and sources) and report broken ones;
+    /// needs network access.
+    #[arg(long)]
+    external: bool,
+    /// With --external: seconds to wait for each link.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10, requires = "external")]
+    timeout: u64,
+    /// With --external: requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 8, requires = "external")]
+    jobs: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -470,7 +480,11 @@ fn print_rebuild(
 }
 
 fn check(args: &CheckArgs, quiet: bool) -> ExitCode {
-    let options = casebook::check::CheckOptions { root: args.site.root.clone(), now: args.now };
+    let external = args.external.then(|| casebook::external::ExternalOptions {
+        concurrency: args.jobs.max(1),
+        timeout: Duration::from_secs(args.timeout.max(1)),
+    });
+    let options = casebook::check::CheckOptions { root: args.site.root.clone(), now: args.now, external };
     let report = match casebook::check::check(&options) {
         Ok(report) => report,
         Err(err) => {

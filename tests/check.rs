@@ -48,3 +48,77 @@ fn the_example_site_is_clean() {
     assert!(result.status.success(), "{}", stderr(&result));
     assert!(stderr(&result).ends_with("0 errors, 0 warnings\n"), "{}", stderr(&result));
 }
+
+/// A small HTTP server on loopback standing in for the web: `/ok` answers 200, `/gone` 404,
+/// `/no-head` refuses HEAD but answers GET, `/busy` 429, `/slow` never answers. Returns its
+/// base URL.
+fn link_server() -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(&stream);
+                let mut line = String::new();
+                if reader.read_line(&mut line).is_err() {
+                    return;
+                }
+                let mut parts = line.split_whitespace();
+                let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+                let status = match (method, path) {
+                    (_, "/ok") => "200 OK",
+                    (_, "/gone") => "404 Not Found",
+                    ("HEAD", "/no-head") => "405 Method Not Allowed",
+                    (_, "/no-head") => "200 OK",
+                    (_, "/busy") => "429 Too Many Requests",
+                    (_, "/slow") => {
+                        std::thread::sleep(std::time::Duration::from_secs(30));
+                        return;
+                    }
+                    _ => "404 Not Found",
+                };
+                let mut stream = &stream;
+                let _ = write!(stream, "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            });
+        }
+    });
+    base
+}
+
+#[test]
+fn external_links_are_checked_when_asked() {
+    let base = link_server();
+    let refused = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        format!("http://{}/", l.local_addr().expect("address"))
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("content")).expect("mkdir");
+    let text = format!(
+        "---\ntitle: Links\ndate: 2025-01-01\nsources:\n  - title: Gone\n    url: {base}/gone\n  - title: Fine\n    url: {base}/ok\n---\n\
+         See [this]({base}/gone) and [that]({base}/no-head),\n[busy]({base}/busy), [slow]({base}/slow) and [closed]({refused}).\n"
+    );
+    std::fs::write(dir.path().join("content/links.md"), text).expect("write");
+
+    let quiet = casebook(dir.path(), &["check", "--now", "2026-01-01"]);
+    assert!(quiet.status.success(), "no requests without --external: {}", stderr(&quiet));
+
+    let result = casebook(dir.path(), &["check", "--now", "2026-01-01", "--external", "--timeout", "2"]);
+    let err = stderr(&result);
+    assert_eq!(result.status.code(), Some(1), "{err}");
+    // Columns on line 11 depend on the ports' digits: compute them.
+    let line11 = format!("[busy]({base}/busy), [slow]({base}/slow) and [closed]({refused}).");
+    let col = |what: &str| line11.find(what).expect("in line") + 1;
+    let at = |line: usize, col: usize, what: &str| format!("content/links.md:{line}:{col}: {what}");
+    for expected in [
+        at(6, 10, &format!("broken link `{base}/gone`: HTTP 404 Not Found")),
+        at(10, 5, &format!("broken link `{base}/gone`: HTTP 404 Not Found")),
+        at(11, col("[slow]"), &format!("broken link `{base}/slow`: no answer in time")),
+        at(11, col("[closed]"), &format!("broken link `{refused}`: connection refused")),
+        at(11, 1, &format!("could not check `{base}/busy`: the server says too many requests (429)")),
+    ] {
+        assert!(err.contains(&expected), "missing `{expected}` in:\n{err}");
+    }
+    assert!(!err.contains("/ok`") && !err.contains("/no-head`"), "working links are not reported:\n{err}");
+}
