@@ -739,3 +739,8 @@ mod tests {
         }
     }
 }
+
+// The system allocator serializes the many small allocations of parallel rendering; mimalloc
+// keeps them per thread.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
