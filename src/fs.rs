@@ -124,6 +124,20 @@ pub fn canonicalize(path: &Path) -> Result<PathBuf, Diagnostic> {
     path.canonicalize().map_err(|e| io_error(path, "resolve the path", e))
 }
 
+/// Makes `to` another name of the file `from` (creating `to`'s parent folders), so a file can
+/// be carried into a new folder without copying or rewriting it.
+pub fn hard_link(from: &Path, to: &Path) -> Result<(), Diagnostic> {
+    if let Some(parent) = to.parent() {
+        create_dir_all(parent)?;
+    }
+    std::fs::hard_link(from, to).map_err(|e| io_error(to, &format!("link the file to {}", from.display()), e))
+}
+
+/// The size of a regular file, or `None` when it is not one.
+pub fn file_len(path: &Path) -> Option<u64> {
+    std::fs::metadata(path).ok().filter(std::fs::Metadata::is_file).map(|m| m.len())
+}
+
 /// Whether a path is a symbolic link (not following it).
 pub fn is_symlink(path: &Path) -> bool {
     path.is_symlink()

@@ -11,6 +11,7 @@
 //! [`build`] runs them all and returns a [`BuildReport`], or an [`Error`] listing every problem.
 
 pub mod attack;
+pub mod build_state;
 pub mod check;
 pub mod config;
 pub mod country;
@@ -94,6 +95,10 @@ pub struct BuildReport {
     pub static_files: usize,
     /// Problems that did not stop the build, such as unknown front matter keys.
     pub warnings: Vec<Diagnostic>,
+    /// Files whose bytes came out as in the last build, carried over instead of rewritten.
+    pub unchanged: usize,
+    /// Nothing changed since the last build into this folder: nothing was rendered or written.
+    pub up_to_date: bool,
     /// Wall time of the whole build.
     pub elapsed: Duration,
 }
@@ -116,9 +121,46 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         now: options.now,
         embargoed: false,
     };
+    let root = site::normalize_root(&options.root);
+    let output = output::resolve(&root, options.output.as_deref())?;
+    let previous = build_state::BuildState::load(&output);
+    // Options as text: any change of them is a change of input.
+    let settings = format!(
+        "{:?} {:?} {} {:?} {}",
+        fs::absolute(&output)?,
+        options.base_url,
+        options.drafts,
+        options.now,
+        options.unversioned_assets
+    );
+    let inputs = if root.as_os_str().is_empty() || fs::is_dir(&root) {
+        build_state::inputs(&root, &settings).ok()
+    } else {
+        None
+    };
+    if let (Some(state), Some(inputs)) = (&previous, inputs) {
+        let now = options.now.unwrap_or_else(|| jiff::Timestamp::now().as_second());
+        if state.inputs == inputs
+            && state.republish_at.is_none_or(|at| at > now)
+            && state.output_intact(&output)
+        {
+            log::debug!("nothing changed since the last build ({:?})", started.elapsed());
+            return Ok(BuildReport {
+                output,
+                incidents: state.incidents,
+                drafts_skipped: state.drafts_skipped,
+                embargoed: Vec::new(),
+                pages: state.files.len() - state.static_files,
+                static_files: state.static_files,
+                warnings: Vec::new(),
+                unchanged: state.files.len(),
+                up_to_date: true,
+                elapsed: started.elapsed(),
+            });
+        }
+    }
     let site = Site::load_with_progress(&options.root, &load, progress)?;
     log::debug!("loaded {} incidents in {:?}", site.incidents.len(), started.elapsed());
-    let output = output::resolve(&site.root, options.output.as_deref())?;
     let theme = Theme::load(&site.root, &site.config)?;
     let render_options =
         render::RenderOptions { views: None, unversioned_assets: options.unversioned_assets };
@@ -130,9 +172,25 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     progress.start("rendering", pages.len() + statics.len());
     let errors = Mutex::new(Vec::new());
     let fail = |d: Diagnostic| errors.lock().unwrap_or_else(|p| p.into_inner()).push(d);
+    let written = Mutex::new(std::collections::HashMap::with_capacity(pages.len() + statics.len()));
+    let unchanged = std::sync::atomic::AtomicUsize::new(0);
+    // A file whose bytes are those of the last build is linked over, not written again.
+    let put = |rel: &str, bytes: &[u8]| -> Result<()> {
+        let digest = build_state::digest(bytes);
+        let same = previous.as_ref().and_then(|s| s.files.get(rel)) == Some(&digest);
+        if same && staging.carry_over(rel, bytes.len()) {
+            unchanged.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        } else {
+            staging.write(rel, bytes)?;
+        }
+        written.lock().unwrap_or_else(|p| p.into_inner()).insert(rel.to_string(), digest);
+        Ok(())
+    };
     pages.par_iter().for_each(|page| {
         match renderer.render(page) {
-            Ok(bytes) => staging.write(&page.file, &bytes).unwrap_or_else(&fail),
+            Ok(bytes) => {
+                put(&page.file, &bytes).unwrap_or_else(|e| e.diagnostics().iter().cloned().for_each(&fail))
+            }
             Err(d) => fail(d),
         }
         progress.advance(1);
@@ -142,7 +200,10 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             theme::StaticSource::Embedded(bytes) => Ok(bytes.to_vec()),
             theme::StaticSource::File(path) => fs::read(path),
         };
-        bytes.and_then(|b| staging.write(rel, &b)).unwrap_or_else(&fail);
+        match bytes {
+            Ok(b) => put(rel, &b).unwrap_or_else(|e| e.diagnostics().iter().cloned().for_each(&fail)),
+            Err(d) => fail(d),
+        }
         progress.advance(1);
     });
     progress.finish();
@@ -154,8 +215,25 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         return Err(Error::many(error::collapse_repeats(errors, Repeat::SamePlace, 1, "page")));
     }
     log::debug!("rendered and wrote in {:?}", started.elapsed());
+    // The state describes the output it sits beside: gone while the output changes, so a
+    // build killed after the swap leaves none rather than a wrong one.
+    fs::remove_file(&build_state::path(&output), Path::new("/nonexistent"))?;
     staging.commit()?;
     log::debug!("committed in {:?}", started.elapsed());
+    if let Some(inputs) = inputs {
+        let state = build_state::BuildState {
+            inputs,
+            republish_at: site.embargoed.first().map(date::IncidentDate::sort_key),
+            incidents: site.incidents.len(),
+            drafts_skipped: site.drafts_skipped,
+            static_files: statics.len(),
+            files: written.into_inner().unwrap_or_else(|p| p.into_inner()),
+        };
+        // Without it the next build is a full one: worth a note, not a failure.
+        if let Err(e) = state.save(&output) {
+            log::warn!("{e}");
+        }
+    }
     Ok(BuildReport {
         output,
         incidents: site.incidents.len(),
@@ -164,6 +242,8 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         pages: pages.len(),
         static_files: statics.len(),
         warnings,
+        unchanged: unchanged.into_inner(),
+        up_to_date: false,
         elapsed: started.elapsed(),
     })
 }

@@ -275,6 +275,16 @@ fn build(args: &BuildArgs, quiet: bool) -> casebook::Result<()> {
     };
     let progress = TerminalProgress::new(!quiet && std::io::stderr().is_terminal());
     let report = casebook::build(&options, &progress)?;
+    if report.up_to_date {
+        if !quiet {
+            eprintln!(
+                "Up to date: nothing changed since the last build into {} ({:.2} s)",
+                report.output.display(),
+                report.elapsed.as_secs_f64()
+            );
+        }
+        return Ok(());
+    }
     if !quiet {
         for w in &report.warnings {
             eprintln!("warning: {w}");
@@ -294,8 +304,12 @@ fn build(args: &BuildArgs, quiet: bool) -> casebook::Result<()> {
         }
         let drafts =
             if held.is_empty() { String::new() } else { format!(" (held back: {})", held.join("; ")) };
+        let unchanged = match report.unchanged {
+            0 => String::new(),
+            n => format!(" ({n} unchanged, left as they were)"),
+        };
         eprintln!(
-            "Built {} incident{}{drafts}: {} pages and {} static files into {} in {:.2} s",
+            "Built {} incident{}{drafts}: {} pages and {} static files{unchanged} into {} in {:.2} s",
             report.incidents,
             plural(report.incidents),
             report.pages,

@@ -115,6 +115,16 @@ impl Staging {
         fs::write(&self.dir.join(rel), bytes)
     }
 
+    /// Carries `rel` over from the current output folder, unchanged, by a hard link. Returns
+    /// false (and the caller writes the file) when it cannot.
+    /// `len` is the file's expected size: a file edited by hand since is written again.
+    pub fn carry_over(&self, rel: &str, len: usize) -> bool {
+        let old = self.target.join(rel);
+        is_contained(rel)
+            && fs::file_len(&old) == Some(len as u64)
+            && fs::hard_link(&old, &self.dir.join(rel)).is_ok()
+    }
+
     /// Replaces the output folder with the staged build.
     pub fn commit(self) -> Result<(), Diagnostic> {
         if fs::exists(&self.target) {

@@ -266,8 +266,14 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
     assert!(!result.status.success());
     assert_eq!(files(&site), before);
     assert_eq!(read(&site, "index.html"), index);
-    let leftovers: Vec<_> = std::fs::read_dir(out.path()).expect("list").flatten().collect();
-    assert_eq!(leftovers.len(), 1, "no staging folder is left behind");
+    // Only the output and the state of its last build (a file beside it) remain.
+    let leftovers: Vec<String> = std::fs::read_dir(out.path())
+        .expect("list")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.ends_with(".casebook-state"))
+        .collect();
+    assert_eq!(leftovers, ["site"], "no staging folder is left behind");
 }
 
 #[test]
@@ -314,4 +320,70 @@ fn unknown_keys_warn_with_file_line_and_suggestion() {
         "{}",
         stderr(&result)
     );
+}
+
+#[test]
+fn a_second_build_of_unchanged_sources_does_nothing() {
+    let out = build_good_site(&[]);
+    let site = out.path().join("site");
+    let output = site.to_str().expect("UTF-8");
+    let args = ["build", "--output", output];
+    let again = casebook(&fixtures().join("good-site"), &args);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(
+        stderr(&again).starts_with("Up to date: nothing changed since the last build"),
+        "{}",
+        stderr(&again)
+    );
+
+    // A file removed from the output by hand is put back.
+    let page = files(&site).into_iter().find(|f| f.starts_with("incidents/")).expect("an incident page");
+    std::fs::remove_file(site.join(&page)).expect("remove");
+    let repaired = casebook(&fixtures().join("good-site"), &args);
+    assert!(stderr(&repaired).starts_with("Built "), "{}", stderr(&repaired));
+    assert!(site.join(&page).exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn unchanged_files_are_carried_over_not_rewritten() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = dir.path().join("source");
+    common::copy_dir(&fixtures().join("good-site"), &source);
+    let out = dir.path().join("out");
+    let args = ["build", "--output", out.to_str().expect("UTF-8")];
+    assert!(casebook(&source, &args).status.success());
+    let inode = |rel: &str| std::fs::metadata(out.join(rel)).expect("metadata").ino();
+    let files_before = files(&out);
+    let before: Vec<u64> = files_before.iter().map(|f| inode(f)).collect();
+
+    // A change to one incident's body: its page changes, the tag pages do not.
+    let content = source.join("content");
+    let first = std::fs::read_dir(&content)
+        .expect("list")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "md"))
+        .expect("an incident");
+    let text = std::fs::read_to_string(&first).expect("read");
+    std::fs::write(&first, format!("{text}\nOne more sentence.\n")).expect("edit");
+    let result = casebook(&source, &args);
+    assert!(result.status.success(), "{}", stderr(&result));
+    assert!(stderr(&result).contains(" unchanged, left as they were)"), "{}", stderr(&result));
+    let kept =
+        files_before.iter().zip(&before).filter(|(f, ino)| out.join(f).exists() && inode(f) == **ino).count();
+    assert!(kept > 0 && kept < files_before.len(), "{kept} of {} files kept", files_before.len());
+
+    // The result is the same as a fresh build's.
+    let fresh = dir.path().join("fresh");
+    assert!(casebook(&source, &["build", "--output", fresh.to_str().expect("UTF-8")]).status.success());
+    assert_eq!(files(&out), files(&fresh));
+    for f in files(&fresh) {
+        assert_eq!(
+            std::fs::read(out.join(&f)).expect("read"),
+            std::fs::read(fresh.join(&f)).expect("read"),
+            "{f}"
+        );
+    }
 }
