@@ -19,7 +19,7 @@ measure() {
   local times=() mems=()
   for _ in $(seq "$runs"); do
     # A full build each time: without its state file casebook cannot skip unchanged work.
-    rm -f "$work"/.out-*.casebook-state
+    [ -n "${keep_state:-}" ] || rm -f "$work"/.out-*.casebook-state
     /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null 2>&1
     local out
     out=$(tail -1 "$work/time.txt")
@@ -31,20 +31,10 @@ measure() {
   echo "$t $m"
 }
 
-# like measure, but keeping the state of the previous build (a rebuild with nothing changed)
+# like measure, but after one build and keeping its state: a rebuild with nothing changed
 measure_again() {
   "$@" >/dev/null 2>&1
-  local times=() mems=()
-  for _ in $(seq "$runs"); do
-    /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null 2>&1
-    local out
-    out=$(tail -1 "$work/time.txt")
-    times+=("${out% *}"); mems+=("${out#* }")
-  done
-  local t m
-  t=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")
-  m=$(printf '%s\n' "${mems[@]}" | sort -n | tail -1)
-  echo "$t $m"
+  keep_state=1 measure "$@"
 }
 
 printf '%-8s %-22s %10s %10s %8s\n' incidents build seconds "peak MiB" "x floor"
@@ -61,7 +51,7 @@ for n in "${counts[@]}"; do
   full="$work/full-$n"; rm -rf "$full"; mkdir -p "$full"; ln -s "$corpus/content" "$full/content"
   read -r full_t full_m < <(measure target/release/casebook -q build --root "$full" --output "$work/out-full" --base-url https://bench.example/)
   # Building again with nothing changed, then after one incident's body changed.
-  read -r noop_t noop_m < <(runs=$runs measure_again target/release/casebook -q build --root "$full" --output "$work/out-full" --base-url https://bench.example/)
+  read -r noop_t noop_m < <(measure_again target/release/casebook -q build --root "$full" --output "$work/out-full" --base-url https://bench.example/)
   for row in "floor $floor_t $floor_m" "casebook-bench-theme $bench_t $bench_m" "casebook-full-site $full_t $full_m" "full-site-no-change $noop_t $noop_m"; do
     read -r name t m <<<"$row"
     printf '%-8s %-22s %10s %10d %8.1f\n' "$n" "$name" "$t" $((m / 1024)) "$(echo "$t / $floor_t" | bc -l)"

@@ -383,17 +383,7 @@ impl Session {
         let shared = Shared::new(&site, &built.theme, self.options.unversioned_assets)?;
         let renderer = Renderer::with_shared(&site, &built.theme, shared, None);
         let crate::Outputs { pages, statics, warnings } = crate::outputs(&site, &built.theme)?;
-        let whole_site = signature::whole_site(&versions);
-        let template_hashes =
-            signature::template_hashes(&built.uses, renderer.global_fingerprints(), whole_site);
-        let inputs = signature::Inputs {
-            site: &site,
-            versions: &versions,
-            template_hashes: &template_hashes,
-            base: built.base,
-            whole_site,
-            renderer: &renderer,
-        };
+        let inputs = signature::Inputs::new(&site, &versions, &built.uses, built.base, &renderer);
         let staging = output::Staging::create(&self.options.output)?;
         let rendered: Vec<std::result::Result<(String, Written), Diagnostic>> = pages
             .par_iter()
@@ -483,17 +473,7 @@ impl Session {
             started.elapsed(),
             if fast { "same structure" } else { "new structure" }
         );
-        let whole_site = signature::whole_site(&versions);
-        let template_hashes =
-            signature::template_hashes(&built.uses, renderer.global_fingerprints(), whole_site);
-        let inputs = signature::Inputs {
-            site: &site,
-            versions: &versions,
-            template_hashes: &template_hashes,
-            base: built.base,
-            whole_site,
-            renderer: &renderer,
-        };
+        let inputs = signature::Inputs::new(&site, &versions, &built.uses, built.base, &renderer);
         let output = self.options.output.clone();
         let first_write = std::sync::Mutex::new(None);
         let write =

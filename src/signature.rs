@@ -28,7 +28,7 @@ pub struct Inputs<'a> {
     /// The version of each incident, by index into the site's incidents.
     pub versions: &'a [u64],
     /// Per template, what [`template_hashes`] makes of what it reads.
-    pub template_hashes: &'a HashMap<String, u64>,
+    pub template_hashes: HashMap<String, u64>,
     /// Everything else a build depends on (configuration, options): when it changes, every
     /// signature changes.
     pub base: u64,
@@ -46,7 +46,21 @@ pub fn whole_site(versions: &[u64]) -> u64 {
     h.finish()
 }
 
-impl Inputs<'_> {
+impl<'a> Inputs<'a> {
+    /// The inputs of the pages `renderer` renders for `site`, whose incidents have `versions`,
+    /// with templates reading what `templates` says; `base` stands for everything else.
+    pub fn new(
+        site: &'a Site,
+        versions: &'a [u64],
+        templates: &HashMap<String, Uses>,
+        base: u64,
+        renderer: &'a crate::render::Renderer<'a>,
+    ) -> Inputs<'a> {
+        let whole_site = whole_site(versions);
+        let template_hashes = template_hashes(templates, renderer.global_fingerprints(), whole_site);
+        Inputs { site, versions, template_hashes, base, whole_site, renderer }
+    }
+
     /// The signature of one page.
     pub fn signature(&self, page: &Page) -> u64 {
         let mut h = std::collections::hash_map::DefaultHasher::new();
