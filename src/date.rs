@@ -32,6 +32,9 @@ pub struct IncidentDate {
     date: civil::Date,
     /// The time of day and the UTC offset it was written in, for `Datetime`.
     time: Option<(civil::Time, Offset)>,
+    /// [`IncidentDate::sort_key`], computed once: sorting compares dates many times, and the
+    /// calendar arithmetic behind it costs more than the rest of a comparison.
+    key: i64,
 }
 
 const MONTHS: [&str; 12] = [
@@ -99,7 +102,7 @@ impl IncidentDate {
             let days = civil::Date::new(year, m, 1).map_or(31, |first| first.days_in_month());
             format!("`{text}` is not a valid date: {} {year} has {days} days", MONTHS[(m - 1) as usize])
         })?;
-        Ok(IncidentDate { precision, date, time: None })
+        Ok(IncidentDate::new(precision, date, None))
     }
 
     fn parse_datetime(text: &str) -> Result<Self, String> {
@@ -113,11 +116,7 @@ impl IncidentDate {
         })?;
         let offset = Self::offset_of(text).ok_or("it needs a UTC offset such as `Z` or `+02:00`")?;
         let local = offset.to_datetime(timestamp);
-        Ok(IncidentDate {
-            precision: Precision::Datetime,
-            date: local.date(),
-            time: Some((local.time(), offset)),
-        })
+        Ok(IncidentDate::new(Precision::Datetime, local.date(), Some((local.time(), offset))))
     }
 
     /// The offset written at the end of an RFC 3339 date-time (`Z`, `+02:00`, `-0500`).
@@ -159,8 +158,13 @@ impl IncidentDate {
     /// The start of the period as seconds since the Unix epoch (UTC for plain dates): the key
     /// incidents are sorted by.
     pub fn sort_key(&self) -> i64 {
-        let (time, offset) = self.time.unwrap_or((civil::Time::midnight(), Offset::UTC));
-        offset.to_timestamp(self.date.to_datetime(time)).map_or(0, |t| t.as_second())
+        self.key
+    }
+
+    fn new(precision: Precision, date: civil::Date, time: Option<(civil::Time, Offset)>) -> IncidentDate {
+        let (t, offset) = time.unwrap_or((civil::Time::midnight(), Offset::UTC));
+        let key = offset.to_timestamp(date.to_datetime(t)).map_or(0, |t| t.as_second());
+        IncidentDate { precision, date, time, key }
     }
 
     /// The ISO 8601 form, at the precision written: `2023`, `2023-07`, `2023-07-24`, or
