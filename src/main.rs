@@ -451,6 +451,12 @@ fn print_rebuild(
     outcome: &casebook::Result<casebook::session::RebuildReport>,
     quiet: bool,
 ) {
+    // What the session took in, rather than every path the watcher saw (editors' temporary
+    // files among them).
+    let changed = match outcome {
+        Ok(report) if !report.full => report.changed.as_slice(),
+        _ => changed,
+    };
     let what = match changed {
         [] => "build".to_string(),
         [one] => format!("{} changed", one.display()),

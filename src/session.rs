@@ -72,6 +72,9 @@ pub struct RebuildReport {
     pub elapsed: Duration,
     /// Problems that did not stop the build.
     pub warnings: Vec<Diagnostic>,
+    /// The sources whose change this rebuild took in (content files whose text changed,
+    /// templates, static files, the configuration); empty for a full build.
+    pub changed: Vec<PathBuf>,
 }
 
 impl RebuildReport {
@@ -149,6 +152,8 @@ struct Changes {
     templates: bool,
     statics: bool,
     config: bool,
+    /// The template, static and configuration files among the changes.
+    others: Vec<PathBuf>,
 }
 
 fn hash_bytes(bytes: &[u8]) -> u64 {
@@ -227,11 +232,13 @@ impl Session {
         if self.pending.is_empty() && !theme_changed && !self.clock_matters() {
             return Ok(RebuildReport { elapsed: started.elapsed(), ..self.quiet_report() });
         }
+        let mut changed: Vec<PathBuf> = self.pending.iter().cloned().collect();
+        changed.extend(changes.others);
         let result = self.update(started, changes.statics);
         if result.is_ok() {
             self.pending.clear();
         }
-        result
+        result.map(|report| RebuildReport { changed, ..report })
     }
 
     /// Whether time passing alone can change the site: an embargo ends.
@@ -280,9 +287,16 @@ impl Session {
                     changes.templates = true;
                     // A theme's static files live under themes/ too.
                     changes.statics |= rel.components().any(|c| c.as_os_str() == "static");
+                    changes.others.push(path.clone());
                 }
-                Some("static") => changes.statics = true,
-                Some(name) if name == crate::config::CONFIG_FILE => changes.config = true,
+                Some("static") => {
+                    changes.statics = true;
+                    changes.others.push(path.clone());
+                }
+                Some(name) if name == crate::config::CONFIG_FILE => {
+                    changes.config = true;
+                    changes.others.push(path.clone());
+                }
                 _ => {}
             }
         }
@@ -421,6 +435,7 @@ impl Session {
             removed: Vec::new(),
             elapsed: started.elapsed(),
             warnings,
+            changed: Vec::new(),
         };
         let (views, shared) = (renderer.views().to_vec(), renderer.shared().clone());
         drop(renderer);
@@ -602,6 +617,7 @@ impl Session {
             removed,
             elapsed: started.elapsed(),
             warnings,
+            changed: Vec::new(),
         };
         let (views, shared) = (renderer.views().to_vec(), renderer.shared().clone());
         drop(renderer);
