@@ -101,6 +101,8 @@ struct Written {
     signature: u64,
     /// A hash of the bytes written.
     digest: u64,
+    /// Whether it is a static file (copied, not rendered).
+    is_static: bool,
 }
 
 /// The state the previous build left: what the output folder holds and why.
@@ -139,6 +141,8 @@ pub struct Session {
     built: Option<Built>,
     /// Content files changed since the last successful build.
     pending: std::collections::BTreeSet<PathBuf>,
+    /// Static files changed since the last successful build.
+    statics_pending: bool,
 }
 
 /// What a set of changed paths means for the build.
@@ -171,6 +175,7 @@ impl Session {
             sources: BTreeMap::new(),
             built: None,
             pending: Default::default(),
+            statics_pending: false,
         }
     }
 
@@ -228,15 +233,17 @@ impl Session {
                 last.shared = None;
             }
         }
-        let theme_changed = changes.templates || changes.statics;
+        let theme_changed = changes.templates || changes.statics || self.statics_pending;
         if self.pending.is_empty() && !theme_changed && !self.clock_matters() {
             return Ok(RebuildReport { elapsed: started.elapsed(), ..self.quiet_report() });
         }
         let mut changed: Vec<PathBuf> = self.pending.iter().cloned().collect();
         changed.extend(changes.others);
-        let result = self.update(started, changes.statics);
+        self.statics_pending |= changes.statics;
+        let result = self.update(started, self.statics_pending);
         if result.is_ok() {
             self.pending.clear();
+            self.statics_pending = false;
         }
         result.map(|report| RebuildReport { changed, ..report })
     }
@@ -308,24 +315,39 @@ impl Session {
     fn read(&mut self, paths: &[PathBuf]) -> Vec<PathBuf> {
         let Some(built) = &self.built else { return Vec::new() };
         let content = self.options.root.join(CONTENT_DIR);
-        let read: Vec<(PathBuf, Option<Source>)> = paths
+        let sources = &self.sources;
+        // `None`: gone; `Some(None)`: the same text as before.
+        let read: Vec<(PathBuf, Option<Option<Source>>)> = paths
             .par_iter()
             .map(|path| {
-                let source =
-                    fs::is_file(path).then(|| read_source(&built.config, &built.schema, &content, path));
-                (path.clone(), source)
+                if !fs::is_file(path) {
+                    return (path.clone(), None);
+                }
+                let source = match read_text(path) {
+                    Ok((_, version)) if sources.get(path).is_some_and(|s| s.version == version) => None,
+                    Ok((text, version)) => {
+                        Some(parse_source(&built.config, &built.schema, &content, path, &text, version))
+                    }
+                    // Unreadable for now (mid-save, permissions): an error until it is fixed.
+                    Err(d) => Some(Source { version: 0, parsed: Err(vec![d]) }),
+                };
+                (path.clone(), Some(source))
             })
             .collect();
         let mut changed = Vec::new();
         for (path, source) in read {
-            let before = self.sources.get(&path).map(|s| s.version);
-            if before != source.as_ref().map(|s| s.version) {
-                changed.push(path.clone());
-            }
             match source {
-                Some(source) => self.sources.insert(path, source),
-                None => self.sources.remove(&path),
-            };
+                Some(None) => {}
+                Some(Some(source)) => {
+                    self.sources.insert(path.clone(), source);
+                    changed.push(path);
+                }
+                None => {
+                    if self.sources.remove(&path).is_some() {
+                        changed.push(path);
+                    }
+                }
+            }
         }
         changed
     }
@@ -337,8 +359,9 @@ impl Session {
         let now: HashSet<&PathBuf> = files.iter().collect();
         let gone: Vec<PathBuf> = self.sources.keys().filter(|p| !now.contains(p)).cloned().collect();
         self.sources.retain(|path, _| now.contains(path));
-        let new: Vec<PathBuf> = files.iter().filter(|f| !self.sources.contains_key(*f)).cloned().collect();
-        let mut changed = self.read(&new);
+        // Every file is read again, not only new ones: a folder swapped for another, or a link
+        // pointed elsewhere, keeps its paths. Only files whose text changed are parsed.
+        let mut changed = self.read(&files);
         changed.extend(gone);
         Ok(changed)
     }
@@ -349,9 +372,11 @@ impl Session {
 
     /// Reads everything again and renders every page, through a staging folder the first time.
     fn full(&mut self, started: Instant) -> Result<RebuildReport> {
-        let first = self.built.is_none();
-        let loaded = Site::load_config(&self.options.root, &self.load_options());
-        let (root, config) = loaded.inspect_err(|_| self.built = None)?;
+        // Until a full build succeeds, every rebuild is a full one: the output must never mix
+        // two configurations.
+        let previous = self.built.take();
+        let first = previous.is_none();
+        let (root, config) = Site::load_config(&self.options.root, &self.load_options())?;
         let theme = Theme::load(&root, &config)?;
         let mut schema = incident::Schema::from_config(&config);
         schema.show_internal = self.options.show_internal;
@@ -359,7 +384,13 @@ impl Session {
         let files = crate::site::content_files(&content)?;
         self.sources = files
             .par_iter()
-            .map(|path| (path.clone(), read_source(&config, &schema, &content, path)))
+            .map(|path| {
+                let source = match read_text(path) {
+                    Ok((text, version)) => parse_source(&config, &schema, &content, path, &text, version),
+                    Err(d) => Source { version: 0, parsed: Err(vec![d]) },
+                };
+                (path.clone(), source)
+            })
             .collect();
         let base = {
             let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -368,7 +399,6 @@ impl Session {
             (&o.base_url, o.drafts, o.now, o.unversioned_assets, o.show_internal).hash(&mut h);
             h.finish()
         };
-        let previous = self.built.take();
         self.built = Some(Built {
             uses: uses(&theme),
             config,
@@ -382,9 +412,10 @@ impl Session {
         });
         let result = if first { self.first_build(started) } else { self.update(started, true) };
         if result.is_err() {
-            // Until a full build succeeds, every rebuild is a full one: the output must never
-            // mix two configurations.
             self.built = None;
+        } else {
+            self.pending.clear();
+            self.statics_pending = false;
         }
         result.map(|report| RebuildReport { full: true, ..report })
     }
@@ -398,6 +429,7 @@ impl Session {
         let renderer = Renderer::with_shared(&site, &built.theme, shared, None);
         let crate::Outputs { pages, statics, warnings } = crate::outputs(&site, &built.theme)?;
         let inputs = signature::Inputs::new(&site, &versions, &built.uses, built.base, &renderer);
+        forget_build_state(&self.options.output)?;
         let staging = output::Staging::create(&self.options.output)?;
         let rendered: Vec<std::result::Result<(String, Written), Diagnostic>> = pages
             .par_iter()
@@ -406,13 +438,17 @@ impl Session {
                 staging.write(&page.file, &bytes)?;
                 Ok((
                     page.file.clone(),
-                    Written { signature: inputs.signature(page), digest: hash_bytes(&bytes) },
+                    Written {
+                        signature: inputs.signature(page),
+                        digest: hash_bytes(&bytes),
+                        is_static: false,
+                    },
                 ))
             })
             .chain(statics.par_iter().map(|(rel, source)| {
                 let bytes = static_bytes(source)?;
                 staging.write(rel, &bytes)?;
-                Ok((rel.to_string(), Written { signature: 0, digest: hash_bytes(&bytes) }))
+                Ok((rel.to_string(), Written { signature: 0, digest: hash_bytes(&bytes), is_static: true }))
             }))
             .collect();
         let (files, errors) = split(rendered);
@@ -452,7 +488,15 @@ impl Session {
     fn update(&mut self, started: Instant, statics_changed: bool) -> Result<RebuildReport> {
         let Some(built) = self.built.as_mut() else { return Err(Diagnostic::new("no site loaded").into()) };
         let changed: Vec<PathBuf> = self.pending.iter().cloned().collect();
-        let patched = built.last.as_ref().and_then(|last| patch(last, &self.sources, &changed));
+        // An embargo that ended since changes the site without any file changing.
+        let now = self.options.now.unwrap_or_else(|| jiff::Timestamp::now().as_second());
+        let embargo_ended =
+            |last: &Last| last.site.embargoed.first().is_some_and(|until| until.sort_key() <= now);
+        let patched = built
+            .last
+            .as_ref()
+            .filter(|last| !embargo_ended(last))
+            .and_then(|last| patch(last, &self.sources, &changed));
         let fast = patched.is_some();
         let (site, versions, shared, views) = match patched {
             Some(p) => p,
@@ -490,6 +534,7 @@ impl Session {
         );
         let inputs = signature::Inputs::new(&site, &versions, &built.uses, built.base, &renderer);
         let output = self.options.output.clone();
+        forget_build_state(&output)?;
         let first_write = std::sync::Mutex::new(None);
         let write =
             |rel: &str, bytes: &[u8], previous: Option<&Written>| -> std::result::Result<bool, Diagnostic> {
@@ -507,15 +552,17 @@ impl Session {
                 first.get_or_insert_with(|| started.elapsed());
                 Ok(true)
             };
-        let render = |pages: &[(Page, u64)],
-                      files: &HashMap<String, Written>|
-         -> Vec<std::result::Result<(String, Written, bool), Diagnostic>> {
+        let render = |pages: &[(Page, u64)], files: &HashMap<String, Written>| -> Vec<Outcome> {
             pages
                 .par_iter()
                 .map(|(page, sig)| {
                     let bytes = renderer.render(page)?;
                     let changed = write(&page.file, &bytes, files.get(&page.file))?;
-                    Ok((page.file.clone(), Written { signature: *sig, digest: hash_bytes(&bytes) }, changed))
+                    Ok((
+                        page.file.clone(),
+                        Written { signature: *sig, digest: hash_bytes(&bytes), is_static: false },
+                        changed,
+                    ))
                 })
                 .collect()
         };
@@ -546,7 +593,11 @@ impl Session {
             }
         });
         let planned = if fast || same_addresses { None } else { Some(crate::outputs(&site, &built.theme)?) };
-        let mut results = render(&early, &built.files);
+        let mut written = Vec::new();
+        let mut errors = Vec::new();
+        // Recorded at once: if planning fails below, these files are already on disk.
+        let early_results = render(&early, &built.files);
+        record(early_results, &mut built.files, &mut written, &mut errors);
         log::debug!("rendered {} edited pages in {:?}", early.len(), started.elapsed());
         let crate::Outputs { pages, statics, warnings } = match planned {
             Some(planned) => planned,
@@ -564,32 +615,30 @@ impl Session {
             .map(|(page, sig)| (page.clone(), sig))
             .collect();
         log::debug!("signed {} pages in {:?}", pages.len(), started.elapsed());
-        results.extend(render(&dirty, &built.files));
+        let mut results = render(&dirty, &built.files);
         log::debug!("rendered {} other pages in {:?}", dirty.len(), started.elapsed());
-        if statics_changed {
-            let copied: Vec<_> = statics
+        // Static files are copied when they changed, and when one takes back a path a page
+        // had (a removed alias, a deleted incident).
+        let to_copy: Vec<&(&str, &StaticSource)> = statics
+            .iter()
+            .filter(|(rel, _)| statics_changed || built.files.get(*rel).is_none_or(|w| !w.is_static))
+            .collect();
+        {
+            let copied: Vec<_> = to_copy
                 .par_iter()
                 .map(|(rel, source)| {
                     let bytes = static_bytes(source)?;
                     let changed = write(rel, &bytes, built.files.get(*rel))?;
-                    Ok((rel.to_string(), Written { signature: 0, digest: hash_bytes(&bytes) }, changed))
+                    Ok((
+                        rel.to_string(),
+                        Written { signature: 0, digest: hash_bytes(&bytes), is_static: true },
+                        changed,
+                    ))
                 })
                 .collect();
             results.extend(copied);
         }
-        let mut errors = Vec::new();
-        let mut written = Vec::new();
-        for result in results {
-            match result {
-                Ok((file, w, changed)) => {
-                    if changed {
-                        written.push(file.clone());
-                    }
-                    built.files.insert(file, w);
-                }
-                Err(d) => errors.push(d),
-            }
-        }
+        record(results, &mut built.files, &mut written, &mut errors);
         if !errors.is_empty() {
             // Pages written so far are consistent with the new sources; those that failed keep
             // their old signature, so the fix renders them.
@@ -696,20 +745,54 @@ fn load_options(options: &SessionOptions) -> LoadOptions {
     }
 }
 
-/// Reads and parses one content file.
-fn read_source(config: &Config, schema: &incident::Schema, content: &Path, path: &Path) -> Source {
-    match fs::read_to_string(path) {
-        Ok(text) => {
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            (path, &text).hash(&mut h);
-            Source {
-                version: h.finish(),
-                parsed: crate::site::parse_file(config, schema, content, path, &text),
+/// What rendering and writing files did: each file's record, the files whose bytes changed, the
+/// failures.
+type Outcome = std::result::Result<(String, Written, bool), Diagnostic>;
+
+/// Takes the outcomes of writing files into the session's records.
+fn record(
+    results: Vec<Outcome>,
+    files: &mut HashMap<String, Written>,
+    written: &mut Vec<String>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    for result in results {
+        match result {
+            Ok((file, w, changed)) => {
+                if changed {
+                    written.push(file.clone());
+                }
+                files.insert(file, w);
             }
+            Err(d) => errors.push(d),
         }
-        // Unreadable for now (mid-save, permissions): an error of the build until it is fixed.
-        Err(d) => Source { version: 0, parsed: Err(vec![d]) },
     }
+}
+
+/// Removes the state `casebook build` keeps beside `output`: it describes the files that build
+/// wrote, which the session is about to change, and a later build must not trust it.
+fn forget_build_state(output: &Path) -> std::result::Result<(), Diagnostic> {
+    fs::remove_file(&crate::build_state::path(output), Path::new("/nonexistent"))
+}
+
+/// Reads one content file: its text and version (a hash of its path and text).
+fn read_text(path: &Path) -> std::result::Result<(String, u64), Diagnostic> {
+    let text = fs::read_to_string(path)?;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (path, &text).hash(&mut h);
+    Ok((text, h.finish()))
+}
+
+/// Parses one content file read by [`read_text`].
+fn parse_source(
+    config: &Config,
+    schema: &incident::Schema,
+    content: &Path,
+    path: &Path,
+    text: &str,
+    version: u64,
+) -> Source {
+    Source { version, parsed: crate::site::parse_file(config, schema, content, path, text) }
 }
 
 /// The version of each of the site's incidents, in site order.

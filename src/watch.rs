@@ -129,8 +129,14 @@ impl Watcher {
                 Err(RecvTimeoutError::Disconnected) => return Err(stopped()),
             }
         }
-        // A watched folder removed and created again (a branch switch) needs a new watch.
-        self.watched.retain(|p| crate::fs::exists(p));
+        // A watched folder removed and created again (a branch switch) needs a new watch, even
+        // when it exists again by now: the old watch went with the old folder.
+        let replaced: Vec<PathBuf> =
+            self.watched.iter().filter(|t| paths.contains(*t) || !crate::fs::exists(t)).cloned().collect();
+        for target in replaced {
+            let _ = self.inner.unwatch(&target);
+            self.watched.remove(&target);
+        }
         self.watch_new_targets()?;
         log::debug!("changed: {paths:?}");
         Ok(paths.into_iter().collect())

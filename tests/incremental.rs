@@ -222,3 +222,140 @@ fn a_failed_first_build_recovers() {
     let report = session.rebuild(&[site.join("content/bad.md")]).expect("fixed");
     assert!(report.full && report.incidents == 7, "{report:?}");
 }
+
+// Regressions found in review: each sequence once left output unlike a full build.
+
+#[test]
+fn a_static_file_comes_back_when_the_alias_over_it_goes() {
+    let mut s = Script::new(false);
+    s.write("static/old/hospital/index.html", "STATIC PAGE\n");
+    s.rebuild("static page added", &["static/old/hospital/index.html"], false);
+    s.edit(HOSPITAL, "title:", "aliases: [/old/hospital/]\ntitle:");
+    s.rebuild("alias over the static page", &[HOSPITAL], false);
+    s.edit(HOSPITAL, "aliases: [/old/hospital/]\n", "");
+    s.rebuild("alias removed: the static page should come back", &[HOSPITAL], false);
+}
+
+#[test]
+fn a_static_change_during_a_failed_rebuild_is_not_lost() {
+    let mut s = Script::new(false);
+    let good = s.read(HOSPITAL);
+    s.write(HOSPITAL, &good.replacen("title:", "title: [unclosed", 1));
+    assert!(s.session.rebuild(&[s.path(HOSPITAL)]).is_err());
+    s.write("static/extra.css", "body { color: red }");
+    assert!(s.session.rebuild(&[s.path("static/extra.css")]).is_err(), "still broken");
+    s.write(HOSPITAL, &good);
+    s.rebuild("content fixed after a static change", &[HOSPITAL], false);
+}
+
+#[test]
+fn a_failed_configuration_change_is_retried_in_full() {
+    let mut s = Script::new(false);
+    s.edit("casebook.yaml", "title: casebook example incidents", "title: Renamed site\ntheme: custom");
+    assert!(s.session.rebuild(&[s.path("casebook.yaml")]).is_err(), "theme custom is missing");
+    s.write(
+        "themes/custom/templates/404.html",
+        "{% extends \"base.html\" %}{% block main %}gone{% endblock %}",
+    );
+    s.rebuild("theme created", &["themes/custom/templates/404.html"], false);
+}
+
+#[test]
+fn a_page_written_before_a_collision_is_kept_in_step() {
+    let mut s = Script::new(false);
+    s.edit(HOSPITAL, "title:", "aliases: [/tags/zzz-collide/]\ntitle:");
+    s.rebuild("alias", &[HOSPITAL], false);
+    let good = s.read(HOSPITAL);
+    s.edit(HOSPITAL, "tags: [", "tags: [zzz-collide, ");
+    let e = s.session.rebuild(&[s.path(HOSPITAL)]).expect_err("collision");
+    assert!(e.to_string().contains("would be written twice"), "{e}");
+    s.write(HOSPITAL, &good);
+    s.rebuild("tag reverted", &[HOSPITAL], false);
+}
+
+#[test]
+fn a_folder_swapped_for_another_is_read_again() {
+    let mut s = Script::new(false);
+    s.write("content/2025/x.md", "---\ntitle: First version\ndate: 2025-01-02\n---\nBody one.\n");
+    s.rebuild("folder added", &["content/2025"], false);
+    let other = s.dir.path().join("other2025");
+    std::fs::create_dir_all(&other).expect("test step");
+    std::fs::write(other.join("x.md"), "---\ntitle: Second version\ndate: 2025-01-02\n---\nBody two.\n")
+        .expect("test step");
+    std::fs::rename(s.path("content/2025"), s.dir.path().join("gone2025")).expect("test step");
+    std::fs::rename(&other, s.path("content/2025")).expect("test step");
+    s.rebuild("folder swapped", &["content/2025"], false);
+}
+
+#[test]
+fn an_embargo_ending_during_a_session_publishes_the_incident() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let site = example_site(dir.path());
+    let at = jiff::Timestamp::now().as_second() + 2;
+    let iso = jiff::Timestamp::from_second(at).expect("test step").strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+    std::fs::write(
+        site.join("content/2025-embargoed.md"),
+        format!("---\ntitle: Embargoed one\ndate: 2025-03-02\nembargo: {iso}\n---\nBody.\n"),
+    )
+    .expect("test step");
+    let out = dir.path().join("watched");
+    let mut session =
+        Session::new(SessionOptions { root: site.clone(), output: out.clone(), ..SessionOptions::default() });
+    let first = session.rebuild(&[]).expect("first");
+    assert_eq!(first.embargoed.len(), 1);
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let r = session.rebuild(&[]).expect("timer");
+    let fresh = dir.path().join("fresh");
+    let b = casebook::build(
+        &casebook::BuildOptions { root: site.clone(), output: Some(fresh.clone()), ..Default::default() },
+        &casebook::Silent,
+    )
+    .expect("test step");
+    assert_eq!(b.incidents, 8, "full build publishes it");
+    assert_eq!(r.incidents, 8, "session should publish it after the embargo: {r:?}");
+    assert_eq!(common::files(&out), common::files(&fresh));
+}
+
+#[test]
+fn a_build_after_watch_does_not_trust_the_old_state() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let site = example_site(dir.path());
+    let out = dir.path().join("public");
+    let opts = casebook::BuildOptions {
+        root: site.clone(),
+        output: Some(out.clone()),
+        now: Some(NOW),
+        ..Default::default()
+    };
+    casebook::build(&opts, &casebook::Silent).expect("build 1");
+    // `casebook watch` into the same folder.
+    let mut session = Session::new(SessionOptions {
+        root: site.clone(),
+        output: out.clone(),
+        now: Some(NOW),
+        ..SessionOptions::default()
+    });
+    session.rebuild(&[]).expect("watch first");
+    let path = site.join(HOSPITAL);
+    let good = std::fs::read_to_string(&path).expect("test step");
+    std::fs::write(&path, good.replacen("title: Patient", "title: EDITED Patient", 1)).expect("test step");
+    session.rebuild(std::slice::from_ref(&path)).expect("watch edit");
+    drop(session);
+    // Watch stopped; the edit is reverted (git checkout), then a build.
+    std::fs::write(&path, &good).expect("test step");
+    let r = casebook::build(&opts, &casebook::Silent).expect("build 2");
+    assert!(!r.up_to_date, "watch changed the output since the last build");
+    let fresh = dir.path().join("fresh");
+    casebook::build(
+        &casebook::BuildOptions { output: Some(fresh.clone()), ..opts.clone() },
+        &casebook::Silent,
+    )
+    .expect("test step");
+    for f in common::files(&fresh) {
+        assert!(
+            std::fs::read(out.join(&f)).expect("test step")
+                == std::fs::read(fresh.join(&f)).expect("test step"),
+            "{f} is stale in public/"
+        );
+    }
+}
