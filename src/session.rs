@@ -78,6 +78,16 @@ pub struct RebuildReport {
 }
 
 impl RebuildReport {
+    /// A report of nothing done yet, with the site's counts.
+    fn of(site: &Site) -> RebuildReport {
+        RebuildReport {
+            incidents: site.incidents.len(),
+            drafts_skipped: site.drafts_skipped,
+            embargoed: site.embargoed.clone(),
+            ..RebuildReport::default()
+        }
+    }
+
     /// Whether only stylesheets changed, so a browser can swap them without reloading.
     pub fn stylesheets_only(&self) -> bool {
         !self.written.is_empty()
@@ -257,13 +267,10 @@ impl Session {
     /// The report of a rebuild that found nothing to do.
     fn quiet_report(&self) -> RebuildReport {
         let site = self.built.as_ref().and_then(|b| b.last.as_ref()).map(|l| &l.site);
-        RebuildReport {
-            incidents: site.map_or(0, |s| s.incidents.len()),
-            drafts_skipped: site.map_or(0, |s| s.drafts_skipped),
-            embargoed: site.map(|s| s.embargoed.clone()).unwrap_or_default(),
-            warnings: site.map(|s| s.warnings.clone()).unwrap_or_default(),
-            ..RebuildReport::default()
-        }
+        site.map_or_else(RebuildReport::default, |site| RebuildReport {
+            warnings: site.warnings.clone(),
+            ..RebuildReport::of(site)
+        })
     }
 
     /// Sorts changed paths by what they affect.
@@ -462,20 +469,14 @@ impl Session {
         built.files = files;
         let report = RebuildReport {
             full: true,
-            incidents: site.incidents.len(),
-            drafts_skipped: site.drafts_skipped,
-            embargoed: site.embargoed.clone(),
             rendered: pages.len(),
             first_write: Some(started.elapsed()),
             written,
-            removed: Vec::new(),
             elapsed: started.elapsed(),
             warnings,
-            changed: Vec::new(),
+            ..RebuildReport::of(&site)
         };
-        let (views, shared) = (renderer.views().to_vec(), renderer.shared().clone());
-        drop(renderer);
-        built.last = Some(Last::new(site, versions, views, Some(shared)));
+        built.last = Some(Last::new(&site, versions, &renderer));
         Ok(report)
     }
 
@@ -656,30 +657,26 @@ impl Session {
             built.files.remove(file);
         }
         let report = RebuildReport {
-            full: false,
-            incidents: site.incidents.len(),
-            drafts_skipped: site.drafts_skipped,
-            embargoed: site.embargoed.clone(),
             rendered: early.len() + dirty.len(),
             first_write: first_write.into_inner().unwrap_or_else(|p| p.into_inner()),
             written,
             removed,
             elapsed: started.elapsed(),
             warnings,
-            changed: Vec::new(),
+            ..RebuildReport::of(&site)
         };
-        let (views, shared) = (renderer.views().to_vec(), renderer.shared().clone());
-        drop(renderer);
-        built.last = Some(Last::new(site, versions, views, Some(shared)));
+        built.last = Some(Last::new(&site, versions, &renderer));
         Ok(report)
     }
 }
 
 impl Last {
-    fn new(site: Arc<Site>, versions: Vec<u64>, views: Vec<Value>, shared: Option<Shared>) -> Last {
+    /// What a build that just succeeded leaves for the next one.
+    fn new(site: &Arc<Site>, versions: Vec<u64>, renderer: &Renderer<'_>) -> Last {
         let index =
             site.incidents.iter().enumerate().map(|(i, incident)| (incident.path.clone(), i)).collect();
-        Last { site, versions, views, shared, index }
+        let (views, shared) = (renderer.views().to_vec(), Some(renderer.shared().clone()));
+        Last { site: Arc::clone(site), versions, views, shared, index }
     }
 }
 
