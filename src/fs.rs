@@ -133,6 +133,12 @@ pub fn hard_link(from: &Path, to: &Path) -> Result<(), Diagnostic> {
     std::fs::hard_link(from, to).map_err(|e| io_error(to, &format!("link the file to {}", from.display()), e))
 }
 
+/// A file's size and modification time, which change when it is replaced (a binary rebuilt).
+pub fn identity(path: &Path) -> Option<(u64, std::time::SystemTime)> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.len(), meta.modified().ok()?))
+}
+
 /// The size of a regular file, or `None` when it is not one.
 pub fn file_len(path: &Path) -> Option<u64> {
     std::fs::metadata(path).ok().filter(std::fs::Metadata::is_file).map(|m| m.len())

@@ -124,9 +124,11 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     let root = site::normalize_root(&options.root);
     let output = output::resolve(&root, options.output.as_deref())?;
     let previous = build_state::BuildState::load(&output);
-    // Options as text: any change of them is a change of input.
+    // Options as text: any change of them is a change of input. So is another casebook binary
+    // (its embedded theme and its code make the output), even one keeping the version number.
+    let binary = std::env::current_exe().ok().and_then(|exe| fs::identity(&exe));
     let settings = format!(
-        "{:?} {:?} {} {:?} {}",
+        "{:?} {:?} {} {:?} {} {binary:?}",
         fs::absolute(&output)?,
         options.base_url,
         options.drafts,
