@@ -387,3 +387,19 @@ fn unchanged_files_are_carried_over_not_rewritten() {
         );
     }
 }
+
+#[test]
+fn another_casebook_binary_builds_again() {
+    let out = build_good_site(&[]);
+    let site = out.path().join("site");
+    // A copy is another file (its own modification time), as a rebuilt binary would be.
+    let copy = out.path().join("casebook-rebuilt");
+    std::fs::copy(env!("CARGO_BIN_EXE_casebook"), &copy).expect("copy the binary");
+    let result = std::process::Command::new(&copy)
+        .args(["build", "--output", site.to_str().expect("UTF-8")])
+        .current_dir(fixtures().join("good-site"))
+        .output()
+        .expect("run the copy");
+    assert!(result.status.success(), "{}", stderr(&result));
+    assert!(stderr(&result).starts_with("Built "), "not trusted as up to date: {}", stderr(&result));
+}
