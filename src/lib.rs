@@ -12,6 +12,7 @@
 
 pub mod attack;
 pub mod build_state;
+pub mod card;
 pub mod check;
 pub mod config;
 pub mod country;

@@ -385,6 +385,8 @@ pub struct Renderer<'a> {
     /// Each incident as list pages show it, built once.
     incidents: std::sync::Arc<Vec<Value>>,
     shared: Shared,
+    /// The page links of each paginated list, by the list's first page.
+    pagers: std::sync::Mutex<std::collections::HashMap<String, Value>>,
 }
 
 /// What a renderer prepares from the whole site: compiled templates with the global variables,
@@ -421,9 +423,11 @@ impl Shared {
         // Functions before templates: Tera 2 checks the functions a template calls when it is
         // added. Each renderer registers `get_taxonomy` again with its own incidents.
         register_lookups(&mut tera, site, std::sync::Arc::new(Vec::new()));
+        crate::card::declare(&mut tera);
         let assets = register_assets(&mut tera, site, theme, !unversioned_assets);
         tera.add_raw_templates(theme.templates.iter().map(|(name, t)| (name.as_str(), t.text.as_str())))
             .map_err(|e| template_error(&e, theme, None))?;
+        crate::card::add_wrappers(&mut tera).map_err(|e| template_error(&e, theme, None))?;
         for name in crate::theme::REQUIRED_TEMPLATES {
             if !tera.contains_template(name) {
                 return Err(Diagnostic::new(format!("the theme has no `{name}` template")).into());
@@ -513,7 +517,8 @@ impl<'a> Renderer<'a> {
         let incidents = std::sync::Arc::new(incidents);
         let mut tera = shared.tera.clone();
         register_lookups(&mut tera, site, std::sync::Arc::clone(&incidents));
-        Renderer { site, theme, tera, incidents, shared }
+        crate::card::register(&mut tera, std::sync::Arc::clone(&incidents));
+        Renderer { site, theme, tera, incidents, shared, pagers: std::sync::Mutex::default() }
     }
 
     /// The site-wide data, to reuse for a later build of the same structure.
@@ -651,6 +656,7 @@ impl<'a> Renderer<'a> {
         let mut map = self.incidents[i].clone().into_map().unwrap_or_default();
         map.insert("content".into(), Value::safe_string(&incident.content_html));
         map.insert("toc".into(), Value::from_serializable(&incident.toc));
+        map.insert("json_ld".into(), Value::safe_string(&crate::view::json_ld(site, incident)));
         let neighbour = |j: usize| {
             site.incidents
                 .get(j)
@@ -817,7 +823,18 @@ impl<'a> Renderer<'a> {
         let end = (start + per_page).min(list.len());
         let incidents: Vec<Value> = list[start..end].iter().map(|&i| self.incidents[i].clone()).collect();
         let url = |k: usize| urls.url(&list_page_path(base, k));
-        let pages: Vec<PagerLink> = (1..=count).map(|k| PagerLink { index: k, url: url(k) }).collect();
+        // Every page of a list links every other: made once per list, not once per page,
+        // which would grow with the square of the number of pages.
+        let pages = {
+            let mut made = self.pagers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            made.entry(base.to_string())
+                .or_insert_with(|| {
+                    let pages: Vec<PagerLink> =
+                        (1..=count).map(|k| PagerLink { index: k, url: url(k) }).collect();
+                    Value::from_serializable(&pages)
+                })
+                .clone()
+        };
         let mut map = tera::Map::new();
         map.insert("incidents".into(), Value::from(incidents));
         map.insert("current_index".into(), Value::from(n));
@@ -828,7 +845,7 @@ impl<'a> Renderer<'a> {
         map.insert("last".into(), Value::from(url(count)));
         map.insert("previous".into(), Value::from((n > 1).then(|| url(n - 1))));
         map.insert("next".into(), Value::from((n < count).then(|| url(n + 1))));
-        map.insert("pages".into(), Value::from_serializable(&pages));
+        map.insert("pages".into(), pages);
         Value::from(map)
     }
 }
