@@ -13,6 +13,8 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::error::Diagnostic;
 use crate::fs;
 
@@ -108,7 +110,7 @@ impl BuildState {
 
     /// Whether the output folder still holds every file of this state.
     pub fn output_intact(&self, output: &Path) -> bool {
-        self.files.keys().all(|f| fs::is_file(&output.join(f)))
+        self.files.par_iter().all(|(f, _)| fs::is_file(&output.join(f)))
     }
 }
 
@@ -127,10 +129,17 @@ pub fn inputs(root: &Path, options: &str) -> Result<u64, Diagnostic> {
     for dir in [crate::site::CONTENT_DIR, "templates", "themes", "static"] {
         files.extend(fs::files_under(&root.join(dir))?);
     }
-    for file in files {
-        file.hash(&mut h);
-        fs::read(&file)?.hash(&mut h);
-    }
+    // Read and hashed in parallel, combined in order: this runs before every build.
+    let hashes: Vec<u64> = files
+        .par_iter()
+        .map(|file| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            file.hash(&mut h);
+            fs::read(file)?.hash(&mut h);
+            Ok(h.finish())
+        })
+        .collect::<Result<_, Diagnostic>>()?;
+    hashes.hash(&mut h);
     Ok(h.finish())
 }
 

@@ -346,7 +346,6 @@ pub fn incident(site: &Site, incident: &Incident) -> Value {
     let lead =
         if incident.summary_given { Value::safe_string(&incident.summary_html) } else { Value::none() };
     map.insert("lead".into(), lead);
-    map.insert("json_ld".into(), Value::safe_string(&json_ld(site, incident)));
     // Timeline events are Markdown: rendered here, and marked safe like the body.
     let timeline: Vec<Value> = incident
         .timeline
