@@ -10,6 +10,7 @@ counts=("$@"); [ ${#counts[@]} -gt 0 ] || counts=(1000 10000)
 runs=${RUNS:-5}
 work=${BENCH_DIR:-/dev/shm/casebook-bench}
 mkdir -p "$work"
+. bench/corpus.sh
 
 cargo build --release --quiet
 cargo build --release --quiet --manifest-path ../shared/bench/floor/Cargo.toml --target-dir target/floor
@@ -39,16 +40,10 @@ measure_again() {
 
 printf '%-8s %-22s %10s %10s %8s\n' incidents build seconds "peak MiB" "x floor"
 for n in "${counts[@]}"; do
-  corpus="$work/corpus-$n"
-  if [ ! -d "$corpus/content" ]; then
-    python3 ../shared/bench/gen_corpus.py --count "$n" --out "$corpus" >/dev/null
-  fi
-  cp bench/site/casebook.yaml "$corpus/"
-  rm -rf "$corpus/themes"; cp -r bench/site/themes "$corpus/"
+  prepare_corpus "$n"
   read -r floor_t floor_m < <(measure target/floor/release/floor "$corpus/content" "$work/out-floor")
   read -r bench_t bench_m < <(measure target/release/casebook -q build --root "$corpus" --output "$work/out-bench")
   # The full site: the default theme and every output, from the same incidents.
-  full="$work/full-$n"; rm -rf "$full"; mkdir -p "$full"; ln -s "$corpus/content" "$full/content"
   read -r full_t full_m < <(measure target/release/casebook -q build --root "$full" --output "$work/out-full" --base-url https://bench.example/)
   # Building again with nothing changed, then after one incident's body changed.
   read -r noop_t noop_m < <(measure_again target/release/casebook -q build --root "$full" --output "$work/out-full" --base-url https://bench.example/)

@@ -237,7 +237,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             log::warn!("{e}");
         }
     }
-    Ok(BuildReport {
+    let report = BuildReport {
         output,
         incidents: site.incidents.len(),
         drafts_skipped: site.drafts_skipped,
@@ -248,7 +248,22 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         unchanged: unchanged.into_inner(),
         up_to_date: false,
         elapsed: started.elapsed(),
-    })
+    };
+    let views = renderer.views_shared();
+    drop(renderer);
+    dispose((site, views, pages));
+    Ok(report)
+}
+
+/// Frees `value` on a thread of its own. A loaded site is millions of small allocations:
+/// freeing them took 4% of a build, and nothing waits for it; if the process ends first, the
+/// system takes the memory back at once.
+pub fn dispose<T: Send + 'static>(value: T) {
+    let spawned = std::thread::Builder::new().name("casebook-dispose".into()).spawn(move || drop(value));
+    // Without a thread (resource limits), freeing here is as correct, only slower.
+    if let Err(e) = spawned {
+        log::debug!("freeing on the build's thread: {e}");
+    }
 }
 
 /// Everything one build writes: pages to render and static files to copy.

@@ -385,6 +385,9 @@ pub struct Renderer<'a> {
     /// Each incident as list pages show it, built once.
     incidents: std::sync::Arc<Vec<Value>>,
     shared: Shared,
+    /// The incidents' serialized records and STIX objects, shared by their own data files and
+    /// the site-wide ones.
+    fragments: crate::export::fragments::Fragments,
     /// The page links of each paginated list, by the list's first page.
     pagers: std::sync::Mutex<std::collections::HashMap<String, Value>>,
 }
@@ -518,7 +521,15 @@ impl<'a> Renderer<'a> {
         let mut tera = shared.tera.clone();
         register_lookups(&mut tera, site, std::sync::Arc::clone(&incidents));
         crate::card::register(&mut tera, std::sync::Arc::clone(&incidents));
-        Renderer { site, theme, tera, incidents, shared, pagers: std::sync::Mutex::default() }
+        Renderer {
+            site,
+            theme,
+            tera,
+            incidents,
+            shared,
+            fragments: crate::export::fragments::Fragments::new(site),
+            pagers: std::sync::Mutex::default(),
+        }
     }
 
     /// The site-wide data, to reuse for a later build of the same structure.
@@ -543,11 +554,18 @@ impl<'a> Renderer<'a> {
         &self.incidents
     }
 
+    /// The incidents' template values, shared: to outlive the renderer (see [`crate::dispose`]).
+    pub fn views_shared(&self) -> std::sync::Arc<Vec<Value>> {
+        std::sync::Arc::clone(&self.incidents)
+    }
+
     /// Renders one page.
     pub fn render(&self, page: &Page) -> Result<Vec<u8>, Diagnostic> {
         let site = self.site;
         match page.kind {
-            PageKind::Data(file) => return Ok(crate::export::render(site, self.stix(), file)),
+            PageKind::Data(file) => {
+                return Ok(crate::export::render(site, self.stix(), &self.fragments, file));
+            }
             PageKind::Feed(file) => return Ok(crate::feed::render(site, file)),
             PageKind::Sitemap(file) => {
                 let plan = self.shared.plan.get_or_init(|| plan(site));

@@ -5,6 +5,7 @@
 //! the same content write the same bytes. The shapes are documented in docs/data.md.
 
 pub mod csv;
+pub mod fragments;
 pub mod record;
 pub mod stix;
 
@@ -71,26 +72,17 @@ fn to_json(value: &impl Serialize) -> Vec<u8> {
     bytes
 }
 
-/// Produces one data file.
-pub fn render(site: &Site, stix: &stix::Context, file: DataFile) -> Vec<u8> {
-    let records = || site.incidents.iter().map(|i| record::incident(site, i)).collect::<Vec<_>>();
+/// Produces one data file; `fragments` are the build's serialized records and STIX objects.
+pub fn render(
+    site: &Site,
+    stix: &stix::Context,
+    fragments: &fragments::Fragments,
+    file: DataFile,
+) -> Vec<u8> {
     match file {
-        DataFile::IncidentJson(i) => {
-            let mut value =
-                serde_json::to_value(record::incident(site, &site.incidents[i])).unwrap_or_default();
-            value["version"] = json!(record::VERSION);
-            to_json(&value)
-        }
-        DataFile::IncidentStix(i) => {
-            let incident = &site.incidents[i];
-            to_json(&stix::bundle(stix, &incident.slug, stix::objects(stix, site, incident)))
-        }
-        DataFile::AllJson => to_json(&json!({
-            "version": record::VERSION,
-            "site": {"title": site.config.title, "url": site.base_url.permalink("")},
-            "count": site.incidents.len(),
-            "incidents": records(),
-        })),
+        DataFile::IncidentJson(i) => fragments.incident_json(site, i),
+        DataFile::IncidentStix(i) => fragments.incident_stix(site, stix, i),
+        DataFile::AllJson => fragments.all_json(site),
         DataFile::TaxonomyJson(t) => {
             let taxonomy = &site.taxonomies[t];
             let terms: Vec<_> = taxonomy
@@ -117,7 +109,9 @@ pub fn render(site: &Site, stix: &stix::Context, file: DataFile) -> Vec<u8> {
             }))
         }
         DataFile::Schema => SCHEMA.as_bytes().to_vec(),
-        DataFile::Csv => csv::write(&records()),
-        DataFile::StixBundle => to_json(&stix::site_bundle(stix, site)),
+        DataFile::Csv => {
+            csv::write(&site.incidents.iter().map(|i| record::incident(site, i)).collect::<Vec<_>>())
+        }
+        DataFile::StixBundle => fragments.site_stix(site, stix),
     }
 }

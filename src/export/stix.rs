@@ -83,6 +83,11 @@ impl Context {
         h.finish()
     }
 
+    /// The id of the bundle of an incident (`key` its slug) or of the site (`site`).
+    pub fn bundle_id(&self, key: &str) -> String {
+        self.id("bundle", key)
+    }
+
     fn id(&self, kind: &str, key: &str) -> String {
         format!("{kind}--{}", Uuid::new_v5(&self.namespace, format!("{kind}/{key}").as_bytes()))
     }
@@ -338,30 +343,6 @@ fn motivation(motive: &str) -> Option<&'static str> {
         "coercion" | "extortion" => "coercion",
         _ => return None,
     })
-}
-
-/// A bundle of `objects`, with a deterministic id from `key`.
-pub fn bundle(ctx: &Context, key: &str, objects: Vec<Value>) -> Value {
-    json!({
-        "type": "bundle",
-        "id": ctx.id("bundle", key),
-        "objects": objects,
-    })
-}
-
-/// The bundle of every incident, each shared object once.
-pub fn site_bundle(ctx: &Context, site: &Site) -> Value {
-    let mut seen = std::collections::HashSet::new();
-    let mut objects = Vec::new();
-    for incident in &site.incidents {
-        for object in self::objects(ctx, site, incident) {
-            let id = object["id"].as_str().unwrap_or_default().to_string();
-            if seen.insert(id) {
-                objects.push(object);
-            }
-        }
-    }
-    bundle(ctx, "site", objects)
 }
 
 #[cfg(test)]

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Compares two casebook binaries on the same corpora in one run, alternating them so that the
+# machine's noise falls on both alike, and prints the median wall time and peak memory of each
+# for the benchmark theme and the full default site. For "before -> after" figures:
+#
+#   git worktree add /tmp/before <commit> && (cd /tmp/before && cargo build --release)
+#   bench/compare.sh /tmp/before/target/release/casebook target/release/casebook [COUNT ...]
+#
+# Corpora and output go where bench/run.sh puts them (BENCH_DIR, default /dev/shm/casebook-bench).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ $# -ge 2 ] || { echo "usage: bench/compare.sh BEFORE AFTER [COUNT ...]" >&2; exit 2; }
+before=$1 after=$2; shift 2
+counts=("$@"); [ ${#counts[@]} -gt 0 ] || counts=(10000)
+runs=${RUNS:-5}
+work=${BENCH_DIR:-/dev/shm/casebook-bench}
+mkdir -p "$work"
+. bench/corpus.sh
+
+median() { sort -n | sed -n "$(( (runs + 1) / 2 ))p"; }
+
+printf '%-8s %-12s %12s %12s %12s %12s\n' incidents build "before s" "after s" "before MiB" "after MiB"
+for n in "${counts[@]}"; do
+  prepare_corpus "$n"
+  for kind in bench full; do
+    if [ "$kind" = bench ]; then args=(--root "$corpus"); else args=(--root "$full" --base-url https://bench.example/); fi
+    declare -A t=() m=()
+    for _ in $(seq "$runs"); do
+      for side in before after; do
+        bin=$before; [ "$side" = after ] && bin=$after
+        out="$work/out-compare-$side"
+        rm -f "$work/.out-compare-$side.casebook-state"
+        /usr/bin/time -f "%e %M" -o "$work/time.txt" "$bin" -q build "${args[@]}" --output "$out" >/dev/null 2>&1
+        read -r secs kb < <(tail -1 "$work/time.txt")
+        t[$side]+="$secs "; m[$side]+="$kb "
+      done
+    done
+    med() { tr ' ' '\n' <<<"${t[$1]}" | grep . | median; }
+    peak() { tr ' ' '\n' <<<"${m[$1]}" | grep . | sort -n | tail -1; }
+    printf '%-8s %-12s %12s %12s %12d %12d\n' "$n" "$kind" "$(med before)" "$(med after)" \
+      $(( $(peak before) / 1024 )) $(( $(peak after) / 1024 ))
+    unset t m
+  done
+done

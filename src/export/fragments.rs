@@ -1,0 +1,224 @@
+//! Each incident's share of the data files, serialized once per build.
+//!
+//! An incident's JSON record appears in its own `index.json` and in `/api/incidents.json`; its
+//! STIX objects in its own `stix.json` and in `/api/stix-bundle.json`. Building and serializing
+//! them was a third of a full build's CPU, half of it spent twice, and the two site-wide files
+//! were the longest single jobs of a build. Here each incident's record and objects are
+//! serialized the first time a file needs them, and the files are put together from that text.
+//!
+//! The files stay byte for byte what serde_json's pretty printer writes for the whole value:
+//! a pretty JSON value nested `n` levels deep is the same text with every line indented by two
+//! spaces per level, since a JSON string cannot hold a raw line break. The tests compare both.
+
+use std::sync::OnceLock;
+
+use serde::Serialize;
+
+use super::{record, stix};
+use crate::site::Site;
+
+/// One STIX object: its id (shared objects appear in several incidents' bundles) and its
+/// pretty JSON at the top level.
+#[derive(Debug)]
+pub struct StixObject {
+    id: String,
+    text: String,
+}
+
+/// The serialized records and STIX objects of one build's incidents, made on first use.
+#[derive(Debug, Default)]
+pub struct Fragments {
+    records: Vec<OnceLock<String>>,
+    stix: Vec<OnceLock<Vec<StixObject>>>,
+}
+
+/// Pretty JSON of a serializable value, as a string; serialization of these types cannot fail.
+fn pretty(value: &impl Serialize) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default()
+}
+
+impl Fragments {
+    /// Room for the fragments of `site`'s incidents.
+    pub fn new(site: &Site) -> Fragments {
+        let n = site.incidents.len();
+        Fragments {
+            records: std::iter::repeat_with(OnceLock::new).take(n).collect(),
+            stix: std::iter::repeat_with(OnceLock::new).take(n).collect(),
+        }
+    }
+
+    /// Incident `i`'s record as pretty JSON, keys sorted, without the format version.
+    fn record(&self, site: &Site, i: usize) -> &str {
+        self.records[i].get_or_init(|| {
+            // Through a JSON value, whose maps sort their keys, as the files always had them.
+            let value = serde_json::to_value(record::incident(site, &site.incidents[i])).unwrap_or_default();
+            pretty(&value)
+        })
+    }
+
+    /// Incident `i`'s STIX objects.
+    fn stix(&self, site: &Site, ctx: &stix::Context, i: usize) -> &[StixObject] {
+        self.stix[i].get_or_init(|| {
+            stix::objects(ctx, site, &site.incidents[i])
+                .into_iter()
+                .map(|object| StixObject {
+                    id: object["id"].as_str().unwrap_or_default().to_string(),
+                    text: pretty(&object),
+                })
+                .collect()
+        })
+    }
+
+    /// `/incidents/<slug>/index.json`: the record with its format version.
+    pub fn incident_json(&self, site: &Site, i: usize) -> Vec<u8> {
+        let text = self.record(site, i);
+        // `version` sorts just before `victims`, a key every record has, at the top level: the
+        // only line starting with two spaces and that key.
+        const NEXT: &str = "\n  \"victims\": ";
+        let mut out = String::with_capacity(text.len() + 20);
+        match text.find(NEXT) {
+            Some(at) => {
+                out.push_str(&text[..at]);
+                out.push_str(&format!("\n  \"version\": {},", record::VERSION));
+                out.push_str(&text[at..]);
+            }
+            None => unreachable_shape(&mut out, text),
+        }
+        out.push('\n');
+        out.into_bytes()
+    }
+
+    /// `/api/incidents.json`: every record, with the site and the format version.
+    pub fn all_json(&self, site: &Site) -> Vec<u8> {
+        let mut out = String::with_capacity(self.records.len() * 4096 + 256);
+        out.push_str(&format!("{{\n  \"count\": {},\n  \"incidents\": ", site.incidents.len()));
+        array(&mut out, 2, (0..site.incidents.len()).map(|i| self.record(site, i)));
+        out.push_str(&format!(
+            ",\n  \"site\": {{\n    \"title\": {},\n    \"url\": {}\n  }},\n  \"version\": {}\n}}\n",
+            pretty(&site.config.title),
+            pretty(&site.base_url.permalink("")),
+            record::VERSION
+        ));
+        out.into_bytes()
+    }
+
+    /// `/incidents/<slug>/stix.json`: the incident's objects as a bundle.
+    pub fn incident_stix(&self, site: &Site, ctx: &stix::Context, i: usize) -> Vec<u8> {
+        let objects = self.stix(site, ctx, i);
+        bundle(&ctx.bundle_id(&site.incidents[i].slug), objects.iter().map(|o| o.text.as_str()))
+    }
+
+    /// `/api/stix-bundle.json`: every incident's objects, each shared object once, where it
+    /// first appears.
+    pub fn site_stix(&self, site: &Site, ctx: &stix::Context) -> Vec<u8> {
+        let mut seen = std::collections::HashSet::new();
+        let objects = (0..site.incidents.len())
+            .flat_map(|i| self.stix(site, ctx, i))
+            .filter(|o| seen.insert(o.id.as_str()))
+            .map(|o| o.text.as_str());
+        bundle(&ctx.bundle_id("site"), objects)
+    }
+}
+
+/// A record without a `victims` key cannot come from [`record::incident`]; should the shape
+/// change, the file is still valid JSON, only without its version.
+fn unreachable_shape(out: &mut String, text: &str) {
+    debug_assert!(false, "an incident record without `victims`");
+    out.push_str(text);
+}
+
+/// A STIX bundle: `{"id", "objects", "type"}` as serde_json prints it.
+fn bundle<'a>(id: &str, objects: impl Iterator<Item = &'a str>) -> Vec<u8> {
+    let mut out = format!("{{\n  \"id\": {},\n  \"objects\": ", pretty(&id));
+    array(&mut out, 2, objects);
+    out.push_str(",\n  \"type\": \"bundle\"\n}\n");
+    out.into_bytes()
+}
+
+/// A JSON array of pretty top-level `items`, as serde_json prints it at `indent` spaces.
+fn array<'a>(out: &mut String, indent: usize, items: impl Iterator<Item = &'a str>) {
+    let mut empty = true;
+    for item in items {
+        out.push_str(if empty { "[\n" } else { ",\n" });
+        empty = false;
+        for (n, line) in item.split('\n').enumerate() {
+            if n > 0 {
+                out.push('\n');
+            }
+            out.extend(std::iter::repeat_n(' ', indent + 2));
+            out.push_str(line);
+        }
+    }
+    if empty {
+        out.push_str("[]");
+    } else {
+        out.push('\n');
+        out.extend(std::iter::repeat_n(' ', indent));
+        out.push(']');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn serde_pretty(value: &serde_json::Value) -> String {
+        let mut text = pretty(value);
+        text.push('\n');
+        text
+    }
+
+    #[test]
+    fn arrays_are_laid_out_as_serde_json_does() {
+        let items = [json!({"a": [1, {"b": "x\ny"}], "c": {}}), json!([]), json!("s"), json!({"d": []})];
+        for n in 0..=items.len() {
+            let value = json!({"id": "bundle--1", "objects": items[..n].to_vec(), "type": "bundle"});
+            let texts: Vec<String> = items[..n].iter().map(pretty).collect();
+            let made = bundle("bundle--1", texts.iter().map(String::as_str));
+            assert_eq!(String::from_utf8(made).expect("utf-8"), serde_pretty(&value), "{n} items");
+        }
+    }
+
+    #[test]
+    fn files_equal_the_whole_values_serialized() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let site = Site::load(root, &crate::LoadOptions { now: Some(2_000_000_000), ..Default::default() })
+            .expect("the example site loads");
+        assert!(site.incidents.len() > 2);
+        let ctx = stix::Context::new(&site);
+        let fragments = Fragments::new(&site);
+        let records: Vec<serde_json::Value> = site
+            .incidents
+            .iter()
+            .map(|i| serde_json::to_value(record::incident(&site, i)).expect("a record"))
+            .collect();
+        for (i, incident) in site.incidents.iter().enumerate() {
+            let mut value = records[i].clone();
+            value["version"] = json!(record::VERSION);
+            assert_eq!(fragments.incident_json(&site, i), serde_pretty(&value).into_bytes());
+            let objects = stix::objects(&ctx, &site, incident);
+            let whole = json!({"id": ctx.bundle_id(&incident.slug), "objects": objects, "type": "bundle"});
+            assert_eq!(fragments.incident_stix(&site, &ctx, i), serde_pretty(&whole).into_bytes());
+        }
+        let all = json!({
+            "version": record::VERSION,
+            "site": {"title": site.config.title, "url": site.base_url.permalink("")},
+            "count": site.incidents.len(),
+            "incidents": records,
+        });
+        assert_eq!(fragments.all_json(&site), serde_pretty(&all).into_bytes());
+        let mut seen = std::collections::HashSet::new();
+        let mut objects = Vec::new();
+        for incident in &site.incidents {
+            for object in stix::objects(&ctx, &site, incident) {
+                if seen.insert(object["id"].as_str().expect("an id").to_string()) {
+                    objects.push(object);
+                }
+            }
+        }
+        assert!(objects.len() < site.incidents.iter().map(|i| stix::objects(&ctx, &site, i).len()).sum());
+        let whole = json!({"id": ctx.bundle_id("site"), "objects": objects, "type": "bundle"});
+        assert_eq!(fragments.site_stix(&site, &ctx), serde_pretty(&whole).into_bytes());
+    }
+}
