@@ -109,3 +109,81 @@ fn a_site_overrides_one_partial_without_copying_the_theme() {
     let page = read(&root.join("public"), "incidents/a/index.html");
     assert!(page.contains("badge-scale"), "the theme's other partials (the severity badge) still are");
 }
+
+/// Writes a site of `n` incidents, tagged `odd` or `even`, with the given templates.
+fn site_with_templates(root: &Path, n: usize, templates: &[(&str, &str)]) {
+    std::fs::create_dir_all(root.join("content")).expect("mkdir");
+    for i in 1..=n {
+        let tag = if i % 2 == 1 { "odd" } else { "even" };
+        std::fs::write(
+            root.join(format!("content/i{i}.md")),
+            format!("---\ntitle: Incident {i}\ndate: 2024-01-{i:02}\ntags: [{tag}]\n---\nText.\n"),
+        )
+        .expect("write");
+    }
+    for (name, text) in templates {
+        let path = root.join("templates").join(name);
+        std::fs::create_dir_all(path.parent().expect("a folder")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+}
+
+#[test]
+fn every_list_has_its_own_page_links() {
+    // Page links are made once per list and shared by its pages: each list must still get
+    // its own, with the right current page.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    let pager =
+        "{{ paginator.current_index }}:{% for p in paginator.pages %}[{{ p.index }} {{ p.url }}]{% endfor %}";
+    site_with_templates(
+        root,
+        5,
+        &[("index.html", pager), ("taxonomy_term.html", &format!("{{{{ term.name }}}} {pager}"))],
+    );
+    std::fs::write(root.join("casebook.yaml"), "paginate_by: 2\n").expect("write");
+    let result = casebook(root, &["build"]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    let public = root.join("public");
+    assert_eq!(read(&public, "index.html"), "1:[1 /][2 /page/2/][3 /page/3/]");
+    assert_eq!(read(&public, "page/3/index.html"), "3:[1 /][2 /page/2/][3 /page/3/]");
+    assert_eq!(read(&public, "tags/odd/index.html"), "odd 1:[1 /tags/odd/][2 /tags/odd/page/2/]");
+    assert_eq!(read(&public, "tags/even/index.html"), "even 1:[1 /tags/even/]");
+}
+
+#[test]
+fn card_renders_the_sites_component_and_fails_clearly_without_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    let card = "{% component incident_card(incident, level: integer = 2) %}<h{{ level }}>{{ incident.title }}</h{{ level }}>{% endcomponent incident_card %}";
+    let list =
+        "{% for i in paginator.incidents %}{{ card(incident=i) }}{{ card(incident=i, level=4) }}{% endfor %}";
+    site_with_templates(
+        root,
+        2,
+        &[("components/incident_card.html", card), ("index.html", list), ("taxonomy_term.html", list)],
+    );
+    let result = casebook(root, &["build"]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    let public = root.join("public");
+    assert_eq!(
+        read(&public, "index.html"),
+        "<h2>Incident 2</h2><h4>Incident 2</h4><h2>Incident 1</h2><h4>Incident 1</h4>"
+    );
+    assert_eq!(read(&public, "tags/odd/index.html"), "<h2>Incident 1</h2><h4>Incident 1</h4>");
+
+    // A site that replaces the component's file with one defining none (themes build on the
+    // default theme, so only an override can take the component away): the error says what
+    // is missing.
+    let bare = tempfile::tempdir().expect("temp dir");
+    site_with_templates(
+        bare.path(),
+        1,
+        &[("components/incident_card.html", "{# none #}"), ("index.html", list)],
+    );
+    let result = casebook(bare.path(), &["build"]);
+    assert!(!result.status.success(), "a card without a component must fail");
+    let err = stderr(&result);
+    assert!(err.contains("card() renders the `incident_card` component, and this theme has none"), "{err}");
+    assert!(err.contains("index.html"), "the error names the template: {err}");
+}
