@@ -4,7 +4,7 @@
 //!
 //! It lets the next build do less: when no input changed (same content, templates, static
 //! files, configuration, options and casebook version, and no embargo has ended since), the
-//! build stops after reading the sources; otherwise every file whose bytes come out the same
+//! build stops after looking at the sources' sizes and times; otherwise every file whose bytes come out the same
 //! is carried over from the previous output by a hard link instead of being written again, so
 //! its data and modification time stay as they were and deploy tools that compare them upload
 //! only what changed. A missing, unreadable or foreign state file only means a full build.
@@ -18,13 +18,13 @@ use rayon::prelude::*;
 use crate::error::Diagnostic;
 use crate::fs;
 
-const HEADER: &str = concat!("casebook-build-state 1 ", env!("CARGO_PKG_VERSION"));
+const HEADER: &str = concat!("casebook-build-state 2 ", env!("CARGO_PKG_VERSION"));
 
 /// The last build of an output folder.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BuildState {
-    /// A hash of every input of the build (see [`inputs`]).
-    pub inputs: u64,
+    /// The inputs of the build (see [`inputs`]).
+    pub inputs: Inputs,
     /// The moment (seconds since the epoch) the next embargo ends, when one was held back:
     /// from then on the same inputs make another site.
     pub republish_at: Option<i64>,
@@ -71,7 +71,11 @@ impl BuildState {
             }
             let (key, value) = line.split_once(' ')?;
             match key {
-                "inputs" => state.inputs = u64::from_str_radix(value, 16).ok()?,
+                "inputs" => state.inputs.stamps = u64::from_str_radix(value, 16).ok()?,
+                "racy" => {
+                    let (hash, file) = value.split_once(' ')?;
+                    state.inputs.racy.push((PathBuf::from(file), u64::from_str_radix(hash, 16).ok()?));
+                }
                 "republish_at" => state.republish_at = Some(value.parse().ok()?),
                 "incidents" => state.incidents = value.parse().ok()?,
                 "drafts_skipped" => state.drafts_skipped = value.parse().ok()?,
@@ -87,7 +91,12 @@ impl BuildState {
     }
 
     fn to_text(&self) -> String {
-        let mut out = format!("{HEADER}\ninputs {:016x}\n", self.inputs);
+        let mut out = format!("{HEADER}\ninputs {:016x}\n", self.inputs.stamps);
+        // A path that does not survive this line format (a line break in it, bytes that are not
+        // UTF-8) makes the state unreadable or the file unreadable by that name: a full build.
+        for (file, hash) in &self.inputs.racy {
+            out.push_str(&format!("racy {hash:016x} {}\n", file.to_string_lossy()));
+        }
         if let Some(at) = self.republish_at {
             out.push_str(&format!("republish_at {at}\n"));
         }
@@ -108,19 +117,53 @@ impl BuildState {
         fs::write_atomic(&path(output), self.to_text().as_bytes())
     }
 
+    /// Whether a build with `inputs` would read what the build of this state read: the same
+    /// stamps, and the same bytes in every file that was racy then.
+    pub fn same_inputs(&self, inputs: &Inputs) -> bool {
+        self.inputs.stamps == inputs.stamps
+            && self.inputs.racy.iter().all(|(file, hash)| {
+                // A racy file that is racy still was hashed a moment ago.
+                let now = inputs.racy.iter().find(|(f, _)| f == file).map(|(_, h)| *h);
+                now.or_else(|| fs::read(file).ok().map(|b| digest(&b))) == Some(*hash)
+            })
+    }
+
     /// Whether the output folder still holds every file of this state.
     pub fn output_intact(&self, output: &Path) -> bool {
         self.files.par_iter().all(|(f, _)| fs::is_file(&output.join(f)))
     }
 }
 
-/// A hash of every input of a build of the site at `root`: each file under `content/`,
-/// `templates/`, `themes/` and `static/` (path and bytes), `casebook.yaml`, and `options` (the
-/// command line's settings, which the caller renders as text). casebook's own version is in
-/// the state file's header.
-pub fn inputs(root: &Path, options: &str) -> Result<u64, Diagnostic> {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    options.hash(&mut h);
+/// What the inputs of a build looked like when it started (see [`inputs`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Inputs {
+    /// A hash of the options and of each input file's path and [`fs::Stamp`].
+    pub stamps: u64,
+    /// The files changed so recently that a further change could keep their stamp, with a
+    /// hash of their bytes.
+    pub racy: Vec<(PathBuf, u64)>,
+}
+
+/// How close to the start of a build a file's change makes it "racy": file systems keep
+/// times to a tick of their clock, from a few milliseconds (Linux's coarse clock) to two
+/// seconds (FAT). A file changed within this window of the stamps being taken could change
+/// again without its stamp changing, so its bytes are compared instead.
+const RACY_NS: i128 = 3_000_000_000;
+
+/// The inputs of a build of the site at `root`: each file under `content/`, `templates/`,
+/// `themes/` and `static/`, `casebook.yaml`, and `options` (the command line's settings, which
+/// the caller renders as text). casebook's own version is in the state file's header.
+///
+/// Files are compared by their stamps (size, times, inode), which costs one `stat` each
+/// rather than reading every source before every build. Like git's index, this trusts a
+/// stamp only for files changed well before it was taken: a recently changed file is also
+/// hashed by content ([`Inputs::racy`]), since a second save within one tick of the clock,
+/// keeping the size, would keep its stamp; a stale "up to date" could keep a correction off
+/// the public site.
+pub fn inputs(root: &Path, options: &str) -> Result<Inputs, Diagnostic> {
+    let taken = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i128::try_from(d.as_nanos()).unwrap_or(i128::MAX));
     let config = root.join(crate::config::CONFIG_FILE);
     let mut files = Vec::new();
     if fs::is_file(&config) {
@@ -129,18 +172,20 @@ pub fn inputs(root: &Path, options: &str) -> Result<u64, Diagnostic> {
     for dir in [crate::site::CONTENT_DIR, "templates", "themes", "static"] {
         files.extend(fs::files_under(&root.join(dir))?);
     }
-    // Read and hashed in parallel, combined in order: this runs before every build.
-    let hashes: Vec<u64> = files
-        .par_iter()
-        .map(|file| {
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            file.hash(&mut h);
-            fs::read(file)?.hash(&mut h);
-            Ok(h.finish())
-        })
+    let stamps: Vec<fs::Stamp> = files.par_iter().map(|f| fs::stamp(f)).collect::<Result<_, _>>()?;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    options.hash(&mut h);
+    files.hash(&mut h);
+    stamps.hash(&mut h);
+    // Where the system keeps no status change time or inode, every file counts as racy.
+    let recent = |s: &fs::Stamp| !cfg!(unix) || s.modified.max(s.changed) >= taken - RACY_NS;
+    let racy = files
+        .iter()
+        .zip(&stamps)
+        .filter(|(_, s)| recent(s))
+        .map(|(f, _)| Ok((f.clone(), digest(&fs::read(f)?))))
         .collect::<Result<_, Diagnostic>>()?;
-    hashes.hash(&mut h);
-    Ok(h.finish())
+    Ok(Inputs { stamps: h.finish(), racy })
 }
 
 #[cfg(test)]
@@ -150,7 +195,7 @@ mod tests {
     #[test]
     fn the_state_reads_back() {
         let mut state = BuildState {
-            inputs: 0xfeed,
+            inputs: Inputs { stamps: 0xfeed, racy: vec![(PathBuf::from("content/a b.md"), 7)] },
             republish_at: Some(1_800_000_000),
             incidents: 3,
             drafts_skipped: 1,
@@ -163,8 +208,47 @@ mod tests {
     }
 
     #[test]
+    fn racy_files_are_compared_by_their_bytes() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("a.md");
+        std::fs::write(&file, "one").expect("write");
+        let now = Inputs { stamps: 1, racy: Vec::new() };
+        let state = |hash: u64| BuildState {
+            inputs: Inputs { stamps: 1, racy: vec![(file.clone(), hash)] },
+            ..BuildState::default()
+        };
+        assert!(state(digest(b"one")).same_inputs(&now));
+        assert!(!state(digest(b"two")).same_inputs(&now), "same stamps, other bytes");
+        let gone = BuildState {
+            inputs: Inputs { stamps: 1, racy: vec![(dir.path().join("gone.md"), 0)] },
+            ..BuildState::default()
+        };
+        assert!(!gone.same_inputs(&now), "a racy file that went away");
+        assert!(!state(digest(b"one")).same_inputs(&Inputs { stamps: 2, racy: Vec::new() }));
+    }
+
+    #[test]
+    fn a_just_written_file_is_racy_and_any_change_is_seen() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir(dir.path().join("content")).expect("mkdir");
+        let file = dir.path().join("content/a.md");
+        std::fs::write(&file, "one").expect("write");
+        let before = inputs(dir.path(), "options").expect("inputs");
+        assert_eq!(before.racy, vec![(file.clone(), digest(b"one"))]);
+        let state = BuildState { inputs: before.clone(), ..BuildState::default() };
+        assert!(state.same_inputs(&inputs(dir.path(), "options").expect("inputs")));
+        assert!(!state.same_inputs(&inputs(dir.path(), "other options").expect("inputs")));
+        // Same size, likely the same clock tick: caught by the stamp or by the bytes.
+        std::fs::write(&file, "two").expect("write");
+        assert!(!state.same_inputs(&inputs(dir.path(), "options").expect("inputs")));
+        std::fs::write(&file, "one").expect("write");
+        std::fs::write(dir.path().join("content/b.md"), "new").expect("write");
+        assert!(!state.same_inputs(&inputs(dir.path(), "options").expect("inputs")), "a new file");
+    }
+
+    #[test]
     fn foreign_or_damaged_states_are_ignored() {
-        assert_eq!(BuildState::parse("casebook-build-state 1 0.0.0-other\ninputs 1\nfiles\n"), None);
+        assert_eq!(BuildState::parse("casebook-build-state 2 0.0.0-other\ninputs 1\nfiles\n"), None);
         assert_eq!(BuildState::parse(&format!("{HEADER}\ninputs zz\nfiles\n")), None);
         assert_eq!(BuildState::parse(""), None);
     }

@@ -139,6 +139,48 @@ pub fn identity(path: &Path) -> Option<(u64, std::time::SystemTime)> {
     Some((meta.len(), meta.modified().ok()?))
 }
 
+/// What changes whenever a file's content may have: its size, its modification and status
+/// change times (to the nanosecond where the system keeps them) and its inode. A save or a
+/// rename-over changes at least one; so does `touch -d` or `cp -p` putting an old time back
+/// (the status change time cannot be set). Two writes within one tick of the file system's
+/// clock, keeping the size, are the blind spot: see [`crate::build_state::inputs`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Stamp {
+    /// Size in bytes.
+    pub len: u64,
+    /// Modification time, nanoseconds since the epoch.
+    pub modified: i128,
+    /// Status change time (or the modification time where the system has none).
+    pub changed: i128,
+    /// Inode number (0 where the system has none).
+    pub inode: u64,
+}
+
+/// The [`Stamp`] of a file.
+pub fn stamp(path: &Path) -> Result<Stamp, Diagnostic> {
+    let meta = std::fs::metadata(path).map_err(|e| io_error(path, "read the file's metadata", e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let ns = |secs: i64, nanos: i64| i128::from(secs) * 1_000_000_000 + i128::from(nanos);
+        Ok(Stamp {
+            len: meta.len(),
+            modified: ns(meta.mtime(), meta.mtime_nsec()),
+            changed: ns(meta.ctime(), meta.ctime_nsec()),
+            inode: meta.ino(),
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let modified = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as i128);
+        Ok(Stamp { len: meta.len(), modified, changed: modified, inode: 0 })
+    }
+}
+
 /// The size of a regular file, or `None` when it is not one.
 pub fn file_len(path: &Path) -> Option<u64> {
     std::fs::metadata(path).ok().filter(std::fs::Metadata::is_file).map(|m| m.len())

@@ -141,9 +141,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     } else {
         None
     };
-    if let (Some(state), Some(inputs)) = (&previous, inputs) {
+    if let (Some(state), Some(inputs)) = (&previous, &inputs) {
         let now = options.now.unwrap_or_else(|| jiff::Timestamp::now().as_second());
-        if state.inputs == inputs
+        if state.same_inputs(inputs)
             && state.republish_at.is_none_or(|at| at > now)
             && state.output_intact(&output)
         {
