@@ -515,7 +515,13 @@ impl<'a> Renderer<'a> {
         use rayon::prelude::*;
         let incidents: Vec<Value> = match views {
             Some(views) if views.len() == site.incidents.len() => views,
-            _ => site.incidents.par_iter().map(|i| crate::view::incident(site, i)).collect(),
+            _ => site
+                .incidents
+                .par_iter()
+                .map_init(crate::view::TermLinks::default, |links, i| {
+                    crate::view::incident_with(site, i, links)
+                })
+                .collect(),
         };
         let incidents = std::sync::Arc::new(incidents);
         let mut tera = shared.tera.clone();
