@@ -39,10 +39,22 @@ pub fn read(path: &Path) -> Result<Vec<u8>, Diagnostic> {
 
 /// Writes a file, creating its parent folders.
 pub fn write(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
-    if let Some(parent) = path.parent() {
-        create_dir_all(parent)?;
+    in_folder(path, || std::fs::write(path, bytes)).map_err(|e| io_error(path, "write the file", e))
+}
+
+/// Runs `create` (which makes the file at `path`), making `path`'s folders first if it finds
+/// one missing. Folders are not checked before every file: a build writes tens of thousands of
+/// files, mostly into folders that exist by then.
+fn in_folder(path: &Path, create: impl Fn() -> io::Result<()>) -> io::Result<()> {
+    match create() {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            create()
+        }
+        result => result,
     }
-    std::fs::write(path, bytes).map_err(|e| io_error(path, "write the file", e))
 }
 
 /// Writes a file only if it does not exist yet (creating its parent folders); returns whether
@@ -127,10 +139,8 @@ pub fn canonicalize(path: &Path) -> Result<PathBuf, Diagnostic> {
 /// Makes `to` another name of the file `from` (creating `to`'s parent folders), so a file can
 /// be carried into a new folder without copying or rewriting it.
 pub fn hard_link(from: &Path, to: &Path) -> Result<(), Diagnostic> {
-    if let Some(parent) = to.parent() {
-        create_dir_all(parent)?;
-    }
-    std::fs::hard_link(from, to).map_err(|e| io_error(to, &format!("link the file to {}", from.display()), e))
+    in_folder(to, || std::fs::hard_link(from, to))
+        .map_err(|e| io_error(to, &format!("link the file to {}", from.display()), e))
 }
 
 /// A file's size and modification time, which change when it is replaced (a binary rebuilt).
