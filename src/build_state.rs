@@ -39,11 +39,36 @@ pub struct BuildState {
     pub files: HashMap<String, u64>,
 }
 
-/// A hash of bytes, as kept for output files.
+/// A hash of bytes, as kept for output files and racy sources.
+///
+/// Every byte a build writes goes through it (640 MB for the full site of 10,000 incidents),
+/// so it is a multiply-mix over 16-byte blocks in the manner of wyhash, several times faster
+/// than the standard library's SipHash. Like SipHash with the fixed keys it replaced, it
+/// guards against accidents, not against someone crafting two pages with one hash (who could
+/// only keep their own edit off their own site).
 pub fn digest(bytes: &[u8]) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    bytes.hash(&mut h);
-    h.finish()
+    const P0: u64 = 0xa076_1d64_78bd_642f;
+    const P1: u64 = 0xe703_7ed1_a0b4_28db;
+    const P2: u64 = 0x8ebc_6af0_9c88_c6e3;
+    fn mix(a: u64, b: u64) -> u64 {
+        let product = u128::from(a) * u128::from(b);
+        // The high and low halves of the product, folded: truncation is the point.
+        (product as u64) ^ ((product >> 64) as u64)
+    }
+    fn word(bytes: &[u8]) -> u64 {
+        let mut buf = [0u8; 8];
+        buf[..bytes.len()].copy_from_slice(bytes);
+        u64::from_le_bytes(buf)
+    }
+    let mut seed = P0 ^ bytes.len() as u64;
+    let mut blocks = bytes.chunks_exact(16);
+    for block in &mut blocks {
+        seed = mix(word(&block[..8]) ^ P1, word(&block[8..]) ^ seed);
+    }
+    let rest = blocks.remainder();
+    let (a, b) = rest.split_at(rest.len().min(8));
+    seed = mix(word(a) ^ P2, word(b) ^ seed);
+    mix(seed ^ P1, bytes.len() as u64 ^ P2)
 }
 
 /// Where the state of `output` is kept: a hidden file beside it.
@@ -205,6 +230,23 @@ mod tests {
         state.files.insert("incidents/a b/index.html".into(), 42);
         state.files.insert("index.html".into(), u64::MAX);
         assert_eq!(BuildState::parse(&state.to_text()), Some(state));
+    }
+
+    #[test]
+    fn digests_tell_close_inputs_apart() {
+        // Every length up to a few blocks, every single-bit change, and trailing zeros.
+        let base: Vec<u8> = (0..70u8).collect();
+        let mut seen = std::collections::HashSet::new();
+        for len in 0..=base.len() {
+            assert!(seen.insert(digest(&base[..len])), "length {len}");
+            for bit in 0..len * 8 {
+                let mut changed = base[..len].to_vec();
+                changed[bit / 8] ^= 1 << (bit % 8);
+                assert!(seen.insert(digest(&changed)), "length {len}, bit {bit}");
+            }
+        }
+        assert_ne!(digest(&[0; 16]), digest(&[0; 17]));
+        assert_eq!(digest(b"same bytes"), digest(b"same bytes"));
     }
 
     #[test]
