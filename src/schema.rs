@@ -78,21 +78,22 @@ impl Level {
     }
 }
 
-/// The consequences: the "CIA posture" and figures.
+/// The consequences: the "CIA posture" and figures. Fields in key order: the data files
+/// serialize it directly and list keys sorted (see `export/record.rs`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Impact {
-    /// Confidentiality.
-    pub confidentiality: Option<Level>,
-    /// Integrity.
-    pub integrity: Option<Level>,
     /// Availability.
     pub availability: Option<Level>,
+    /// Confidentiality.
+    pub confidentiality: Option<Level>,
     /// How long it lasted, in words.
     pub duration: Option<String>,
-    /// Records exposed or lost.
-    pub records: Option<u64>,
+    /// Integrity.
+    pub integrity: Option<Level>,
     /// People affected.
     pub people_affected: Option<u64>,
+    /// Records exposed or lost.
+    pub records: Option<u64>,
 }
 
 /// Who did it.

@@ -1,6 +1,10 @@
 //! The JSON shape of an incident (version 1), shared by the per-incident file, the list of all
 //! incidents and, flattened, the CSV. Documented in docs/data.md and described by
 //! `/api/schema.json`; change it only with a new version number.
+//!
+//! Fields are declared in the order of their JSON keys (`type` where renamed), as are those of
+//! [`crate::schema::Impact`]: the files list keys sorted, and records are serialized directly,
+//! not through a sorting JSON value. A test in `fragments.rs` compares both ways.
 
 use std::collections::BTreeMap;
 
@@ -18,10 +22,10 @@ pub const VERSION: u32 = 1;
 /// A date with the precision it was written with.
 #[derive(Debug, Serialize)]
 pub struct DateRecord {
-    /// ISO 8601 at that precision: `2023`, `2023-07`, `2023-07-24`, `2023-07-24T09:30:00+02:00`.
-    pub value: String,
     /// `year`, `month`, `day` or `datetime`.
     pub precision: Precision,
+    /// ISO 8601 at that precision: `2023`, `2023-07`, `2023-07-24`, `2023-07-24T09:30:00+02:00`.
+    pub value: String,
 }
 
 impl From<&IncidentDate> for DateRecord {
@@ -54,24 +58,24 @@ pub struct VictimRecord {
 /// Where.
 #[derive(Debug, Serialize)]
 pub struct LocationRecord {
+    /// City.
+    pub city: Option<String>,
     /// Country.
     pub country: Option<CountryRecord>,
     /// Region.
     pub region: Option<String>,
-    /// City.
-    pub city: Option<String>,
 }
 
 /// An actor.
 #[derive(Debug, Serialize)]
 pub struct ActorRecord {
+    /// Country.
+    pub country: Option<CountryRecord>,
     /// Name.
     pub name: String,
     /// Type.
     #[serde(rename = "type")]
     pub kind: Option<String>,
-    /// Country.
-    pub country: Option<CountryRecord>,
 }
 
 /// An ATT&CK technique or tactic.
@@ -97,26 +101,26 @@ pub struct EventRecord {
 /// A source.
 #[derive(Debug, Serialize)]
 pub struct SourceRecord {
+    /// Date.
+    pub date: Option<DateRecord>,
+    /// Publisher.
+    pub publisher: Option<String>,
     /// Title.
     pub title: String,
     /// URL.
     pub url: String,
-    /// Publisher.
-    pub publisher: Option<String>,
-    /// Date.
-    pub date: Option<DateRecord>,
 }
 
 /// An indicator, as written (not defanged: data is for tools).
 #[derive(Debug, Serialize)]
 pub struct IocRecord {
+    /// A remark.
+    pub note: Option<String>,
     /// `url`, `domain`, `ip`, `hash` or `email`.
     #[serde(rename = "type")]
     pub kind: crate::ioc::IocKind,
     /// The indicator.
     pub value: String,
-    /// A remark.
-    pub note: Option<String>,
 }
 
 /// A term of a taxonomy, as an incident carries it.
@@ -131,55 +135,55 @@ pub struct TermRecord {
 /// One incident, version 1.
 #[derive(Debug, Serialize)]
 pub struct IncidentRecord {
-    /// URL segment, unique in the site.
-    pub slug: String,
-    /// The incident's page.
-    pub url: String,
-    /// This record as JSON (when the JSON export is on).
-    pub json_url: Option<String>,
-    /// The incident's STIX bundle (when the STIX export is on).
-    pub stix_url: Option<String>,
-    /// Title.
-    pub title: String,
+    /// Actors.
+    pub actors: Vec<ActorRecord>,
+    /// The rendered body, only with `exports.bodies: true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_html: Option<String>,
     /// Date.
     pub date: DateRecord,
-    /// Last update of the write-up.
-    pub updated: Option<DateRecord>,
-    /// Summary as plain text.
-    pub summary: String,
-    /// Summary as HTML.
-    pub summary_html: String,
-    /// Status.
-    pub status: Option<String>,
+    /// Impact: the same shape as in front matter.
+    pub impact: Option<Impact>,
+    /// Indicators of compromise.
+    pub iocs: Vec<IocRecord>,
+    /// This record as JSON (when the JSON export is on).
+    pub json_url: Option<String>,
+    /// Location.
+    pub location: Option<LocationRecord>,
+    /// Motives.
+    pub motives: Vec<String>,
     /// When it was resolved.
     pub resolved_at: Option<DateRecord>,
     /// Severity.
     pub severity: Option<String>,
-    /// Victims.
-    pub victims: Vec<VictimRecord>,
-    /// Location.
-    pub location: Option<LocationRecord>,
-    /// Impact: the same shape as in front matter.
-    pub impact: Option<Impact>,
-    /// Motives.
-    pub motives: Vec<String>,
-    /// Actors.
-    pub actors: Vec<ActorRecord>,
-    /// ATT&CK techniques and tactics.
-    pub techniques: Vec<TechniqueRecord>,
-    /// Timeline, in time order.
-    pub timeline: Vec<EventRecord>,
+    /// URL segment, unique in the site.
+    pub slug: String,
     /// Sources.
     pub sources: Vec<SourceRecord>,
-    /// Indicators of compromise.
-    pub iocs: Vec<IocRecord>,
+    /// Status.
+    pub status: Option<String>,
+    /// The incident's STIX bundle (when the STIX export is on).
+    pub stix_url: Option<String>,
+    /// Summary as plain text.
+    pub summary: String,
+    /// Summary as HTML.
+    pub summary_html: String,
     /// Tags.
     pub tags: Vec<String>,
     /// Every taxonomy's terms, by taxonomy name.
     pub taxonomies: BTreeMap<String, Vec<TermRecord>>,
-    /// The rendered body, only with `exports.bodies: true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub content_html: Option<String>,
+    /// ATT&CK techniques and tactics.
+    pub techniques: Vec<TechniqueRecord>,
+    /// Timeline, in time order.
+    pub timeline: Vec<EventRecord>,
+    /// Title.
+    pub title: String,
+    /// Last update of the write-up.
+    pub updated: Option<DateRecord>,
+    /// The incident's page.
+    pub url: String,
+    /// Victims.
+    pub victims: Vec<VictimRecord>,
 }
 
 fn country(c: Option<&crate::country::Country>) -> Option<CountryRecord> {
