@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Builds the standard corpus with the floor program and with casebook (the minimal benchmark
-# theme in bench/site/, same pages as the peers' benchmark; and the full default site), on a
-# RAM disk, and prints the median wall time and peak memory of each, with ratios to the floor.
+# Builds the standard corpus with the floor program, with casebook (the minimal benchmark
+# theme in bench/site/, same pages as the peers' benchmark; and the full default site) and,
+# where `hugo` is installed, with Hugo (the same incidents as a Hugo site, `--flavor hugo`), on
+# a RAM disk, alternating, and prints the median wall time and peak memory of each, with
+# ratios to the floor.
 #
-#   bench/run.sh [COUNT ...]        (default: 1000 10000)
+#   bench/run.sh [COUNT ...]        (default: 1000 10000; RUNS rounds, default 5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 counts=("$@"); [ ${#counts[@]} -gt 0 ] || counts=(1000 10000)
@@ -15,39 +17,56 @@ mkdir -p "$work"
 cargo build --release --quiet
 cargo build --release --quiet --manifest-path ../shared/bench/floor/Cargo.toml --target-dir target/floor
 
-# median seconds and max KB over $runs runs of a command
-measure() {
-  local times=() mems=()
-  for _ in $(seq "$runs"); do
-    # A full build each time: without its state file casebook cannot skip unchanged work.
-    [ -n "${keep_state:-}" ] || rm -f "$work"/.out-*.casebook-state
-    /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null 2>&1
-    local out
-    out=$(tail -1 "$work/time.txt")
-    times+=("${out% *}"); mems+=("${out#* }")
-  done
-  local t m
-  t=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")
-  m=$(printf '%s\n' "${mems[@]}" | sort -n | tail -1)
-  echo "$t $m"
+# One timed run of a command: appends "seconds KB" to the file $1.
+timed() {
+  local log=$1; shift
+  /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null 2>&1
+  tail -1 "$work/time.txt" >> "$log"
 }
 
-# like measure, but after one build and keeping its state: a rebuild with nothing changed
-measure_again() {
-  "$@" >/dev/null 2>&1
-  keep_state=1 measure "$@"
+# "median-seconds max-KB" of the runs logged in file $1
+summary() {
+  local t m
+  t=$(cut -d' ' -f1 "$1" | sort -n | sed -n "$(( ($(wc -l < "$1") + 1) / 2 ))p")
+  m=$(cut -d' ' -f2 "$1" | sort -n | tail -1)
+  echo "$t $m"
 }
 
 printf '%-8s %-22s %10s %10s %8s\n' incidents build seconds "peak MiB" "x floor"
 for n in "${counts[@]}"; do
   prepare_corpus "$n"
-  read -r floor_t floor_m < <(measure target/floor/release/floor "$corpus/content" "$work/out-floor")
-  read -r bench_t bench_m < <(measure target/release/casebook -q build --root "$corpus" --output "$work/out-bench")
+  floor=(target/floor/release/floor "$corpus/content" "$work/out-floor")
+  bench=(target/release/casebook -q build --root "$corpus" --output "$work/out-bench")
   # The full site: the default theme and every output, from the same incidents.
-  read -r full_t full_m < <(measure target/release/casebook -q build --root "$full" --output "$work/out-full" --base-url https://bench.example/)
-  # Building again with nothing changed, then after one incident's body changed.
-  read -r noop_t noop_m < <(measure_again target/release/casebook -q build --root "$full" --output "$work/out-full" --base-url https://bench.example/)
-  for row in "floor $floor_t $floor_m" "casebook-bench-theme $bench_t $bench_m" "casebook-full-site $full_t $full_m" "full-site-no-change $noop_t $noop_m"; do
+  site=(target/release/casebook -q build --root "$full" --output "$work/out-full" --base-url https://bench.example/)
+  # Hugo, where installed, on the same incidents as a Hugo site with the same pages.
+  hugo=()
+  if command -v hugo >/dev/null 2>&1; then
+    hugo_site="$work/hugo-$n"
+    [ -d "$hugo_site/content" ] || python3 ../shared/bench/gen_corpus.py --count "$n" --out "$hugo_site" --flavor hugo >/dev/null
+    hugo=(hugo --quiet --source "$hugo_site" --destination "$work/out-hugo")
+  fi
+  rm -f "$work"/log-*
+  # Alternating, round by round, so that the machine's noise falls on all alike. A full
+  # build each time: without its state file casebook cannot skip unchanged work.
+  for _ in $(seq "$runs"); do
+    timed "$work/log-floor" "${floor[@]}"
+    rm -f "$work"/.out-*.casebook-state; timed "$work/log-bench" "${bench[@]}"
+    rm -f "$work"/.out-*.casebook-state; timed "$work/log-full" "${site[@]}"
+    if [ ${#hugo[@]} -gt 0 ]; then rm -rf "$work/out-hugo"; timed "$work/log-hugo" "${hugo[@]}"; fi
+  done
+  # Building again with nothing changed: the state of the last full build is kept.
+  for _ in $(seq "$runs"); do timed "$work/log-noop" "${site[@]}"; done
+  read -r floor_t floor_m < <(summary "$work/log-floor")
+  read -r bench_t bench_m < <(summary "$work/log-bench")
+  read -r full_t full_m < <(summary "$work/log-full")
+  read -r noop_t noop_m < <(summary "$work/log-noop")
+  rows=("floor $floor_t $floor_m" "casebook-bench-theme $bench_t $bench_m" "casebook-full-site $full_t $full_m" "full-site-no-change $noop_t $noop_m")
+  if [ ${#hugo[@]} -gt 0 ]; then
+    read -r hugo_t hugo_m < <(summary "$work/log-hugo")
+    rows+=("hugo-$(hugo version | grep -o 'v[0-9.]*' | head -1) $hugo_t $hugo_m")
+  fi
+  for row in "${rows[@]}"; do
     read -r name t m <<<"$row"
     printf '%-8s %-22s %10s %10d %8.1f\n' "$n" "$name" "$t" $((m / 1024)) "$(echo "$t / $floor_t" | bc -l)"
   done
