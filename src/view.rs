@@ -227,7 +227,6 @@ pub fn json_ld(site: &Site, incident: &Incident) -> String {
     text.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
 }
 
-/// An incident as every template sees it, without its body and table of contents.
 /// Where a term link comes from: a taxonomy (by index), or the first taxonomy with pages that
 /// reads a field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -238,7 +237,7 @@ enum LinkSource {
 
 /// Term links made so far, by source and the term as written. Incidents share most of their
 /// terms: one shared value per term, instead of a small map per incident and term, made views
-/// a third smaller and quicker to build.
+/// about a fifth smaller and quicker to build.
 #[derive(Debug, Default)]
 pub struct TermLinks(std::collections::HashMap<(LinkSource, String), Value>);
 
@@ -253,7 +252,8 @@ impl TermLinks {
     }
 }
 
-/// An incident's template value; see [`incident_with`] to build many.
+/// An incident as every template sees it, without its body, table of contents and JSON-LD
+/// (which only its own page shows); see [`incident_with`] to build many.
 pub fn incident(site: &Site, incident: &Incident) -> Value {
     incident_with(site, incident, &mut TermLinks::default())
 }
