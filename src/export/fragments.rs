@@ -59,10 +59,7 @@ impl Fragments {
         self.stix[i].get_or_init(|| {
             stix::objects(ctx, site, &site.incidents[i])
                 .into_iter()
-                .map(|object| StixObject {
-                    id: object["id"].as_str().unwrap_or_default().to_string(),
-                    text: pretty(&object),
-                })
+                .map(|object| StixObject { id: object.id().to_string(), text: pretty(&object) })
                 .collect()
         })
     }
@@ -195,7 +192,11 @@ mod tests {
             let mut value = records[i].clone();
             value["version"] = json!(record::VERSION);
             assert_eq!(fragments.incident_json(&site, i), serde_pretty(&value).into_bytes());
-            let objects = stix::objects(&ctx, &site, incident);
+            // Through JSON values, whose maps sort their keys: the typed objects must agree.
+            let objects: Vec<serde_json::Value> = stix::objects(&ctx, &site, incident)
+                .iter()
+                .map(|o| serde_json::to_value(o).expect("an object"))
+                .collect();
             let whole = json!({"id": ctx.bundle_id(&incident.slug), "objects": objects, "type": "bundle"});
             assert_eq!(fragments.incident_stix(&site, &ctx, i), serde_pretty(&whole).into_bytes());
         }
@@ -210,8 +211,8 @@ mod tests {
         let mut objects = Vec::new();
         for incident in &site.incidents {
             for object in stix::objects(&ctx, &site, incident) {
-                if seen.insert(object["id"].as_str().expect("an id").to_string()) {
-                    objects.push(object);
+                if seen.insert(object.id().to_string()) {
+                    objects.push(serde_json::to_value(&object).expect("an object"));
                 }
             }
         }

@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde_json::{Value, json};
+use serde::Serialize;
 use uuid::Uuid;
 
 use crate::date::IncidentDate;
@@ -159,70 +159,273 @@ fn phase_name(tactic_id: &str) -> Option<String> {
     crate::attack::lookup(tactic_id).map(|e| crate::slug::slugify(e.name))
 }
 
-/// The STIX objects of one incident (no bundle around them).
-pub fn objects(ctx: &Context, site: &Site, incident: &Incident) -> Vec<Value> {
+/// One STIX object, its fields declared in the order of their JSON keys: the files list keys
+/// sorted, and objects are serialized directly (a test in `fragments.rs` compares with a
+/// sorting JSON value). `None` fields are left out, except where STIX content has them null.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Object {
+    /// A `report`, `incident`, `identity`, `location`, `threat-actor`, `attack-pattern`,
+    /// `indicator` or `relationship`.
+    Report(Report),
+    #[allow(missing_docs)]
+    Incident(StixIncident),
+    #[allow(missing_docs)]
+    Identity(Identity),
+    #[allow(missing_docs)]
+    Location(Location),
+    #[allow(missing_docs)]
+    ThreatActor(ThreatActor),
+    #[allow(missing_docs)]
+    AttackPattern(AttackPattern),
+    #[allow(missing_docs)]
+    Indicator(Indicator),
+    #[allow(missing_docs)]
+    Relationship(Relationship),
+}
+
+impl Object {
+    /// The object's STIX id.
+    pub fn id(&self) -> &str {
+        match self {
+            Object::Report(o) => &o.id,
+            Object::Incident(o) => &o.id,
+            Object::Identity(o) => &o.id,
+            Object::Location(o) => &o.id,
+            Object::ThreatActor(o) => &o.id,
+            Object::AttackPattern(o) => &o.id,
+            Object::Indicator(o) => &o.id,
+            Object::Relationship(o) => &o.id,
+        }
+    }
+}
+
+/// `report`.
+#[allow(missing_docs)]
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub created: String,
+    pub description: String,
+    pub external_references: Vec<Reference>,
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub labels: Option<Vec<String>>,
+    pub modified: String,
+    pub name: String,
+    pub object_refs: Vec<String>,
+    pub published: String,
+    pub report_types: [&'static str; 1],
+    pub spec_version: &'static str,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+}
+
+/// An external reference.
+#[allow(missing_docs)]
+#[derive(Debug, Clone, Serialize)]
+pub struct Reference {
+    pub external_id: String,
+    pub source_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// `incident`.
+#[allow(missing_docs)]
+#[derive(Debug, Clone, Serialize)]
+pub struct StixIncident {
+    pub created: String,
+    pub description: String,
+    pub id: String,
+    pub modified: String,
+    pub name: String,
+    pub spec_version: &'static str,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+}
+
+/// `identity`.
+#[allow(missing_docs)]
+#[derive(Debug, Clone, Serialize)]
+pub struct Identity {
+    pub created: String,
+    pub id: String,
+    pub identity_class: &'static str,
+    pub modified: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sectors: Option<[String; 1]>,
+    pub spec_version: &'static str,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+}
+
+/// `location`.
+#[allow(missing_docs)]
+#[derive(Debug, Clone, Serialize)]
+pub struct Location {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub administrative_area: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// Written even when unknown (null), as it always was.
+    pub country: Option<String>,
+    pub created: String,
+    pub id: String,
+    pub modified: String,
+    pub name: String,
+    pub spec_version: &'static str,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+}
+
+/// `threat-actor`.
+#[allow(missing_docs)]
+#[derive(Debug, Clone, Serialize)]
+pub struct ThreatActor {
+    pub created: String,
+    pub id: String,
+    pub modified: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub primary_motivation: Option<&'static str>,
+    pub spec_version: &'static str,
+    pub threat_actor_types: [String; 1],
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+}
+
+/// `attack-pattern`.
+#[allow(missing_docs)]
+#[derive(Debug, Clone, Serialize)]
+pub struct AttackPattern {
+    pub created: String,
+    pub external_references: [Reference; 1],
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kill_chain_phases: Option<Vec<KillChainPhase>>,
+    pub modified: String,
+    pub name: String,
+    pub spec_version: &'static str,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+}
+
+/// A kill chain phase of an attack pattern.
+#[allow(missing_docs)]
+#[derive(Debug, Clone, Serialize)]
+pub struct KillChainPhase {
+    pub kill_chain_name: &'static str,
+    pub phase_name: String,
+}
+
+/// `indicator`.
+#[allow(missing_docs)]
+#[derive(Debug, Clone, Serialize)]
+pub struct Indicator {
+    pub created: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub id: String,
+    pub indicator_types: [&'static str; 1],
+    pub modified: String,
+    pub name: String,
+    pub pattern: String,
+    pub pattern_type: &'static str,
+    pub spec_version: &'static str,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub valid_from: String,
+}
+
+/// `relationship`.
+#[allow(missing_docs)]
+#[derive(Debug, Clone, Serialize)]
+pub struct Relationship {
+    pub created: String,
+    pub id: String,
+    pub modified: String,
+    pub relationship_type: &'static str,
+    pub source_ref: String,
+    pub spec_version: &'static str,
+    pub target_ref: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+}
+
+const SPEC: &str = "2.1";
+
+/// The STIX objects of one incident (no bundle around them): the report first, then the
+/// incident, victims, place, actors, techniques, indicators and relationships.
+pub fn objects(ctx: &Context, site: &Site, incident: &Incident) -> Vec<Object> {
     let created_at = incident.date.sort_key();
     let created = timestamp(created_at);
     let modified =
         timestamp(incident.updated.as_ref().map_or(created_at, IncidentDate::sort_key).max(created_at));
     let slug = &incident.slug;
-    let mut objects: Vec<Value> = Vec::new();
-    let mut relationships: BTreeMap<String, Value> = BTreeMap::new();
-    let mut relate = |source: &str, kind: &str, target: &str| {
+    let mut objects: Vec<Object> = Vec::new();
+    let mut relationships: BTreeMap<String, Relationship> = BTreeMap::new();
+    let mut relate = |source: &str, kind: &'static str, target: &str| {
         let id = ctx.id("relationship", &format!("{source}/{kind}/{target}"));
         relationships.insert(
             id.clone(),
-            json!({
-                "type": "relationship", "spec_version": "2.1", "id": id,
-                "created": created, "modified": modified,
-                "relationship_type": kind, "source_ref": source, "target_ref": target,
-            }),
+            Relationship {
+                created: created.clone(),
+                id,
+                modified: modified.clone(),
+                relationship_type: kind,
+                source_ref: source.to_string(),
+                spec_version: SPEC,
+                target_ref: target.to_string(),
+                kind: "relationship",
+            },
         );
     };
     let shared = |key: &str| ctx.shared_time(key, created_at);
 
     let incident_id = ctx.id("incident", slug);
     // Tactics live on the attack patterns' kill chain phases; STIX 2.1 gives incidents none.
-    let stix_incident = json!({
-        "type": "incident", "spec_version": "2.1", "id": incident_id,
-        "created": created, "modified": modified,
-        "name": incident.title,
-        "description": incident.summary_text,
-    });
-    objects.push(stix_incident);
+    objects.push(Object::Incident(StixIncident {
+        created: created.clone(),
+        description: incident.summary_text.clone(),
+        id: incident_id.clone(),
+        modified: modified.clone(),
+        name: incident.title.clone(),
+        spec_version: SPEC,
+        kind: "incident",
+    }));
 
     let mut victim_ids = Vec::new();
     for victim in &incident.victims {
         let Some(name) = &victim.name else { continue };
         let key = format!("identity/{name}");
         let id = ctx.id("identity", name);
-        let mut identity = json!({
-            "type": "identity", "spec_version": "2.1", "id": id,
-            "created": shared(&key), "modified": shared(&key),
-            "name": name, "identity_class": "organization",
-        });
-        if let Some(s) = &victim.sector {
-            identity["sectors"] = json!([sector(s)]);
-        }
-        objects.push(identity);
+        objects.push(Object::Identity(Identity {
+            created: shared(&key),
+            id: id.clone(),
+            identity_class: "organization",
+            modified: shared(&key),
+            name: name.clone(),
+            sectors: victim.sector.as_deref().map(|s| [sector(s)]),
+            spec_version: SPEC,
+            kind: "identity",
+        }));
         victim_ids.push(id);
     }
 
     if let (Some(key), Some(location)) = (location_key(incident), incident.location.as_ref()) {
         let id = ctx.id("location", &key);
-        let mut object = json!({
-            "type": "location", "spec_version": "2.1", "id": id,
-            "created": shared(&key), "modified": shared(&key),
-            "name": location.display(),
-            "country": location.country.as_ref().map(|c| c.code.clone()),
-        });
-        if let Some(city) = &location.city {
-            object["city"] = json!(city);
-        }
-        if let Some(region) = &location.region {
-            object["administrative_area"] = json!(region);
-        }
-        objects.push(object);
+        objects.push(Object::Location(Location {
+            administrative_area: location.region.clone(),
+            city: location.city.clone(),
+            country: location.country.as_ref().map(|c| c.code.clone()),
+            created: shared(&key),
+            id: id.clone(),
+            modified: shared(&key),
+            name: location.display(),
+            spec_version: SPEC,
+            kind: "location",
+        }));
         relate(&incident_id, "related-to", &id);
         for victim in &victim_ids {
             relate(victim, "located-at", &id);
@@ -233,16 +436,16 @@ pub fn objects(ctx: &Context, site: &Site, incident: &Incident) -> Vec<Value> {
     for actor in &incident.actors {
         let key = format!("threat-actor/{}", actor.name);
         let id = ctx.id("threat-actor", &actor.name);
-        let mut object = json!({
-            "type": "threat-actor", "spec_version": "2.1", "id": id,
-            "created": shared(&key), "modified": shared(&key),
-            "name": actor.name,
-            "threat_actor_types": [actor_type(actor.kind.as_deref().unwrap_or("unknown"))],
-        });
-        if let Some(motivation) = incident.motives.first().and_then(|m| motivation(m)) {
-            object["primary_motivation"] = json!(motivation);
-        }
-        objects.push(object);
+        objects.push(Object::ThreatActor(ThreatActor {
+            created: shared(&key),
+            id: id.clone(),
+            modified: shared(&key),
+            name: actor.name.clone(),
+            primary_motivation: incident.motives.first().and_then(|m| motivation(m)),
+            spec_version: SPEC,
+            threat_actor_types: [actor_type(actor.kind.as_deref().unwrap_or("unknown")).to_string()],
+            kind: "threat-actor",
+        }));
         for victim in &victim_ids {
             relate(&id, "targets", victim);
         }
@@ -253,26 +456,26 @@ pub fn objects(ctx: &Context, site: &Site, incident: &Incident) -> Vec<Value> {
     for technique in incident.techniques.iter().filter(|t| !t.tactic) {
         let key = format!("attack-pattern/{}", technique.id);
         let id = ctx.id("attack-pattern", &technique.id);
-        let mut object = json!({
-            "type": "attack-pattern", "spec_version": "2.1", "id": id,
-            "created": shared(&key), "modified": shared(&key),
-            "name": technique.name.clone().unwrap_or_else(|| technique.id.clone()),
-            "external_references": [{
-                "source_name": "mitre-attack",
-                "external_id": technique.id,
-                "url": technique.url,
-            }],
-        });
-        let phases: Vec<Value> = crate::attack::lookup(&technique.id)
+        let phases: Vec<KillChainPhase> = crate::attack::lookup(&technique.id)
             .into_iter()
             .flat_map(|e| e.tactic_ids())
             .filter_map(phase_name)
-            .map(|phase| json!({"kill_chain_name": "mitre-attack", "phase_name": phase}))
+            .map(|phase_name| KillChainPhase { kill_chain_name: "mitre-attack", phase_name })
             .collect();
-        if !phases.is_empty() {
-            object["kill_chain_phases"] = Value::from(phases);
-        }
-        objects.push(object);
+        objects.push(Object::AttackPattern(AttackPattern {
+            created: shared(&key),
+            external_references: [Reference {
+                external_id: technique.id.clone(),
+                source_name: "mitre-attack".to_string(),
+                url: Some(technique.url.clone()),
+            }],
+            id: id.clone(),
+            kill_chain_phases: (!phases.is_empty()).then_some(phases),
+            modified: shared(&key),
+            name: technique.name.clone().unwrap_or_else(|| technique.id.clone()),
+            spec_version: SPEC,
+            kind: "attack-pattern",
+        }));
         relate(&incident_id, "related-to", &id);
         for actor in &actor_ids {
             relate(actor, "uses", &id);
@@ -282,19 +485,19 @@ pub fn objects(ctx: &Context, site: &Site, incident: &Incident) -> Vec<Value> {
     for ioc in &incident.iocs {
         let key = format!("indicator/{}/{}", ioc.kind.name(), ioc.value);
         let id = ctx.id("indicator", &key);
-        let mut object = json!({
-            "type": "indicator", "spec_version": "2.1", "id": id,
-            "created": shared(&key), "modified": shared(&key),
-            "name": format!("{} {}", ioc.kind.name(), ioc::defang(ioc.kind, &ioc.value)),
-            "indicator_types": ["malicious-activity"],
-            "pattern": pattern(ioc.kind, &ioc.value),
-            "pattern_type": "stix",
-            "valid_from": shared(&key),
-        });
-        if let Some(note) = &ioc.note {
-            object["description"] = json!(note);
-        }
-        objects.push(object);
+        objects.push(Object::Indicator(Indicator {
+            created: shared(&key),
+            description: ioc.note.clone(),
+            id: id.clone(),
+            indicator_types: ["malicious-activity"],
+            modified: shared(&key),
+            name: format!("{} {}", ioc.kind.name(), ioc::defang(ioc.kind, &ioc.value)),
+            pattern: pattern(ioc.kind, &ioc.value),
+            pattern_type: "stix",
+            spec_version: SPEC,
+            kind: "indicator",
+            valid_from: shared(&key),
+        }));
         if actor_ids.is_empty() {
             relate(&id, "indicates", &incident_id);
         }
@@ -303,27 +506,29 @@ pub fn objects(ctx: &Context, site: &Site, incident: &Incident) -> Vec<Value> {
         }
     }
 
-    objects.extend(relationships.into_values());
-    let refs: Vec<Value> = objects.iter().map(|o| o["id"].clone()).collect();
-    let mut report = json!({
-        "type": "report", "spec_version": "2.1", "id": ctx.id("report", slug),
-        "created": created, "modified": modified,
-        "name": incident.title,
-        "description": incident.summary_text,
-        "report_types": ["threat-report"],
-        "published": modified,
-        "object_refs": refs,
-    });
+    objects.extend(relationships.into_values().map(Object::Relationship));
     // The incident's page, when the site's address is known (STIX needs absolute URLs).
-    let mut reference = json!({"source_name": site.config.title, "external_id": slug});
-    if !site.base_url.origin.is_empty() {
-        reference["url"] = json!(site.base_url.permalink(&crate::render::incident_path(incident)));
-    }
-    report["external_references"] = json!([reference]);
-    if !incident.tags.is_empty() {
-        report["labels"] = json!(incident.tags);
-    }
-    let mut all = vec![report];
+    let url = (!site.base_url.origin.is_empty())
+        .then(|| site.base_url.permalink(&crate::render::incident_path(incident)));
+    let report = Report {
+        created,
+        description: incident.summary_text.clone(),
+        external_references: vec![Reference {
+            external_id: slug.clone(),
+            source_name: site.config.title.clone(),
+            url,
+        }],
+        id: ctx.id("report", slug),
+        labels: (!incident.tags.is_empty()).then(|| incident.tags.clone()),
+        modified: modified.clone(),
+        name: incident.title.clone(),
+        object_refs: objects.iter().map(|o| o.id().to_string()).collect(),
+        published: modified,
+        report_types: ["threat-report"],
+        spec_version: SPEC,
+        kind: "report",
+    };
+    let mut all = vec![Object::Report(report)];
     all.extend(objects);
     all
 }
