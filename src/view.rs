@@ -239,15 +239,17 @@ enum LinkSource {
 /// terms: one shared value per term, instead of a small map per incident and term, made views
 /// about a fifth smaller and quicker to build.
 #[derive(Debug, Default)]
-pub struct TermLinks(std::collections::HashMap<(LinkSource, String), Value>);
+pub struct TermLinks(std::collections::HashMap<LinkSource, std::collections::HashMap<String, Value>>);
 
 impl TermLinks {
     fn get(&mut self, source: LinkSource, key: &str, make: impl FnOnce() -> TermRef) -> Value {
-        if let Some(value) = self.0.get(&(source, key.to_string())) {
+        // Looked up by `&str`: a hit, the usual case, allocates nothing.
+        let links = self.0.entry(source).or_default();
+        if let Some(value) = links.get(key) {
             return value.clone();
         }
         let value = Value::from_serializable(&make());
-        self.0.insert((source, key.to_string()), value.clone());
+        links.insert(key.to_string(), value.clone());
         value
     }
 }
