@@ -19,26 +19,29 @@ mkdir -p "$work"
 
 median() { sort -n | sed -n "$(( (runs + 1) / 2 ))p"; }
 
-printf '%-8s %-12s %12s %12s %12s %12s\n' incidents build "before s" "after s" "before MiB" "after MiB"
+# CPU seconds (user + system) vary less than wall time on a shared machine: shown beside it.
+printf '%-8s %-6s %9s %9s %9s %9s %11s %11s\n' incidents build "before s" "after s" \
+  "before cpu" "after cpu" "before MiB" "after MiB"
 for n in "${counts[@]}"; do
   prepare_corpus "$n"
   for kind in bench full; do
     if [ "$kind" = bench ]; then args=(--root "$corpus"); else args=(--root "$full" --base-url https://bench.example/); fi
-    declare -A t=() m=()
+    declare -A t=() m=() c=()
     for _ in $(seq "$runs"); do
       for side in before after; do
         bin=$before; [ "$side" = after ] && bin=$after
         out="$work/out-compare-$side"
         rm -f "$work/.out-compare-$side.casebook-state"
-        /usr/bin/time -f "%e %M" -o "$work/time.txt" "$bin" -q build "${args[@]}" --output "$out" >/dev/null 2>&1
-        read -r secs kb < <(tail -1 "$work/time.txt")
-        t[$side]+="$secs "; m[$side]+="$kb "
+        /usr/bin/time -f "%e %M %U %S" -o "$work/time.txt" "$bin" -q build "${args[@]}" --output "$out" >/dev/null 2>&1
+        read -r secs kb user sys < <(tail -1 "$work/time.txt")
+        t[$side]+="$secs "; m[$side]+="$kb "; c[$side]+="$(echo "$user + $sys" | bc) "
       done
     done
     med() { tr ' ' '\n' <<<"${t[$1]}" | grep . | median; }
+    cpu() { tr ' ' '\n' <<<"${c[$1]}" | grep . | median; }
     peak() { tr ' ' '\n' <<<"${m[$1]}" | grep . | sort -n | tail -1; }
-    printf '%-8s %-12s %12s %12s %12d %12d\n' "$n" "$kind" "$(med before)" "$(med after)" \
-      $(( $(peak before) / 1024 )) $(( $(peak after) / 1024 ))
-    unset t m
+    printf '%-8s %-6s %9s %9s %9s %9s %11d %11d\n' "$n" "$kind" "$(med before)" "$(med after)" \
+      "$(cpu before)" "$(cpu after)" $(( $(peak before) / 1024 )) $(( $(peak after) / 1024 ))
+    unset t m c
   done
 done

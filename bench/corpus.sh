@@ -1,4 +1,4 @@
-# Sourced by bench/run.sh and bench/compare.sh: `prepare_corpus N` makes (once) the standard
+# Sourced by bench/run.sh, bench/compare.sh and bench/instructions.sh: `prepare_corpus N` makes (once) the standard
 # corpus of N incidents in "$work/corpus-N" with the benchmark site's configuration and theme,
 # and "$work/full-N", the same incidents as a default site. Sets $corpus and $full.
 prepare_corpus() {

@@ -136,6 +136,16 @@ struct IncidentView<'a> {
     extra: &'a serde_yaml::Mapping,
     other: &'a serde_yaml::Mapping,
     source: &'a str,
+    // Values made apart, passed through as they are when the view is serialized: shared term
+    // links stay shared, and the view's map is built once.
+    tags: Value,
+    motives: Value,
+    taxonomies: Value,
+    summary: Value,
+    /// The summary only when the author wrote one; otherwise it would repeat the body.
+    lead: Value,
+    /// Timeline events are Markdown: rendered when loaded, and marked safe like the body.
+    timeline: Value,
 }
 
 /// Finds the term page of a value of a field, through whichever taxonomy reads that field.
@@ -300,6 +310,16 @@ pub fn incident_with(site: &Site, incident: &Incident, links: &mut TermLinks) ->
         let country = terms.country(&["location.country"], l.country.as_ref());
         LocationView { country, region: l.region.as_deref(), city: l.city.as_deref(), display: l.display() }
     });
+    let timeline: Vec<Value> = incident
+        .timeline
+        .iter()
+        .map(|e| {
+            let mut event = tera::Map::new();
+            event.insert("at".into(), Value::from_serializable(&DateView::from(&e.at)));
+            event.insert("event".into(), Value::safe_string(&e.html));
+            Value::from(event)
+        })
+        .collect();
     let rel = crate::render::incident_path(incident);
     let view = IncidentView {
         title: &incident.title,
@@ -369,27 +389,12 @@ pub fn incident_with(site: &Site, incident: &Incident, links: &mut TermLinks) ->
         extra: &incident.extra,
         other: &incident.other,
         source: &incident.source,
+        tags,
+        motives,
+        taxonomies: Value::from(taxonomies),
+        summary: Value::safe_string(&incident.summary_html),
+        lead: if incident.summary_given { Value::safe_string(&incident.summary_html) } else { Value::none() },
+        timeline: Value::from(timeline),
     };
-    let mut map = Value::from_serializable(&view).into_map().unwrap_or_default();
-    map.insert("tags".into(), tags);
-    map.insert("motives".into(), motives);
-    map.insert("taxonomies".into(), Value::from(taxonomies));
-    map.insert("summary".into(), Value::safe_string(&incident.summary_html));
-    // `lead` is the summary only when the author wrote one; otherwise it repeats the body.
-    let lead =
-        if incident.summary_given { Value::safe_string(&incident.summary_html) } else { Value::none() };
-    map.insert("lead".into(), lead);
-    // Timeline events are Markdown: rendered here, and marked safe like the body.
-    let timeline: Vec<Value> = incident
-        .timeline
-        .iter()
-        .map(|e| {
-            let mut event = tera::Map::new();
-            event.insert("at".into(), Value::from_serializable(&DateView::from(&e.at)));
-            event.insert("event".into(), Value::safe_string(&e.html));
-            Value::from(event)
-        })
-        .collect();
-    map.insert("timeline".into(), Value::from(timeline));
-    Value::from(map)
+    Value::from_serializable(&view)
 }
