@@ -193,6 +193,20 @@ pub fn incident_path(incident: &Incident) -> String {
     format!("incidents/{}/", incident.slug)
 }
 
+/// An incident on its own page: its list view and what only its page shows.
+#[derive(Serialize)]
+struct IncidentPage<'a> {
+    // The view's entries are passed through into the page's map, not built again.
+    #[serde(flatten)]
+    view: &'a Value,
+    content: Value,
+    toc: &'a [crate::markdown::TocEntry],
+    json_ld: Value,
+    newer: Option<Neighbour<'a>>,
+    older: Option<Neighbour<'a>>,
+    related: Vec<&'a Value>,
+}
+
 #[derive(Serialize)]
 struct Neighbour<'a> {
     title: &'a str,
@@ -390,6 +404,8 @@ pub struct Renderer<'a> {
     fragments: crate::export::fragments::Fragments,
     /// The page links of each paginated list, by the list's first page.
     pagers: std::sync::Mutex<std::collections::HashMap<String, Value>>,
+    /// The archive's years and months, the same on every archive page: made once.
+    archive_years: std::sync::OnceLock<Value>,
 }
 
 /// What a renderer prepares from the whole site: compiled templates with the global variables,
@@ -535,6 +551,7 @@ impl<'a> Renderer<'a> {
             shared,
             fragments: crate::export::fragments::Fragments::new(site),
             pagers: std::sync::Mutex::default(),
+            archive_years: std::sync::OnceLock::new(),
         }
     }
 
@@ -677,21 +694,21 @@ impl<'a> Renderer<'a> {
     fn incident_page_value(&self, i: usize) -> Value {
         let site = self.site;
         let incident = &site.incidents[i];
-        let mut map = self.incidents[i].clone().into_map().unwrap_or_default();
-        map.insert("content".into(), Value::safe_string(&incident.content_html));
-        map.insert("toc".into(), Value::from_serializable(&incident.toc));
-        map.insert("json_ld".into(), Value::safe_string(&crate::view::json_ld(site, incident)));
         let neighbour = |j: usize| {
             site.incidents
                 .get(j)
                 .map(|n| Neighbour { title: &n.title, url: site.base_url.url(&incident_path(n)) })
         };
-        // The list is newest first: the newer incident comes before this one.
-        map.insert("newer".into(), Value::from_serializable(&i.checked_sub(1).and_then(neighbour)));
-        map.insert("older".into(), Value::from_serializable(&neighbour(i + 1)));
-        let related: Vec<Value> = site.related[i].iter().map(|&j| self.incidents[j].clone()).collect();
-        map.insert("related".into(), Value::from(related));
-        Value::from(map)
+        Value::from_serializable(&IncidentPage {
+            view: &self.incidents[i],
+            content: Value::safe_string(&incident.content_html),
+            toc: &incident.toc,
+            json_ld: Value::safe_string(&crate::view::json_ld(site, incident)),
+            // The list is newest first: the newer incident comes before this one.
+            newer: i.checked_sub(1).and_then(neighbour),
+            older: neighbour(i + 1),
+            related: site.related[i].iter().map(|&j| &self.incidents[j]).collect(),
+        })
     }
 
     /// What the search page offers: the index URL and the choices of each filter.
@@ -765,37 +782,10 @@ impl<'a> Renderer<'a> {
             Value::from(incidents.iter().map(|&i| self.incidents[i].clone()).collect::<Vec<Value>>())
         };
         let month_name = |m: Option<i8>| m.map_or("Month unknown", crate::date::month_name);
-        let years: Vec<Value> = site
-            .archive
-            .iter()
-            .map(|y| {
-                let months: Vec<Value> = y
-                    .months
-                    .iter()
-                    .filter_map(|m| {
-                        let number = m.month?;
-                        let mut map = tera::Map::new();
-                        map.insert("month".into(), Value::from(i64::from(number)));
-                        map.insert("name".into(), Value::from(month_name(Some(number))));
-                        map.insert("count".into(), Value::from(m.incidents.len()));
-                        map.insert(
-                            "url".into(),
-                            Value::from(base.url(&format!("archive/{}/{number:02}/", y.year))),
-                        );
-                        Some(Value::from(map))
-                    })
-                    .collect();
-                let mut map = tera::Map::new();
-                map.insert("year".into(), Value::from(i64::from(y.year)));
-                map.insert("count".into(), Value::from(y.incidents.len()));
-                map.insert("url".into(), Value::from(base.url(&format!("archive/{}/", y.year))));
-                map.insert("months".into(), Value::from(months));
-                Value::from(map)
-            })
-            .collect();
+        let years = self.archive_years.get_or_init(|| self.archive_years()).clone();
         let mut map = tera::Map::new();
         map.insert("url".into(), Value::from(base.url("archive/")));
-        map.insert("years".into(), Value::from(years));
+        map.insert("years".into(), years);
         let (title, groups) = match year.map(|y| &site.archive[y]) {
             None => {
                 map.insert("year".into(), Value::none());
@@ -837,6 +827,41 @@ impl<'a> Renderer<'a> {
         map.insert("title".into(), Value::from(title));
         map.insert("groups".into(), Value::from(groups));
         Value::from(map)
+    }
+
+    /// Every year of the archive with its months, as the archive pages list them.
+    fn archive_years(&self) -> Value {
+        let site = self.site;
+        let base = &site.base_url;
+        let years: Vec<Value> = site
+            .archive
+            .iter()
+            .map(|y| {
+                let months: Vec<Value> = y
+                    .months
+                    .iter()
+                    .filter_map(|m| {
+                        let number = m.month?;
+                        let mut map = tera::Map::new();
+                        map.insert("month".into(), Value::from(i64::from(number)));
+                        map.insert("name".into(), Value::from(crate::date::month_name(number)));
+                        map.insert("count".into(), Value::from(m.incidents.len()));
+                        map.insert(
+                            "url".into(),
+                            Value::from(base.url(&format!("archive/{}/{number:02}/", y.year))),
+                        );
+                        Some(Value::from(map))
+                    })
+                    .collect();
+                let mut map = tera::Map::new();
+                map.insert("year".into(), Value::from(i64::from(y.year)));
+                map.insert("count".into(), Value::from(y.incidents.len()));
+                map.insert("url".into(), Value::from(base.url(&format!("archive/{}/", y.year))));
+                map.insert("months".into(), Value::from(months));
+                Value::from(map)
+            })
+            .collect();
+        Value::from(years)
     }
 
     /// The paginator of page `n` of a list of incidents whose first page is at `base`.
