@@ -5,6 +5,7 @@
 # smaller, bench/run.sh and bench/compare.sh tell what it is worth in seconds.
 #
 #   bench/instructions.sh BEFORE AFTER [COUNT]      (default COUNT: 1000; valgrind is ~50x slower)
+#   KINDS=full bench/instructions.sh ...            (only the full site; default: "bench full")
 #
 # Corpora and output go where bench/run.sh puts them (BENCH_DIR, default /dev/shm/casebook-bench).
 set -euo pipefail
@@ -26,7 +27,7 @@ count() {
 
 floor=$(count target/floor/release/floor "$corpus/content" "$work/out-floor")
 printf '%-8s %-6s %16s %16s %9s %9s\n' incidents build "before" "after" change "x floor"
-for kind in bench full; do
+for kind in ${KINDS:-bench full}; do
   if [ "$kind" = bench ]; then args=(--root "$corpus"); else args=(--root "$full" --base-url https://bench.example/); fi
   declare -A got=()
   for side in before after; do

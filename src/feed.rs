@@ -8,7 +8,7 @@
 use serde_json::json;
 
 use crate::date::{IncidentDate, Precision};
-use crate::escape::xml_escape;
+use crate::escape::{push_xml_escaped, xml_escape};
 use crate::incident::Incident;
 use crate::site::Site;
 
@@ -120,14 +120,12 @@ fn atom(site: &Site, title: &str, page: &str, feed_path: &str, entries: &[usize]
         }
         // Relative links in the HTML (`#section`, `/tags/x/`) resolve against the entry's page.
         let at = xml_escape(&url);
-        out.push_str(&format!(
-            "    <summary type=\"html\" xml:base=\"{at}\">{}</summary>\n",
-            xml_escape(&incident.summary_html)
-        ));
-        out.push_str(&format!(
-            "    <content type=\"html\" xml:base=\"{at}\">{}</content>\n",
-            xml_escape(&incident.content_html)
-        ));
+        out.push_str(&format!("    <summary type=\"html\" xml:base=\"{at}\">"));
+        push_xml_escaped(&mut out, &incident.summary_html);
+        out.push_str("</summary>\n");
+        out.push_str(&format!("    <content type=\"html\" xml:base=\"{at}\">"));
+        push_xml_escaped(&mut out, &incident.content_html);
+        out.push_str("</content>\n");
         out.push_str("  </entry>\n");
     }
     out.push_str("</feed>\n");
