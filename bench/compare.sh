@@ -5,6 +5,7 @@
 #
 #   git worktree add /tmp/before <commit> && (cd /tmp/before && cargo build --release)
 #   bench/compare.sh /tmp/before/target/release/casebook target/release/casebook [COUNT ...]
+#   KINDS=bench bench/compare.sh ...   (only the benchmark theme; default: "bench full")
 #
 # Corpora and output go where bench/run.sh puts them (BENCH_DIR, default /dev/shm/casebook-bench).
 set -euo pipefail
@@ -24,7 +25,7 @@ printf '%-8s %-6s %9s %9s %9s %9s %11s %11s\n' incidents build "before s" "after
   "before cpu" "after cpu" "before MiB" "after MiB"
 for n in "${counts[@]}"; do
   prepare_corpus "$n"
-  for kind in bench full; do
+  for kind in ${KINDS:-bench full}; do
     if [ "$kind" = bench ]; then args=(--root "$corpus"); else args=(--root "$full" --base-url https://bench.example/); fi
     declare -A t=() m=() c=()
     for _ in $(seq "$runs"); do

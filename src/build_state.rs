@@ -186,6 +186,13 @@ const RACY_NS: i128 = 3_000_000_000;
 /// keeping the size, would keep its stamp; a stale "up to date" could keep a correction off
 /// the public site.
 pub fn inputs(root: &Path, options: &str) -> Result<Inputs, Diagnostic> {
+    let content = fs::files_under(&root.join(crate::site::CONTENT_DIR))?;
+    inputs_with(root, options, &content)
+}
+
+/// [`inputs`], with the files under `content/` listed already: a build lists them once, for
+/// this and for loading the site.
+pub fn inputs_with(root: &Path, options: &str, content: &[PathBuf]) -> Result<Inputs, Diagnostic> {
     let taken = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i128::try_from(d.as_nanos()).unwrap_or(i128::MAX));
@@ -194,7 +201,8 @@ pub fn inputs(root: &Path, options: &str) -> Result<Inputs, Diagnostic> {
     if fs::is_file(&config) {
         files.push(config);
     }
-    for dir in [crate::site::CONTENT_DIR, "templates", "themes", "static"] {
+    files.extend_from_slice(content);
+    for dir in ["templates", "themes", "static"] {
         files.extend(fs::files_under(&root.join(dir))?);
     }
     let stamps: Vec<fs::Stamp> = files.par_iter().map(|f| fs::stamp(f)).collect::<Result<_, _>>()?;

@@ -136,11 +136,11 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         options.now,
         options.unversioned_assets
     );
-    let inputs = if root.as_os_str().is_empty() || fs::is_dir(&root) {
-        build_state::inputs(&root, &settings).ok()
-    } else {
-        None
-    };
+    // Read before the content is listed: a broken configuration is the first thing to say.
+    let (root, config) = Site::load_config(&root, &load)?;
+    // Listed once, for the up-to-date check and for loading.
+    let content = fs::files_under(&root.join(site::CONTENT_DIR))?;
+    let inputs = build_state::inputs_with(&root, &settings, &content).ok();
     if let (Some(state), Some(inputs)) = (&previous, &inputs) {
         let now = options.now.unwrap_or_else(|| jiff::Timestamp::now().as_second());
         if state.same_inputs(inputs)
@@ -162,7 +162,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             });
         }
     }
-    let site = Site::load_with_progress(&options.root, &load, progress)?;
+    let site = Site::load_files(root, config, content, &load, progress)?;
     log::debug!("loaded {} incidents in {:?}", site.incidents.len(), started.elapsed());
     let theme = Theme::load(&site.root, &site.config)?;
     let render_options =

@@ -104,8 +104,21 @@ impl Site {
         progress: &dyn crate::Progress,
     ) -> Result<Site> {
         let (root, config) = Site::load_config(root, options)?;
+        let files = fs::files_under(&root.join(CONTENT_DIR))?;
+        Site::load_files(root, config, files, options, progress)
+    }
+
+    /// [`Site::load_with_progress`] from the configuration [`Site::load_config`] read and every
+    /// file under `content/`, listed by the caller ([`fs::files_under`]).
+    pub fn load_files(
+        root: PathBuf,
+        config: Config,
+        mut files: Vec<PathBuf>,
+        options: &LoadOptions,
+        progress: &dyn crate::Progress,
+    ) -> Result<Site> {
         let content = root.join(CONTENT_DIR);
-        let files = content_files(&content)?;
+        files.retain(|p| is_content_file(p));
         let schema = incident::Schema::from_config(&config);
         progress.start("reading", files.len());
         let results: Vec<Parsed> = files
