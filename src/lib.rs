@@ -189,7 +189,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         written.lock().unwrap_or_else(|p| p.into_inner()).insert(rel.to_string(), digest);
         Ok(())
     };
-    pages.par_iter().for_each(|page| {
+    render::schedule(&site, &pages).into_par_iter().for_each(|page| {
         match renderer.render(page) {
             Ok(bytes) => {
                 put(&page.file, &bytes).unwrap_or_else(|e| e.diagnostics().iter().cloned().for_each(&fail))
