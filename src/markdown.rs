@@ -75,7 +75,7 @@ pub fn render(markdown: &str, settings: Settings) -> Rendered {
     let mut word_count = 0;
     for event in &events {
         if let Event::Text(t) | Event::Code(t) = event {
-            word_count += t.split_whitespace().count();
+            word_count += count_words(t);
         }
     }
     let (first_paragraph_html, first_paragraph_text) = first_paragraph(&events);
@@ -93,6 +93,23 @@ pub fn render(markdown: &str, settings: Settings) -> Rendered {
         word_count,
         links,
     }
+}
+
+/// The number of words of a text, as `split_whitespace` counts them. Every body goes through
+/// this: ASCII text, nearly all of it, is counted byte by byte, without decoding characters.
+fn count_words(text: &str) -> usize {
+    if !text.is_ascii() {
+        return text.split_whitespace().count();
+    }
+    let mut words = 0;
+    let mut in_word = false;
+    for &b in text.as_bytes() {
+        // `char::is_whitespace` for ASCII: space, tab, line feed, vertical tab, form feed, CR.
+        let space = matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+        words += usize::from(!space && !in_word);
+        in_word = !space;
+    }
+    words
 }
 
 /// Renders a short Markdown text (a summary): its HTML and its plain text.
@@ -469,6 +486,14 @@ mod tests {
     #[test]
     fn counts_words() {
         assert_eq!(render("One two `three`\n\n- four five\n", Settings::default()).word_count, 5);
+    }
+
+    proptest::proptest! {
+        /// The ASCII fast path counts as `split_whitespace` does, on any text.
+        #[test]
+        fn word_counts_agree_with_split_whitespace(text in "[ a-z\\t\\n\\r\u{b}\u{c}\u{1c}\u{1f}\u{85}\u{a0}\u{2003}é]*") {
+            proptest::prop_assert_eq!(count_words(&text), text.split_whitespace().count());
+        }
     }
 
     #[test]
