@@ -132,7 +132,7 @@ impl Staging {
             fs::remove_dir_all(&old)?;
             fs::rename(&self.target, &old)?;
             fs::rename(&self.dir, &self.target)?;
-            fs::remove_dir_all(&old)
+            fs::remove_dir_all_parallel(&old)
         } else {
             if let Some(parent) = self.target.parent().filter(|p| !p.as_os_str().is_empty()) {
                 fs::create_dir_all(parent)?;
