@@ -168,6 +168,27 @@ fn lines_of(yaml: &str) -> Vec<Option<Line<'_>>> {
 /// Like [`top_level_keys`], a textual scan that exists to give line numbers to problems found
 /// after parsing.
 pub fn locate(yaml: &str, path: &[Seg<'_>]) -> Option<(usize, usize)> {
+    match path {
+        // Every incident's date and slug are located: a top-level key needs no line table.
+        [Seg::Key(key)] => locate_top_level(yaml, key),
+        _ => locate_nested(yaml, path),
+    }
+}
+
+/// [`locate`] for a key at the top level: the first unindented line, not a list item, that
+/// starts with the key and a colon.
+fn locate_top_level(yaml: &str, key: &str) -> Option<(usize, usize)> {
+    yaml.lines().enumerate().find_map(|(n, raw)| {
+        if raw.starts_with(' ') || raw.starts_with('#') || raw.starts_with("- ") || raw == "-" {
+            return None;
+        }
+        let value =
+            raw.strip_prefix(key)?.strip_prefix(':').filter(|v| v.is_empty() || v.starts_with(' '))?;
+        Some((n, key.len() + 1 + (value.len() - value.trim_start().len()) + 1))
+    })
+}
+
+fn locate_nested(yaml: &str, path: &[Seg<'_>]) -> Option<(usize, usize)> {
     let lines = lines_of(yaml);
     // The block being searched: lines [start, end) whose items sit at `indent`.
     let (mut start, mut end, mut indent) = (0, lines.len(), 0);
@@ -289,6 +310,29 @@ mod tests {
         assert_eq!(at(&[Seg::Key("nope")]), None);
         // A key of the same name deeper down is not a top-level key.
         assert_eq!(at(&[Seg::Key("name")]), None);
+    }
+
+    #[test]
+    fn top_level_keys_are_located_as_the_general_walk_does() {
+        let yaml = "title: A\n# date: no\n  date: no\n- date: no\n-\ndates: no\ndate:no\n\ndate:   2023-07-01\r\nslug:\ndate: again\n";
+        for key in ["title", "date", "slug", "dates", "nope", "date:"] {
+            assert_eq!(locate_top_level(yaml, key), locate_nested(yaml, &[Seg::Key(key)]), "{key}");
+        }
+        assert_eq!(locate(yaml, &[Seg::Key("date")]), Some((8, 9)));
+        assert_eq!(locate(yaml, &[Seg::Key("slug")]), Some((9, 6)));
+    }
+
+    proptest::proptest! {
+        /// On any front matter made of likely lines, both ways agree.
+        #[test]
+        fn top_level_lookup_agrees_with_the_general_walk(
+            lines in proptest::collection::vec("( |  |- |-|#)?(date|slug|title)(:|: | :)[a-z ]{0,3}", 0..8)
+        ) {
+            let yaml = lines.join("\n");
+            for key in ["date", "slug"] {
+                proptest::prop_assert_eq!(locate_top_level(&yaml, key), locate_nested(&yaml, &[Seg::Key(key)]));
+            }
+        }
     }
 
     #[test]
