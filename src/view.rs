@@ -122,8 +122,9 @@ struct IncidentView<'a> {
     status: Option<ScaleView<'a>>,
     resolved_at: Option<DateView>,
     severity: Option<ScaleView<'a>>,
-    victim: Option<&'a VictimView<'a>>,
-    victims: &'a [VictimView<'a>],
+    /// The first of `victims`, the same value: shared, not made twice.
+    victim: Option<Value>,
+    victims: Value,
     location: Option<LocationView<'a>>,
     impact: Option<&'a Impact>,
     actors: Vec<ActorView<'a>>,
@@ -297,15 +298,19 @@ pub fn incident_with(site: &Site, incident: &Incident, links: &mut TermLinks) ->
     let tags = field_links("tags", &incident.tags);
     let motives = field_links("motives", &incident.motives);
     let sector_fields = ["victims.sector", "victim.sector"];
-    let victims: Vec<VictimView<'_>> = incident
+    let victims: Vec<Value> = incident
         .victims
         .iter()
-        .map(|v| VictimView {
-            name: v.name.as_deref(),
-            sector: v.sector.as_deref().map(|s| terms.term(&sector_fields, s)),
-            kind: v.kind.as_deref(),
+        .map(|v| {
+            Value::from_serializable(&VictimView {
+                name: v.name.as_deref(),
+                sector: v.sector.as_deref().map(|s| terms.term(&sector_fields, s)),
+                kind: v.kind.as_deref(),
+            })
         })
         .collect();
+    // `summary` and `lead` (when the author wrote the summary) share one string.
+    let summary = Value::safe_string(&incident.summary_html);
     let location = incident.location.as_ref().map(|l| {
         let country = terms.country(&["location.country"], l.country.as_ref());
         LocationView { country, region: l.region.as_deref(), city: l.city.as_deref(), display: l.display() }
@@ -335,8 +340,8 @@ pub fn incident_with(site: &Site, incident: &Incident, links: &mut TermLinks) ->
         status: terms.scale("status", &site.config.statuses, incident.status.as_deref()),
         resolved_at: incident.resolved_at.as_ref().map(DateView::from),
         severity: terms.scale("severity", &site.config.severities, incident.severity.as_deref()),
-        victim: victims.first(),
-        victims: &victims,
+        victim: victims.first().cloned(),
+        victims: Value::from(victims),
         location,
         impact: incident.impact.as_ref(),
         actors: incident
@@ -392,8 +397,8 @@ pub fn incident_with(site: &Site, incident: &Incident, links: &mut TermLinks) ->
         tags,
         motives,
         taxonomies: Value::from(taxonomies),
-        summary: Value::safe_string(&incident.summary_html),
-        lead: if incident.summary_given { Value::safe_string(&incident.summary_html) } else { Value::none() },
+        lead: if incident.summary_given { summary.clone() } else { Value::none() },
+        summary,
         timeline: Value::from(timeline),
     };
     Value::from_serializable(&view)
