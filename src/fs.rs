@@ -136,10 +136,13 @@ pub fn remove_dir_all_parallel(path: &Path) -> Result<(), Diagnostic> {
                 }
             }
             parts.par_iter().try_for_each(|(part, is_dir)| {
-                let removed =
-                    if *is_dir { std::fs::remove_dir_all(part) } else { std::fs::remove_file(part) };
+                let (removed, what) = if *is_dir {
+                    (std::fs::remove_dir_all(part), "remove the folder")
+                } else {
+                    (std::fs::remove_file(part), "remove the file")
+                };
                 match removed {
-                    Err(e) if e.kind() != io::ErrorKind::NotFound => Err(io_error(part, "remove", e)),
+                    Err(e) if e.kind() != io::ErrorKind::NotFound => Err(io_error(part, what, e)),
                     _ => Ok(()),
                 }
             })?;
