@@ -74,6 +74,12 @@ fn pages_needed(count: usize, per_page: usize) -> usize {
     count.div_ceil(per_page).max(1)
 }
 
+/// The positions in a list of `len` incidents that its page `n` (1-based) shows.
+fn page_range(len: usize, per_page: usize, n: usize) -> std::ops::Range<usize> {
+    let start = ((n - 1) * per_page).min(len);
+    start..(start + per_page).min(len)
+}
+
 /// Every page of the site, in a stable order.
 pub fn plan(site: &Site) -> Vec<Page> {
     let mut pages = Vec::new();
@@ -148,8 +154,7 @@ pub fn schedule<'p>(site: &Site, pages: &'p [Page]) -> Vec<&'p Page> {
 
 /// How many incidents (or terms, or lines) a page lists; 0 for pages that list none.
 fn weight(site: &Site, page: &Page) -> usize {
-    let shown =
-        |list: usize, per_page: usize, n: usize| list.saturating_sub((n - 1) * per_page).min(per_page);
+    let shown = |list: usize, per_page: usize, n: usize| page_range(list, per_page, n).len();
     match page.kind {
         PageKind::Index(n) => shown(site.incidents.len(), site.config.paginate_by, n),
         PageKind::Term(t, k, n) => {
@@ -913,9 +918,8 @@ impl<'a> Renderer<'a> {
     fn paginator(&self, list: &[usize], base: &str, per_page: usize, n: usize) -> Value {
         let urls = &self.site.base_url;
         let count = pages_needed(list.len(), per_page);
-        let start = ((n - 1) * per_page).min(list.len());
-        let end = (start + per_page).min(list.len());
-        let incidents: Vec<Value> = list[start..end].iter().map(|&i| self.incidents[i].clone()).collect();
+        let incidents: Vec<Value> =
+            list[page_range(list.len(), per_page, n)].iter().map(|&i| self.incidents[i].clone()).collect();
         let url = |k: usize| urls.url(&list_page_path(base, k));
         // Every page of a list links every other: made once per list, not once per page,
         // which would grow with the square of the number of pages.
