@@ -584,8 +584,8 @@ impl<'a> Renderer<'a> {
             _ => site
                 .incidents
                 .par_iter()
-                .map_init(crate::view::TermLinks::default, |links, i| {
-                    crate::view::incident_with(site, i, links)
+                .map_init(crate::view::ViewCache::default, |shared, i| {
+                    crate::view::incident_with(site, i, shared)
                 })
                 .collect(),
         };
