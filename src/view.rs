@@ -10,7 +10,6 @@ use tera::Value;
 use crate::config::Level as ScaleLevel;
 use crate::date::DateView;
 use crate::incident::Incident;
-use crate::schema::Impact;
 use crate::site::Site;
 use crate::slug::slugify;
 use crate::taxonomy::display;
@@ -53,7 +52,7 @@ struct VictimView<'a> {
 
 #[derive(Serialize)]
 struct LocationView<'a> {
-    country: Option<CountryView<'a>>,
+    country: Value,
     region: Option<&'a str>,
     city: Option<&'a str>,
     /// `Angoulême, Nouvelle-Aquitaine, France`
@@ -113,7 +112,7 @@ struct IncidentView<'a> {
     slug: &'a str,
     url: String,
     permalink: String,
-    date: DateView,
+    date: Value,
     updated: Option<DateView>,
     summary_text: &'a str,
     draft: bool,
@@ -126,8 +125,8 @@ struct IncidentView<'a> {
     victim: Option<Value>,
     victims: Value,
     location: Option<LocationView<'a>>,
-    impact: Option<&'a Impact>,
-    actors: Vec<ActorView<'a>>,
+    impact: Value,
+    actors: Vec<Value>,
     techniques: Vec<Value>,
     sources: Vec<SourceView<'a>>,
     iocs: Vec<IocView<'a>>,
@@ -240,13 +239,18 @@ pub fn json_ld(site: &Site, incident: &Incident) -> String {
 
 /// What a value many views share is: a term link from a taxonomy (by index) or from the first
 /// taxonomy with pages that reads a field; a level of a scale (`status`, `severity`); an ATT&CK
-/// technique.
+/// technique, a country, an actor, a date, an impact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum SharedKind {
     Taxonomy(usize),
     Field(&'static str),
     Scale(&'static str),
     Technique,
+    /// A country, by the field naming it: its link depends on the taxonomy reading the field.
+    Country(&'static str),
+    Actor,
+    Date,
+    Impact,
 }
 
 /// Values made so far that many incidents' views hold alike, by kind and the value as
@@ -322,9 +326,38 @@ pub fn incident_with(site: &Site, incident: &Incident, shared: &mut ViewCache) -
     // `summary` and `lead` (when the author wrote the summary) share one string.
     let summary = Value::safe_string(&incident.summary_html);
     let location = incident.location.as_ref().map(|l| {
-        let country = terms.country(&["location.country"], l.country.as_ref());
+        let country = match &l.country {
+            Some(c) => shared.get(SharedKind::Country("location.country"), &c.code, || {
+                Value::from_serializable(&terms.country(&["location.country"], Some(c)))
+            }),
+            None => Value::none(),
+        };
         LocationView { country, region: l.region.as_deref(), city: l.city.as_deref(), display: l.display() }
     });
+    // An actor's view follows from what is written of it; keyed by all of that.
+    let actors: Vec<Value> = incident
+        .actors
+        .iter()
+        .map(|a| {
+            shared.get(SharedKind::Actor, &format!("{a:?}"), || {
+                Value::from_serializable(&ActorView {
+                    name: &a.name,
+                    kind: a.kind.as_deref(),
+                    country: terms.country(&["actors.country"], a.country.as_ref()),
+                    url: terms.url(&["actors.name"], &a.name),
+                })
+            })
+        })
+        .collect();
+    let date = shared.get(SharedKind::Date, &incident.date.iso(), || {
+        Value::from_serializable(&DateView::from(&incident.date))
+    });
+    let impact = match &incident.impact {
+        Some(impact) => {
+            shared.get(SharedKind::Impact, &format!("{impact:?}"), || Value::from_serializable(impact))
+        }
+        None => Value::none(),
+    };
     let mut scale = |field: &'static str, levels: &[ScaleLevel], name: Option<&str>| match name {
         Some(name) => shared.get(SharedKind::Scale(field), name, || {
             Value::from_serializable(&terms.scale(field, levels, Some(name)))
@@ -366,7 +399,7 @@ pub fn incident_with(site: &Site, incident: &Incident, shared: &mut ViewCache) -
         slug: &incident.slug,
         url: base.url(&rel),
         permalink: base.permalink(&rel),
-        date: DateView::from(&incident.date),
+        date,
         updated: incident.updated.as_ref().map(DateView::from),
         summary_text: &incident.summary_text,
         draft: incident.draft,
@@ -378,17 +411,8 @@ pub fn incident_with(site: &Site, incident: &Incident, shared: &mut ViewCache) -
         victim: victims.first().cloned(),
         victims: Value::from(victims),
         location,
-        impact: incident.impact.as_ref(),
-        actors: incident
-            .actors
-            .iter()
-            .map(|a| ActorView {
-                name: &a.name,
-                kind: a.kind.as_deref(),
-                country: terms.country(&["actors.country"], a.country.as_ref()),
-                url: terms.url(&["actors.name"], &a.name),
-            })
-            .collect(),
+        impact,
+        actors,
         techniques,
         sources: incident
             .sources
