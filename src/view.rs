@@ -257,7 +257,8 @@ enum SharedKind {
 /// that the value is made from. One shared value per term, scale level, technique, country,
 /// actor, date or impact, instead of a small map per incident: each of those maps is a hash
 /// table of its own, some 400 bytes however few its entries. Shared term links made views a
-/// fifth smaller and quicker to build; the rest took another 15% off them.
+/// fifth smaller and quicker to build; sharing the rest took about 45 MB more off the views
+/// of 10,000 incidents.
 #[derive(Debug, Default)]
 pub struct ViewCache(std::collections::HashMap<SharedKind, std::collections::HashMap<String, Value>>);
 
