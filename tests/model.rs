@@ -195,6 +195,18 @@ fn related_incidents_share_terms() {
 }
 
 #[test]
+fn related_lists_are_kept_without_spare_room() {
+    // Each list is made from every incident that shares a term, then cut to five; it is kept
+    // for the whole build, so the room of the long list must not be kept with it.
+    let site = casebook::Site::load(&fixtures().join("model-site"), &casebook::LoadOptions::default())
+        .expect("site");
+    assert!(site.related.iter().any(|r| !r.is_empty()));
+    for list in site.related.iter() {
+        assert!(list.len() <= 5 && list.capacity() == list.len(), "{} for {}", list.capacity(), list.len());
+    }
+}
+
+#[test]
 fn example_site_uses_the_schema_without_warnings() {
     let out = tempfile::tempdir().expect("temp dir");
     let target = out.path().join("site");
