@@ -3,7 +3,9 @@
 //!
 //! This module also decides where output may go: never over the site itself or its sources.
 
+use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use crate::error::{Diagnostic, Location};
 use crate::fs;
@@ -74,6 +76,10 @@ fn replaceable(dir: &Path) -> bool {
 pub struct Staging {
     dir: PathBuf,
     target: PathBuf,
+    /// The folders made in the staging folder so far, relative to it. The staging folder
+    /// starts empty, so a file's folder is made before the first file goes in: trying the
+    /// file first would fail once per folder, a whole path lookup wasted for every incident.
+    folders: Mutex<HashSet<String>>,
 }
 
 fn sibling(target: &Path, suffix: &str) -> PathBuf {
@@ -103,7 +109,7 @@ impl Staging {
         }
         fs::remove_dir_all(&dir)?;
         fs::create_dir_all(&dir)?;
-        Ok(Staging { dir, target: target.to_path_buf() })
+        Ok(Staging { dir, target: target.to_path_buf(), folders: Mutex::default() })
     }
 
     /// Writes one output file; `rel` is relative to the output folder.
@@ -112,7 +118,23 @@ impl Staging {
             // Paths come from validated slugs and file listings; this is a last line of defence.
             return Err(Diagnostic::new(format!("refusing to write `{rel}`: it leaves the output folder")));
         }
+        self.make_folder_of(rel)?;
         fs::write(&self.dir.join(rel), bytes)
+    }
+
+    /// Makes the folder `rel` goes into, unless this build made it already.
+    fn make_folder_of(&self, rel: &str) -> Result<(), Diagnostic> {
+        let Some((folder, _)) = rel.rsplit_once('/') else {
+            return Ok(());
+        };
+        let known = |folders: &HashSet<String>| folders.contains(folder);
+        if known(&self.folders.lock().unwrap_or_else(PoisonError::into_inner)) {
+            return Ok(());
+        }
+        // Made without the lock held: another thread making the same folder meanwhile is fine.
+        fs::create_dir_all(&self.dir.join(folder))?;
+        self.folders.lock().unwrap_or_else(PoisonError::into_inner).insert(folder.to_string());
+        Ok(())
     }
 
     /// Carries `rel` over from the current output folder, unchanged, by a hard link. Returns
@@ -122,6 +144,7 @@ impl Staging {
         let old = self.target.join(rel);
         is_contained(rel)
             && fs::file_len(&old) == Some(len as u64)
+            && self.make_folder_of(rel).is_ok()
             && fs::hard_link(&old, &self.dir.join(rel)).is_ok()
     }
 
@@ -157,6 +180,28 @@ mod tests {
         for bad in ["", "/etc/passwd", "../x", "a/../../x", "./a"] {
             assert!(!is_contained(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn files_go_into_folders_made_as_needed_and_carried_over_ones_too() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("public");
+        let first = Staging::create(&target).expect("staging");
+        first.write("incidents/a/index.html", b"a").expect("write");
+        first.write("incidents/a/index.json", b"{}").expect("write");
+        first.write("404.html", b"gone").expect("write");
+        first.commit().expect("commit");
+        let second = Staging::create(&target).expect("staging");
+        // The first file of a folder that only the last build had: linked, its folder made.
+        assert!(second.carry_over("incidents/a/index.json", 2));
+        second.write("incidents/a/index.html", b"b").expect("write");
+        second.write("incidents/b/deep/index.html", b"c").expect("write");
+        second.commit().expect("commit");
+        let read = |rel: &str| std::fs::read_to_string(target.join(rel)).expect("read");
+        assert_eq!(read("incidents/a/index.json"), "{}");
+        assert_eq!(read("incidents/a/index.html"), "b");
+        assert_eq!(read("incidents/b/deep/index.html"), "c");
+        assert!(!target.join("404.html").exists());
     }
 
     #[test]
