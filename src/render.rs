@@ -243,20 +243,6 @@ pub fn incident_path(incident: &Incident) -> String {
     format!("incidents/{}/", incident.slug)
 }
 
-/// An incident on its own page: its list view and what only its page shows.
-#[derive(Serialize)]
-struct IncidentPage<'a> {
-    // The view's entries are passed through into the page's map, not built again.
-    #[serde(flatten)]
-    view: &'a Value,
-    content: Value,
-    toc: &'a [crate::markdown::TocEntry],
-    json_ld: Value,
-    newer: Option<Neighbour<'a>>,
-    older: Option<Neighbour<'a>>,
-    related: Vec<&'a Value>,
-}
-
 #[derive(Serialize)]
 struct Neighbour<'a> {
     title: &'a str,
@@ -741,6 +727,7 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// An incident on its own page: its list view and what only its page shows.
     fn incident_page_value(&self, i: usize) -> Value {
         let site = self.site;
         let incident = &site.incidents[i];
@@ -749,16 +736,19 @@ impl<'a> Renderer<'a> {
                 .get(j)
                 .map(|n| Neighbour { title: &n.title, url: site.base_url.url(&incident_path(n)) })
         };
-        Value::from_serializable(&IncidentPage {
-            view: &self.incidents[i],
-            content: Value::safe_string(&incident.content_html),
-            toc: &incident.toc,
-            json_ld: Value::safe_string(&crate::view::json_ld(site, incident)),
-            // The list is newest first: the newer incident comes before this one.
-            newer: i.checked_sub(1).and_then(neighbour),
-            older: neighbour(i + 1),
-            related: site.related[i].iter().map(|&j| &self.incidents[j]).collect(),
-        })
+        // The view's map, copied with its entries shared rather than serialized again (which
+        // made every key anew), then given the page's own entries.
+        let mut page = self.incidents[i].as_map().cloned().unwrap_or_default();
+        let mut add = |key: &'static str, value: Value| page.insert(key.into(), value);
+        add("content", Value::safe_string(&incident.content_html));
+        add("toc", Value::from_serializable(&incident.toc));
+        add("json_ld", Value::safe_string(&crate::view::json_ld(site, incident)));
+        // The list is newest first: the newer incident comes before this one.
+        add("newer", Value::from_serializable(&i.checked_sub(1).and_then(neighbour)));
+        add("older", Value::from_serializable(&neighbour(i + 1)));
+        let related: Vec<Value> = site.related[i].iter().map(|&j| self.incidents[j].clone()).collect();
+        add("related", Value::from(related));
+        Value::from(page)
     }
 
     /// What the search page offers: the index URL and the choices of each filter.

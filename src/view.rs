@@ -202,39 +202,72 @@ pub fn archive_path(incident: &Incident) -> String {
 /// `<`, `>` and `&` are written as JSON escapes, so no value can close the script element.
 pub fn json_ld(site: &Site, incident: &Incident) -> String {
     let url = site.base_url.permalink(&crate::render::incident_path(incident));
-    let mut value = serde_json::json!({
-        "@context": "https://schema.org",
-        "@type": "Report",
-        "headline": incident.title,
-        "name": incident.title,
-        "description": incident.summary_text,
-        "url": url,
-        "mainEntityOfPage": url,
-        "datePublished": crate::feed::rfc3339(&incident.date),
-        "inLanguage": site.config.language,
-        "publisher": {"@type": "Organization", "name": site.config.title},
-    });
-    if let Some(updated) = &incident.updated {
-        value["dateModified"] = serde_json::json!(crate::feed::rfc3339(updated));
-    }
-    let mut about: Vec<serde_json::Value> = incident
+    let thing = |kind, name| Thing { kind, name };
+    let about: Vec<Thing<'_>> = incident
         .victims
         .iter()
-        .filter_map(|v| v.name.as_ref())
-        .map(|name| serde_json::json!({"@type": "Organization", "name": name}))
+        .filter_map(|v| v.name.as_deref())
+        .map(|name| thing("Organization", name.into()))
+        .chain(incident.tags.iter().map(|t| thing("Thing", t.into())))
         .collect();
-    about.extend(incident.tags.iter().map(|t| serde_json::json!({"@type": "Thing", "name": t})));
-    if !about.is_empty() {
-        value["about"] = serde_json::Value::from(about);
+    let report = JsonLd {
+        context: "https://schema.org",
+        kind: "Report",
+        about,
+        content_location: incident.location.as_ref().map(|place| thing("Place", place.display().into())),
+        date_modified: incident.updated.as_ref().map(crate::feed::rfc3339),
+        date_published: crate::feed::rfc3339(&incident.date),
+        description: &incident.summary_text,
+        headline: &incident.title,
+        in_language: &site.config.language,
+        keywords: (!incident.tags.is_empty()).then(|| incident.tags.join(", ")),
+        main_entity_of_page: &url,
+        name: &incident.title,
+        publisher: thing("Organization", site.config.title.as_str().into()),
+        url: &url,
+    };
+    let text = serde_json::to_string(&report).unwrap_or_default();
+    if !text.contains(['<', '>', '&']) {
+        return text;
     }
-    if let Some(place) = incident.location.as_ref() {
-        value["contentLocation"] = serde_json::json!({"@type": "Place", "name": place.display()});
-    }
-    if !incident.tags.is_empty() {
-        value["keywords"] = serde_json::json!(incident.tags.join(", "));
-    }
-    let text = serde_json::to_string(&value).unwrap_or_default();
     text.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+}
+
+/// The schema.org description of an incident page. Fields are declared in key order: the text
+/// is what a JSON value, whose maps sort their keys, would give (and what it gave before).
+#[derive(Serialize)]
+struct JsonLd<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    about: Vec<Thing<'a>>,
+    #[serde(rename = "contentLocation", skip_serializing_if = "Option::is_none")]
+    content_location: Option<Thing<'a>>,
+    #[serde(rename = "dateModified", skip_serializing_if = "Option::is_none")]
+    date_modified: Option<String>,
+    #[serde(rename = "datePublished")]
+    date_published: String,
+    description: &'a str,
+    headline: &'a str,
+    #[serde(rename = "inLanguage")]
+    in_language: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    keywords: Option<String>,
+    #[serde(rename = "mainEntityOfPage")]
+    main_entity_of_page: &'a str,
+    name: &'a str,
+    publisher: Thing<'a>,
+    url: &'a str,
+}
+
+/// A schema.org thing by its type and name.
+#[derive(Serialize)]
+struct Thing<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: std::borrow::Cow<'a, str>,
 }
 
 /// What a value many views share is: a term link from a taxonomy (by index) or from the first
@@ -453,4 +486,68 @@ pub fn incident_with(site: &Site, incident: &Incident, shared: &mut ViewCache) -
         timeline: Value::from(timeline),
     };
     Value::from_serializable(&view)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The JSON-LD as it was first written: through a JSON value, whose maps sort their keys.
+    fn through_a_value(site: &Site, incident: &Incident) -> String {
+        let url = site.base_url.permalink(&crate::render::incident_path(incident));
+        let mut value = json!({
+            "@context": "https://schema.org",
+            "@type": "Report",
+            "headline": incident.title,
+            "name": incident.title,
+            "description": incident.summary_text,
+            "url": url,
+            "mainEntityOfPage": url,
+            "datePublished": crate::feed::rfc3339(&incident.date),
+            "inLanguage": site.config.language,
+            "publisher": {"@type": "Organization", "name": site.config.title},
+        });
+        if let Some(updated) = &incident.updated {
+            value["dateModified"] = json!(crate::feed::rfc3339(updated));
+        }
+        let mut about: Vec<serde_json::Value> = incident
+            .victims
+            .iter()
+            .filter_map(|v| v.name.as_ref())
+            .map(|name| json!({"@type": "Organization", "name": name}))
+            .collect();
+        about.extend(incident.tags.iter().map(|t| json!({"@type": "Thing", "name": t})));
+        if !about.is_empty() {
+            value["about"] = serde_json::Value::from(about);
+        }
+        if let Some(place) = incident.location.as_ref() {
+            value["contentLocation"] = json!({"@type": "Place", "name": place.display()});
+        }
+        if !incident.tags.is_empty() {
+            value["keywords"] = json!(incident.tags.join(", "));
+        }
+        let text = serde_json::to_string(&value).expect("JSON");
+        text.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+    }
+
+    #[test]
+    fn json_ld_is_the_sorted_json_of_the_report() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let site = Site::load(root, &crate::LoadOptions { now: Some(2_000_000_000), ..Default::default() })
+            .expect("the example site loads");
+        let mut bare = (*site.incidents[0]).clone();
+        bare.title = "</script><!-- & \"quoted\"".into();
+        (bare.victims, bare.tags, bare.location, bare.updated) = (Vec::new(), Vec::new(), None, None);
+        let mut full = (*site.incidents[0]).clone();
+        full.updated = Some(full.date.clone());
+        let mut all: Vec<Incident> = site.incidents.iter().map(|i| (**i).clone()).collect();
+        all.extend([bare, full]);
+        assert!(all.iter().any(|i| i.location.is_some() && !i.victims.is_empty() && !i.tags.is_empty()));
+        for incident in &all {
+            let made = json_ld(&site, incident);
+            assert_eq!(made, through_a_value(&site, incident));
+            assert!(!made.contains('<') && !made.contains('&'), "{made}");
+        }
+    }
 }
