@@ -127,8 +127,7 @@ impl Staging {
         let Some((folder, _)) = rel.rsplit_once('/') else {
             return Ok(());
         };
-        let known = |folders: &HashSet<String>| folders.contains(folder);
-        if known(&self.folders.lock().unwrap_or_else(PoisonError::into_inner)) {
+        if self.folders.lock().unwrap_or_else(PoisonError::into_inner).contains(folder) {
             return Ok(());
         }
         // Made without the lock held: another thread making the same folder meanwhile is fine.
