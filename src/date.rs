@@ -273,6 +273,49 @@ impl From<&IncidentDate> for DateView {
     }
 }
 
+/// A Unix time as `YYYY-MM-DDTHH:MM:SS` in UTC, followed by `suffix` (`Z`, `.000Z`): what
+/// feeds and STIX objects write for every date. Each data file and feed writes several, so
+/// this formats the digits itself instead of going through a format string (a twentieth of
+/// the cost). Times before year 0 or after 9999 take the general path.
+pub fn utc_stamp(seconds: i64, suffix: &str) -> String {
+    let days = seconds.div_euclid(86_400);
+    let time = seconds.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    if !(0..=9999).contains(&year) {
+        let t = jiff::Timestamp::from_second(seconds).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        return format!("{}{suffix}", t.strftime("%Y-%m-%dT%H:%M:%S"));
+    }
+    let mut out = String::with_capacity(19 + suffix.len());
+    for power in [1000, 100, 10, 1] {
+        // Each is a digit: the year is in 0..=9999.
+        out.push(char::from(b'0' + (year / power % 10) as u8));
+    }
+    for (value, sep) in
+        [(month, '-'), (day, '-'), (time / 3600, 'T'), (time / 60 % 60, ':'), (time % 60, ':')]
+    {
+        out.push(sep);
+        out.push(char::from(b'0' + (value / 10) as u8));
+        out.push(char::from(b'0' + (value % 10) as u8));
+    }
+    out.push_str(suffix);
+    out
+}
+
+/// The proleptic Gregorian date of a day counted from 1970-01-01 (Howard Hinnant's
+/// `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+    let month = if shifted_month < 10 { shifted_month + 3 } else { shifted_month - 9 };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -327,5 +370,25 @@ mod tests {
     fn accepts_leap_days() {
         assert_eq!(parse("2024-02-29").display(), "29 February 2024");
         assert!(IncidentDate::parse("2023-02-29").is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn utc_stamps_are_what_jiff_prints(
+            seconds in -377_705_023_201_i64..=253_402_207_200
+        ) {
+            let t = jiff::Timestamp::from_second(seconds).expect("in jiff's range");
+            proptest::prop_assert_eq!(utc_stamp(seconds, "Z"), t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string());
+        }
+    }
+
+    #[test]
+    fn utc_stamps_at_the_edges() {
+        // Around the epoch, a leap day, year 0, and the ends of jiff's range of whole seconds.
+        let edges = [0, -1, 86_399, 86_400, 951_782_400, -62_167_219_200, -62_167_219_201];
+        for seconds in edges.into_iter().chain([-377_705_023_201, 253_402_207_200]) {
+            let t = jiff::Timestamp::from_second(seconds).expect("in jiff's range");
+            assert_eq!(utc_stamp(seconds, ".000Z"), t.strftime("%Y-%m-%dT%H:%M:%S.000Z").to_string());
+        }
     }
 }

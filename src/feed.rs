@@ -27,10 +27,7 @@ pub enum FeedFile {
 pub fn rfc3339(date: &IncidentDate) -> String {
     match date.precision() {
         Precision::Datetime => date.iso(),
-        _ => {
-            let t = jiff::Timestamp::from_second(date.sort_key()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-            t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
-        }
+        _ => crate::date::utc_stamp(date.sort_key(), "Z"),
     }
 }
 

@@ -25,12 +25,14 @@ use crate::site::Site;
 pub struct Context {
     namespace: Uuid,
     first_seen: HashMap<String, i64>,
+    /// The ids of objects incidents share, by `kind/key`: a technique or an actor is referred
+    /// to by many incidents, and each id is a SHA-1 hash.
+    shared_ids: std::sync::Mutex<HashMap<String, String>>,
 }
 
 /// A STIX timestamp: UTC, millisecond precision, `Z`.
 fn timestamp(seconds: i64) -> String {
-    let t = jiff::Timestamp::from_second(seconds).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-    format!("{}", t.strftime("%Y-%m-%dT%H:%M:%S.000Z"))
+    crate::date::utc_stamp(seconds, ".000Z")
 }
 
 /// The keys of the objects an incident shares with others in the bundle (victim, actors,
@@ -69,7 +71,7 @@ impl Context {
                 first_seen.entry(key).and_modify(|t| *t = (*t).min(when)).or_insert(when);
             }
         }
-        Context { namespace, first_seen }
+        Context { namespace, first_seen, shared_ids: std::sync::Mutex::default() }
     }
 
     /// A hash of what an incident's own STIX file takes from the rest of the site: the times its
@@ -90,6 +92,18 @@ impl Context {
 
     fn id(&self, kind: &str, key: &str) -> String {
         format!("{kind}--{}", Uuid::new_v5(&self.namespace, format!("{kind}/{key}").as_bytes()))
+    }
+
+    /// [`Context::id`] of an object several incidents may share, made once per build.
+    fn shared_id(&self, kind: &str, key: &str) -> String {
+        let ids = || self.shared_ids.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let name = format!("{kind}/{key}");
+        if let Some(id) = ids().get(&name) {
+            return id.clone();
+        }
+        let id = format!("{kind}--{}", Uuid::new_v5(&self.namespace, name.as_bytes()));
+        ids().insert(name, id.clone());
+        id
     }
 
     fn shared_time(&self, key: &str, fallback: i64) -> String {
@@ -399,7 +413,7 @@ pub fn objects(ctx: &Context, site: &Site, incident: &Incident) -> Vec<Object> {
     for victim in &incident.victims {
         let Some(name) = &victim.name else { continue };
         let key = format!("identity/{name}");
-        let id = ctx.id("identity", name);
+        let id = ctx.shared_id("identity", name);
         objects.push(Object::Identity(Identity {
             created: shared(&key),
             id: id.clone(),
@@ -414,7 +428,7 @@ pub fn objects(ctx: &Context, site: &Site, incident: &Incident) -> Vec<Object> {
     }
 
     if let (Some(key), Some(location)) = (location_key(incident), incident.location.as_ref()) {
-        let id = ctx.id("location", &key);
+        let id = ctx.shared_id("location", &key);
         objects.push(Object::Location(Location {
             administrative_area: location.region.clone(),
             city: location.city.clone(),
@@ -435,7 +449,7 @@ pub fn objects(ctx: &Context, site: &Site, incident: &Incident) -> Vec<Object> {
     let mut actor_ids = Vec::new();
     for actor in &incident.actors {
         let key = format!("threat-actor/{}", actor.name);
-        let id = ctx.id("threat-actor", &actor.name);
+        let id = ctx.shared_id("threat-actor", &actor.name);
         objects.push(Object::ThreatActor(ThreatActor {
             created: shared(&key),
             id: id.clone(),
@@ -455,7 +469,7 @@ pub fn objects(ctx: &Context, site: &Site, incident: &Incident) -> Vec<Object> {
 
     for technique in incident.techniques.iter().filter(|t| !t.tactic) {
         let key = format!("attack-pattern/{}", technique.id);
-        let id = ctx.id("attack-pattern", &technique.id);
+        let id = ctx.shared_id("attack-pattern", &technique.id);
         let phases: Vec<KillChainPhase> = crate::attack::lookup(&technique.id)
             .into_iter()
             .flat_map(|e| e.tactic_ids())
@@ -484,7 +498,7 @@ pub fn objects(ctx: &Context, site: &Site, incident: &Incident) -> Vec<Object> {
 
     for ioc in &incident.iocs {
         let key = format!("indicator/{}/{}", ioc.kind.name(), ioc.value);
-        let id = ctx.id("indicator", &key);
+        let id = ctx.shared_id("indicator", &key);
         objects.push(Object::Indicator(Indicator {
             created: shared(&key),
             description: ioc.note.clone(),
