@@ -18,7 +18,7 @@ use super::{record, stix};
 use crate::site::Site;
 
 /// One STIX object: its id (shared objects appear in several incidents' bundles) and its
-/// pretty JSON at the top level.
+/// pretty JSON as it reads in a bundle's `objects` ([`OBJECT_MARGIN`]).
 #[derive(Debug)]
 pub struct StixObject {
     id: String,
@@ -35,6 +35,101 @@ pub struct Fragments {
 /// Pretty JSON of a serializable value, as a string; serialization of these types cannot fail.
 fn pretty(value: &impl Serialize) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default()
+}
+
+/// Pretty JSON of a value as it reads nested `margin` spaces deep in a pretty document: every
+/// line after the first starts `margin` spaces further in. A STIX object sits at the same depth
+/// in its incident's bundle and in the site's, so its text is made that way once and copied
+/// into both whole, rather than split into lines and indented for each.
+fn pretty_nested(value: &impl Serialize, margin: usize) -> String {
+    let mut out = Vec::with_capacity(1024);
+    let formatter = Nested { depth: 0, margin, has_value: false };
+    let written = value.serialize(&mut serde_json::Serializer::with_formatter(&mut out, formatter));
+    match (written, String::from_utf8(out)) {
+        (Ok(()), Ok(text)) => text,
+        _ => String::new(),
+    }
+}
+
+/// serde_json's pretty printer (two spaces per level) with a fixed extra margin.
+struct Nested {
+    depth: usize,
+    margin: usize,
+    has_value: bool,
+}
+
+impl Nested {
+    fn line<W: std::io::Write + ?Sized>(&self, out: &mut W, start: &[u8]) -> std::io::Result<()> {
+        const SPACES: [u8; 64] = [b' '; 64];
+        out.write_all(start)?;
+        let mut left = self.margin + 2 * self.depth;
+        while left > 0 {
+            let n = left.min(SPACES.len());
+            out.write_all(&SPACES[..n])?;
+            left -= n;
+        }
+        Ok(())
+    }
+}
+
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: std::io::Write + ?Sized>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        out.write_all(b"[")
+    }
+
+    fn end_array<W: std::io::Write + ?Sized>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.line(out, b"\n")?;
+        }
+        out.write_all(b"]")
+    }
+
+    fn begin_array_value<W: std::io::Write + ?Sized>(
+        &mut self,
+        out: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.line(out, if first { b"\n" } else { b",\n" })
+    }
+
+    fn end_array_value<W: std::io::Write + ?Sized>(&mut self, _out: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: std::io::Write + ?Sized>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        out.write_all(b"{")
+    }
+
+    fn end_object<W: std::io::Write + ?Sized>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.line(out, b"\n")?;
+        }
+        out.write_all(b"}")
+    }
+
+    fn begin_object_key<W: std::io::Write + ?Sized>(
+        &mut self,
+        out: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.line(out, if first { b"\n" } else { b",\n" })
+    }
+
+    fn begin_object_value<W: std::io::Write + ?Sized>(&mut self, out: &mut W) -> std::io::Result<()> {
+        out.write_all(b": ")
+    }
+
+    fn end_object_value<W: std::io::Write + ?Sized>(&mut self, _out: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 impl Fragments {
@@ -59,7 +154,10 @@ impl Fragments {
         self.stix[i].get_or_init(|| {
             stix::objects(ctx, site, &site.incidents[i])
                 .into_iter()
-                .map(|object| StixObject { id: object.id().to_string(), text: pretty(&object) })
+                .map(|object| StixObject {
+                    id: object.id().to_string(),
+                    text: pretty_nested(&object, OBJECT_MARGIN),
+                })
                 .collect()
         })
     }
@@ -122,16 +220,28 @@ fn unreachable_shape(out: &mut String, text: &str) {
     out.push_str(text);
 }
 
-/// A STIX bundle: `{"id", "objects", "type"}` as serde_json prints it.
+/// How deep a bundle's objects sit: in the `objects` array of the bundle's object.
+const OBJECT_MARGIN: usize = 4;
+
+/// A STIX bundle: `{"id", "objects", "type"}` as serde_json prints it, from its objects'
+/// text made by [`pretty_nested`] at [`OBJECT_MARGIN`].
 fn bundle<'a>(id: &str, objects: impl Iterator<Item = &'a str>) -> Vec<u8> {
     let mut out = format!("{{\n  \"id\": {},\n  \"objects\": ", pretty(&id));
-    array(&mut out, 2, objects);
+    let mut empty = true;
+    for object in objects {
+        out.push_str(if empty { "[\n    " } else { ",\n    " });
+        empty = false;
+        out.push_str(object);
+    }
+    out.push_str(if empty { "[]" } else { "\n  ]" });
     out.push_str(",\n  \"type\": \"bundle\"\n}\n");
     out.into_bytes()
 }
 
 /// A JSON array of pretty top-level `items`, as serde_json prints it at `indent` spaces.
 fn array<'a>(out: &mut String, indent: usize, items: impl Iterator<Item = &'a str>) {
+    // Every line of every item gets the same margin: pushed as one slice, not space by space.
+    let margin = " ".repeat(indent + 2);
     let mut empty = true;
     for item in items {
         out.push_str(if empty { "[\n" } else { ",\n" });
@@ -140,7 +250,7 @@ fn array<'a>(out: &mut String, indent: usize, items: impl Iterator<Item = &'a st
             if n > 0 {
                 out.push('\n');
             }
-            out.extend(std::iter::repeat_n(' ', indent + 2));
+            out.push_str(&margin);
             out.push_str(line);
         }
     }
@@ -148,7 +258,7 @@ fn array<'a>(out: &mut String, indent: usize, items: impl Iterator<Item = &'a st
         out.push_str("[]");
     } else {
         out.push('\n');
-        out.extend(std::iter::repeat_n(' ', indent));
+        out.push_str(&margin[2..]);
         out.push(']');
     }
 }
@@ -169,9 +279,26 @@ mod tests {
         let items = [json!({"a": [1, {"b": "x\ny"}], "c": {}}), json!([]), json!("s"), json!({"d": []})];
         for n in 0..=items.len() {
             let value = json!({"id": "bundle--1", "objects": items[..n].to_vec(), "type": "bundle"});
-            let texts: Vec<String> = items[..n].iter().map(pretty).collect();
+            let texts: Vec<String> = items[..n].iter().map(|i| pretty_nested(i, OBJECT_MARGIN)).collect();
             let made = bundle("bundle--1", texts.iter().map(String::as_str));
             assert_eq!(String::from_utf8(made).expect("utf-8"), serde_pretty(&value), "{n} items");
+        }
+    }
+
+    #[test]
+    fn nested_text_is_the_pretty_text_moved_in() {
+        let values = [
+            json!({"a": [1, {"b": "x\ny", "e": []}], "c": {}, "d": [[{"deep": [true, null]}]]}),
+            json!([]),
+            json!("s"),
+            json!({"k": [{"l": {"m": [1, 2]}}]}),
+        ];
+        for value in &values {
+            assert_eq!(pretty_nested(value, 0), pretty(value));
+            for margin in [2, 4, 70] {
+                let moved = pretty(value).replace('\n', &format!("\n{}", " ".repeat(margin)));
+                assert_eq!(pretty_nested(value, margin), moved, "{value} at {margin}");
+            }
         }
     }
 
