@@ -70,21 +70,36 @@ impl Nested {
         }
         Ok(())
     }
-}
 
-impl serde_json::ser::Formatter for Nested {
-    fn begin_array<W: std::io::Write + ?Sized>(&mut self, out: &mut W) -> std::io::Result<()> {
+    /// `[` or `{`.
+    fn open<W: std::io::Write + ?Sized>(&mut self, out: &mut W, bracket: &[u8]) -> std::io::Result<()> {
         self.depth += 1;
         self.has_value = false;
-        out.write_all(b"[")
+        out.write_all(bracket)
     }
 
-    fn end_array<W: std::io::Write + ?Sized>(&mut self, out: &mut W) -> std::io::Result<()> {
+    /// `]` or `}`: on a line of its own unless the array or object is empty.
+    fn close<W: std::io::Write + ?Sized>(&mut self, out: &mut W, bracket: &[u8]) -> std::io::Result<()> {
         self.depth -= 1;
         if self.has_value {
             self.line(out, b"\n")?;
         }
-        out.write_all(b"]")
+        out.write_all(bracket)
+    }
+
+    /// Before an array's value or an object's key.
+    fn item<W: std::io::Write + ?Sized>(&self, out: &mut W, first: bool) -> std::io::Result<()> {
+        self.line(out, if first { b"\n" } else { b",\n" })
+    }
+}
+
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: std::io::Write + ?Sized>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.open(out, b"[")
+    }
+
+    fn end_array<W: std::io::Write + ?Sized>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.close(out, b"]")
     }
 
     fn begin_array_value<W: std::io::Write + ?Sized>(
@@ -92,7 +107,7 @@ impl serde_json::ser::Formatter for Nested {
         out: &mut W,
         first: bool,
     ) -> std::io::Result<()> {
-        self.line(out, if first { b"\n" } else { b",\n" })
+        self.item(out, first)
     }
 
     fn end_array_value<W: std::io::Write + ?Sized>(&mut self, _out: &mut W) -> std::io::Result<()> {
@@ -101,17 +116,11 @@ impl serde_json::ser::Formatter for Nested {
     }
 
     fn begin_object<W: std::io::Write + ?Sized>(&mut self, out: &mut W) -> std::io::Result<()> {
-        self.depth += 1;
-        self.has_value = false;
-        out.write_all(b"{")
+        self.open(out, b"{")
     }
 
     fn end_object<W: std::io::Write + ?Sized>(&mut self, out: &mut W) -> std::io::Result<()> {
-        self.depth -= 1;
-        if self.has_value {
-            self.line(out, b"\n")?;
-        }
-        out.write_all(b"}")
+        self.close(out, b"}")
     }
 
     fn begin_object_key<W: std::io::Write + ?Sized>(
@@ -119,7 +128,7 @@ impl serde_json::ser::Formatter for Nested {
         out: &mut W,
         first: bool,
     ) -> std::io::Result<()> {
-        self.line(out, if first { b"\n" } else { b",\n" })
+        self.item(out, first)
     }
 
     fn begin_object_value<W: std::io::Write + ?Sized>(&mut self, out: &mut W) -> std::io::Result<()> {
