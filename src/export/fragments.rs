@@ -178,7 +178,8 @@ impl Fragments {
         // only line starting with two spaces and that key.
         const NEXT: &str = "\n  \"victims\": ";
         let mut out = String::with_capacity(text.len() + 20);
-        match text.find(NEXT) {
+        // Searched from the end: `victims` is among the last keys, and the only line with it.
+        match text.rfind(NEXT) {
             Some(at) => {
                 out.push_str(&text[..at]);
                 out.push_str(&format!("\n  \"version\": {},", record::VERSION));
