@@ -358,9 +358,56 @@ pub fn files_under(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
     Ok(files)
 }
 
+/// Whether `dir` holds a file [`files_under`] would list, or cannot be read: the walk stops at
+/// the first. An output folder is checked this way before it is replaced, and an earlier
+/// build's output holds tens of thousands of files.
+pub fn holds_files(dir: &Path) -> bool {
+    let walker = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_file() || e.file_type().is_symlink() => return true,
+            Ok(_) => {}
+            Err(_) => return true,
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_folder_holds_files_when_listing_it_would_find_one() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("a/b")).expect("mkdir");
+        std::fs::create_dir_all(root.join(".git")).expect("mkdir");
+        std::fs::write(root.join(".git/HEAD"), "x").expect("write");
+        assert!(!holds_files(root), "only folders and hidden files");
+        std::fs::write(root.join("a/b/page.html"), "x").expect("write");
+        assert!(holds_files(root));
+        assert_eq!(holds_files(root), !files_under(root).expect("listed").is_empty());
+    }
+
+    #[test]
+    fn files_come_in_the_order_of_a_walk_by_name() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for rel in ["a.md", "a-b.md", "a/b.md", "a/a/z.md", "B.md", ".hidden/x.md", "a/.x.md"] {
+            let path = dir.path().join(rel);
+            std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+            std::fs::write(&path, "x").expect("write");
+        }
+        let files = files_under(dir.path()).expect("listed");
+        let rel: Vec<String> = files
+            .iter()
+            .map(|f| f.strip_prefix(dir.path()).expect("inside").to_string_lossy().replace('\\', "/"))
+            .collect();
+        // `-` sorts before `.` and `/`, but a folder's name is compared as a whole.
+        assert_eq!(rel, ["B.md", "a/a/z.md", "a/b.md", "a-b.md", "a.md"]);
+    }
 
     #[test]
     fn a_tree_removed_in_parallel_is_gone_and_links_out_of_it_are_not_followed() {

@@ -66,8 +66,10 @@ pub fn preview_folder(root: &Path) -> Result<PathBuf, Diagnostic> {
 
 /// Whether an existing folder may be replaced: missing, empty, or an earlier build.
 fn replaceable(dir: &Path) -> bool {
-    let empty = fs::files_under(dir).map(|f| f.is_empty()).unwrap_or(false);
-    !fs::exists(dir) || empty || (fs::exists(&dir.join("index.html")) && fs::exists(&dir.join("404.html")))
+    // An earlier build first: telling whether a folder is empty means walking it.
+    !fs::exists(dir)
+        || (fs::exists(&dir.join("index.html")) && fs::exists(&dir.join("404.html")))
+        || !fs::holds_files(dir)
 }
 
 /// A build in progress: a hidden folder next to the output that becomes the output on
