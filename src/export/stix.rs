@@ -91,7 +91,12 @@ impl Context {
     }
 
     fn id(&self, kind: &str, key: &str) -> String {
-        format!("{kind}--{}", Uuid::new_v5(&self.namespace, format!("{kind}/{key}").as_bytes()))
+        self.id_named(kind, &format!("{kind}/{key}"))
+    }
+
+    /// The id of the object of `kind` named `name` (`kind/key`).
+    fn id_named(&self, kind: &str, name: &str) -> String {
+        format!("{kind}--{}", Uuid::new_v5(&self.namespace, name.as_bytes()))
     }
 
     /// [`Context::id`] of an object several incidents may share, made once per build.
@@ -101,7 +106,7 @@ impl Context {
         if let Some(id) = ids().get(&name) {
             return id.clone();
         }
-        let id = format!("{kind}--{}", Uuid::new_v5(&self.namespace, name.as_bytes()));
+        let id = self.id_named(kind, &name);
         ids().insert(name, id.clone());
         id
     }
