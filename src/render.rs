@@ -455,6 +455,8 @@ pub struct Shared {
     /// Every page of the site, for the sitemap; planned when first needed.
     plan: std::sync::Arc<std::sync::OnceLock<Vec<Page>>>,
     globals: crate::signature::Globals,
+    /// The incident fields the templates can read: the only ones built.
+    fields: crate::view::Fields,
 }
 
 /// How a [`Renderer`] is set up beyond the site and theme.
@@ -493,10 +495,16 @@ impl Shared {
             stix: std::sync::Arc::default(),
             plan: std::sync::Arc::default(),
             globals: crate::signature::Globals::new(),
+            fields: crate::view::Fields::of_theme(theme),
         };
         shared.globals.insert("asset", assets);
         shared.update(site);
         Ok(shared)
+    }
+
+    /// The incident fields the theme's templates can read, which its values hold.
+    pub fn fields(&self) -> &crate::view::Fields {
+        &self.fields
     }
 
     /// Recomputes the site-wide data for `site`, keeping the compiled templates: for a site
@@ -570,8 +578,8 @@ impl<'a> Renderer<'a> {
             _ => site
                 .incidents
                 .par_iter()
-                .map_init(crate::view::ViewCache::default, |shared, i| {
-                    crate::view::incident_with(site, i, shared)
+                .map_init(crate::view::ViewCache::default, |cache, i| {
+                    crate::view::incident_with(site, i, cache, &shared.fields)
                 })
                 .collect(),
         };
@@ -737,18 +745,19 @@ impl<'a> Renderer<'a> {
                 .map(|n| Neighbour { title: &n.title, url: site.base_url.url(&incident_path(n)) })
         };
         // The view's map, copied with its entries shared rather than serialized again (which
-        // made every key anew), then given the page's own entries.
-        let mut page = self.incidents[i].as_map().cloned().unwrap_or_default();
-        let mut add = |key: &'static str, value: Value| page.insert(key.into(), value);
-        add("content", Value::safe_string(&incident.content_html));
-        add("toc", Value::from_serializable(&incident.toc));
-        add("json_ld", Value::safe_string(&crate::view::json_ld(site, incident)));
+        // made every key anew), then given the page's own entries that templates can read.
+        let map = self.incidents[i].as_map().cloned().unwrap_or_default();
+        let mut page = crate::view::Entries::extend(&self.shared.fields, map);
+        page.add("content", || Value::safe_string(&incident.content_html));
+        page.put("toc", || &incident.toc);
+        page.add("json_ld", || Value::safe_string(&crate::view::json_ld(site, incident)));
         // The list is newest first: the newer incident comes before this one.
-        add("newer", Value::from_serializable(&i.checked_sub(1).and_then(neighbour)));
-        add("older", Value::from_serializable(&neighbour(i + 1)));
-        let related: Vec<Value> = site.related[i].iter().map(|&j| self.incidents[j].clone()).collect();
-        add("related", Value::from(related));
-        Value::from(page)
+        page.put("newer", || i.checked_sub(1).and_then(neighbour));
+        page.put("older", || neighbour(i + 1));
+        page.add("related", || {
+            Value::from(site.related[i].iter().map(|&j| self.incidents[j].clone()).collect::<Vec<Value>>())
+        });
+        page.into_value()
     }
 
     /// What the search page offers: the index URL and the choices of each filter.

@@ -136,6 +136,8 @@ struct Last {
     versions: Vec<u64>,
     /// Each incident's template value, in site order.
     views: Vec<Value>,
+    /// The fields the views hold: those the theme's templates named at the time.
+    fields: crate::view::Fields,
     /// The renderer's site-wide data; `None` after a template change, which needs a recompile.
     shared: Option<Shared>,
     /// Where each incident is in `site.incidents`, by path.
@@ -505,18 +507,6 @@ impl Session {
                 let site = assemble(&self.options, &self.sources, &built.config)?;
                 log::debug!("assembled the site in {:?}", started.elapsed());
                 let versions = versions(&self.sources, &site);
-                let cache: HashMap<u64, &Value> =
-                    built.last.iter().flat_map(|l| l.versions.iter().copied().zip(l.views.iter())).collect();
-                let views: Vec<Value> = site
-                    .incidents
-                    .par_iter()
-                    .zip(&versions)
-                    .map(|(incident, v)| {
-                        cache
-                            .get(v)
-                            .map_or_else(|| crate::view::incident(&site, incident), |view| (*view).clone())
-                    })
-                    .collect();
                 let shared = match built.last.as_ref().and_then(|l| l.shared.clone()) {
                     Some(mut shared) => {
                         shared.update(&site);
@@ -524,6 +514,25 @@ impl Session {
                     }
                     None => Shared::new(&site, &built.theme, self.options.unversioned_assets)?,
                 };
+                let fields = shared.fields();
+                // Views built for other fields (before a template edit) cannot be reused.
+                let cache: HashMap<u64, &Value> = built
+                    .last
+                    .iter()
+                    .filter(|l| l.fields == *fields)
+                    .flat_map(|l| l.versions.iter().copied().zip(l.views.iter()))
+                    .collect();
+                let views: Vec<Value> = site
+                    .incidents
+                    .par_iter()
+                    .zip(&versions)
+                    .map(|(incident, v)| {
+                        cache.get(v).map_or_else(
+                            || crate::view::incident(&site, incident, fields),
+                            |view| (*view).clone(),
+                        )
+                    })
+                    .collect();
                 (Arc::new(site), versions, shared, views)
             }
         };
@@ -676,7 +685,8 @@ impl Last {
         let index =
             site.incidents.iter().enumerate().map(|(i, incident)| (incident.path.clone(), i)).collect();
         let (views, shared) = (renderer.views().to_vec(), Some(renderer.shared().clone()));
-        Last { site: Arc::clone(site), versions, views, shared, index }
+        let fields = renderer.shared().fields().clone();
+        Last { site: Arc::clone(site), versions, views, fields, shared, index }
     }
 }
 
@@ -713,7 +723,7 @@ fn patch(last: &Last, sources: &BTreeMap<PathBuf, Source>, changed: &[PathBuf]) 
         if structure_key(incident) != structure_key(&last.site.incidents[i]) {
             return None;
         }
-        views[i] = crate::view::incident(&last.site, incident);
+        views[i] = crate::view::incident(&last.site, incident, shared.fields());
         incidents[i] = Arc::clone(incident);
         versions[i] = source.version;
     }

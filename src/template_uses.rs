@@ -18,6 +18,42 @@ use std::hash::{Hash, Hasher};
 /// The name Tera 2 gives the whole context, which reads every variable.
 const WHOLE_CONTEXT: &str = "__tera_context";
 
+/// Every word a set of templates mentions, for deciding which fields of an incident to build.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Mentions {
+    /// Identifiers in tags, and the words of string literals in tags (`"severity.rank"` gives
+    /// `severity` and `rank`: filters such as `sort(attribute=…)` and `get(key=…)` name fields
+    /// in strings).
+    pub words: BTreeSet<String>,
+    /// Some template may look at a whole map rather than at named fields: it reads the whole
+    /// context, loops over a map's keys and values (`{% for key, value in … %}`) or uses the
+    /// `keys`, `values` or `pairs` filters.
+    pub whole_maps: bool,
+}
+
+/// The filters that list a map's entries.
+const MAP_FILTERS: [&str; 3] = ["keys", "values", "pairs"];
+
+/// What every template of a set (name → text) mentions, together.
+pub fn mentions<'a>(templates: impl IntoIterator<Item = (&'a str, &'a str)>) -> Mentions {
+    let mut out = Mentions::default();
+    for (_, text) in templates {
+        let scanned = scan(text);
+        out.whole_maps |= scanned.loops_over_pairs;
+        out.words.extend(scanned.names);
+        for string in &scanned.strings {
+            out.words.extend(
+                string
+                    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_string),
+            );
+        }
+    }
+    out.whole_maps |= out.words.contains(WHOLE_CONTEXT) || MAP_FILTERS.iter().any(|f| out.words.contains(*f));
+    out
+}
+
 /// What one template (with everything it pulls in) can read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Uses {
@@ -80,6 +116,8 @@ struct Scan {
     names: BTreeSet<String>,
     strings: BTreeSet<String>,
     defines_component: bool,
+    /// A `{% for key, value in … %}` loop.
+    loops_over_pairs: bool,
 }
 
 /// Reads the identifiers and string literals inside `{{ … }}` and `{% … %}`; text outside
@@ -106,6 +144,11 @@ fn scan(text: &str) -> Scan {
         let first_word = scan_tag(inside, &mut out);
         if is_statement && first_word.as_deref() == Some("component") {
             out.defines_component = true;
+        }
+        if is_statement && first_word.as_deref() == Some("for") {
+            // Two loop variables before `in`: the loop walks a map's entries.
+            let head = inside.split(" in ").next().unwrap_or(inside);
+            out.loops_over_pairs |= head.contains(',');
         }
         rest = next;
     }
@@ -217,6 +260,39 @@ mod tests {
     fn the_whole_context_reads_everything() {
         let u = uses(&[("a.html", "{{ __tera_context }}")]);
         assert!(u["a.html"].reads("stats"));
+    }
+
+    fn mentioned(templates: &[(&str, &str)]) -> Mentions {
+        mentions(templates.iter().copied())
+    }
+
+    #[test]
+    fn mentions_gather_identifiers_and_the_words_of_strings_across_templates() {
+        let m = mentioned(&[
+            ("a.html", "{{ incident.title }} text {# summary #}"),
+            ("b.html", "{% for i in list | sort(attribute=\"severity.rank\") %}{% endfor %}"),
+        ]);
+        for word in ["incident", "title", "list", "sort", "attribute", "severity", "rank"] {
+            assert!(m.words.contains(word), "{word}: {:?}", m.words);
+        }
+        assert!(!m.words.contains("summary"), "comments are not read");
+        assert!(!m.whole_maps);
+    }
+
+    #[test]
+    fn looking_at_whole_maps_is_noticed() {
+        for text in [
+            "{% for key, value in incident %}{% endfor %}",
+            "{%- for k,v in incident -%}{% endfor %}",
+            "{{ incident | keys }}",
+            "{{ incident | values | length }}",
+            "{% for pair in incident | pairs %}{% endfor %}",
+            "{{ __tera_context }}",
+        ] {
+            assert!(mentioned(&[("a.html", text)]).whole_maps, "{text}");
+        }
+        let list = mentioned(&[("a.html", "{% for i in incidents %}{{ i.title }}{% endfor %}")]);
+        assert!(!list.whole_maps);
     }
 
     #[test]

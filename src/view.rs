@@ -106,48 +106,6 @@ struct DataLinks {
     stix: Option<String>,
 }
 
-#[derive(Serialize)]
-struct IncidentView<'a> {
-    title: &'a str,
-    slug: &'a str,
-    url: String,
-    permalink: String,
-    date: Value,
-    updated: Option<DateView>,
-    summary_text: &'a str,
-    draft: bool,
-    word_count: usize,
-    reading_time: usize,
-    status: Value,
-    resolved_at: Option<DateView>,
-    severity: Value,
-    /// The first of `victims`, the same value: shared, not made twice.
-    victim: Option<Value>,
-    victims: Value,
-    location: Option<LocationView<'a>>,
-    impact: Value,
-    actors: Vec<Value>,
-    techniques: Vec<Value>,
-    sources: Vec<SourceView<'a>>,
-    iocs: Vec<IocView<'a>>,
-    archive_url: String,
-    /// Links to the incident's open data, when those exports are on.
-    data: DataLinks,
-    extra: &'a serde_yaml::Mapping,
-    other: &'a serde_yaml::Mapping,
-    source: &'a str,
-    // Values made apart, passed through as they are when the view is serialized: shared term
-    // links stay shared, and the view's map is built once.
-    tags: Value,
-    motives: Value,
-    taxonomies: Value,
-    summary: Value,
-    /// The summary only when the author wrote one; otherwise it would repeat the body.
-    lead: Value,
-    /// Timeline events are Markdown: rendered when loaded, and marked safe like the body.
-    timeline: Value,
-}
-
 /// Finds the term page of a value of a field, through whichever taxonomy reads that field.
 struct Terms<'s> {
     site: &'s Site,
@@ -308,33 +266,262 @@ impl ViewCache {
     }
 }
 
-/// An incident as every template sees it, without its body, table of contents and JSON-LD
-/// (which only its own page shows); see [`incident_with`] to build many.
-pub fn incident(site: &Site, incident: &Incident) -> Value {
-    incident_with(site, incident, &mut ViewCache::default())
+/// Which fields of an incident templates can read, so that no other is built.
+///
+/// A list page holds every listed incident's value at once (the index lists them all), so the
+/// size of a value is what a large site's memory grows with: a field no template names is
+/// neither computed nor kept. The names come from [`crate::template_uses::mentions`]: every
+/// identifier in every tag of the theme, and the words of every string in a tag (so
+/// `sort(attribute="severity.rank")` keeps `severity`). A theme that may look at whole maps
+/// (their keys, their entries, the whole context) gets every field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fields {
+    /// Bit `i` set: [`FIELD_NAMES`]`[i]` is built. `None`: every field.
+    mask: Option<u64>,
+    /// How many of [`LIST_FIELDS`] are built: the size of a list value's map.
+    list_len: usize,
 }
 
-/// An incident's template value, reusing and adding to `shared`.
-pub fn incident_with(site: &Site, incident: &Incident, shared: &mut ViewCache) -> Value {
+impl Fields {
+    /// Every field: what a value built for no particular theme holds.
+    pub fn all() -> Fields {
+        Fields { mask: None, list_len: LIST_FIELDS.len() }
+    }
+
+    /// The fields a theme's templates mention.
+    pub fn of_theme(theme: &crate::theme::Theme) -> Fields {
+        Fields::mentioned(crate::template_uses::mentions(
+            theme.templates.iter().map(|(name, t)| (name.as_str(), t.text.as_str())),
+        ))
+    }
+
+    /// The fields named in `mentions`, or all of them when templates may look at whole maps.
+    pub fn mentioned(mentions: crate::template_uses::Mentions) -> Fields {
+        if mentions.whole_maps {
+            return Fields::all();
+        }
+        let mask = FIELD_NAMES
+            .iter()
+            .enumerate()
+            .filter(|(_, name)| mentions.words.contains(**name))
+            .fold(0u64, |mask, (i, _)| mask | 1 << i);
+        let mut fields = Fields { mask: Some(mask), list_len: 0 };
+        fields.list_len = LIST_FIELDS.iter().filter(|name| fields.wants(name)).count();
+        fields
+    }
+
+    /// Whether to build the field `name` (always, for a name this module does not know).
+    pub fn wants(&self, name: &str) -> bool {
+        // Looked up for every field of every incident: a binary search of a sorted array, not
+        // a set of the theme's words.
+        match (self.mask, FIELD_NAMES.binary_search(&name)) {
+            (Some(mask), Ok(i)) => mask >> i & 1 == 1,
+            _ => true,
+        }
+    }
+}
+
+/// Every field of an incident as templates see it (its list fields and those only its own page
+/// has), sorted.
+#[rustfmt::skip]
+const FIELD_NAMES: [&str; 38] = [
+    "actors", "archive_url", "content", "data", "date", "draft", "extra", "impact", "iocs",
+    "json_ld", "lead", "location", "motives", "newer", "older", "other", "permalink",
+    "reading_time", "related", "resolved_at", "severity", "slug", "source", "sources", "status",
+    "summary", "summary_text", "tags", "taxonomies", "techniques", "timeline", "title", "toc",
+    "updated", "url", "victim", "victims", "word_count",
+];
+
+/// The top-level fields of an incident's list value, as documented in `docs/templates.md`.
+#[rustfmt::skip]
+pub const LIST_FIELDS: [&str; 32] = [
+    "title", "slug", "url", "permalink", "date", "updated", "summary_text", "draft", "word_count",
+    "reading_time", "status", "resolved_at", "severity", "victim", "victims", "location", "impact",
+    "actors", "techniques", "sources", "iocs", "archive_url", "data", "extra", "other", "source",
+    "tags", "motives", "taxonomies", "summary", "lead", "timeline",
+];
+
+/// A map given only the entries its [`Fields`] want; each value is made only when wanted.
+pub(crate) struct Entries<'f> {
+    map: tera::Map,
+    fields: &'f Fields,
+}
+
+impl<'f> Entries<'f> {
+    /// An empty map that will hold at most `most` entries.
+    pub(crate) fn new(fields: &'f Fields, most: usize) -> Entries<'f> {
+        Entries { map: tera::Map::with_capacity(most), fields }
+    }
+
+    /// An existing map, to which more wanted entries are added.
+    pub(crate) fn extend(fields: &'f Fields, map: tera::Map) -> Entries<'f> {
+        Entries { map, fields }
+    }
+
+    /// Adds `key` with the value `make` gives, when wanted.
+    pub(crate) fn add(&mut self, key: &'static str, make: impl FnOnce() -> Value) {
+        if self.fields.wants(key) {
+            self.map.insert(key.into(), make());
+        }
+    }
+
+    /// Adds `key` with `make`'s result as a template value (as serializing a struct holding it
+    /// would make it), when wanted.
+    pub(crate) fn put<T: Serialize>(&mut self, key: &'static str, make: impl FnOnce() -> T) {
+        self.add(key, || Value::from_serializable(&make()));
+    }
+
+    /// The map.
+    pub(crate) fn into_value(self) -> Value {
+        Value::from(self.map)
+    }
+}
+
+/// An incident as every template sees it, without its body, table of contents and JSON-LD
+/// (which only its own page shows); see [`incident_with`] to build many.
+pub fn incident(site: &Site, incident: &Incident, fields: &Fields) -> Value {
+    incident_with(site, incident, &mut ViewCache::default(), fields)
+}
+
+/// An incident's template value with the fields `fields` wants, reusing and adding to `shared`.
+pub fn incident_with(site: &Site, incident: &Incident, shared: &mut ViewCache, fields: &Fields) -> Value {
     let base = &site.base_url;
     let terms = Terms { site };
-    let mut taxonomies = tera::Map::new();
-    for (t, taxonomy) in site.taxonomies.iter().enumerate() {
-        let keys = incident.terms.get(&taxonomy.config.name).map_or(&[][..], Vec::as_slice);
-        let refs: Vec<Value> = keys
+    let mut view = Entries::new(fields, fields.list_len);
+    let rel = crate::render::incident_path(incident);
+    view.add("title", || Value::from(incident.title.as_str()));
+    view.add("slug", || Value::from(incident.slug.as_str()));
+    view.add("url", || Value::from(base.url(&rel)));
+    view.add("permalink", || Value::from(base.permalink(&rel)));
+    view.add("date", || {
+        shared.get(SharedKind::Date, &incident.date.iso(), || {
+            Value::from_serializable(&DateView::from(&incident.date))
+        })
+    });
+    view.put("updated", || incident.updated.as_ref().map(DateView::from));
+    view.add("summary_text", || Value::from(incident.summary_text.as_str()));
+    view.add("draft", || Value::from(incident.draft));
+    view.add("word_count", || Value::from(incident.word_count));
+    view.add("reading_time", || Value::from(incident.word_count.div_ceil(200).max(1)));
+    let mut scale = |field: &'static str, levels: &[ScaleLevel], name: Option<&str>| match name {
+        Some(name) => shared.get(SharedKind::Scale(field), name, || {
+            Value::from_serializable(&terms.scale(field, levels, Some(name)))
+        }),
+        None => Value::none(),
+    };
+    view.add("status", || scale("status", &site.config.statuses, incident.status.as_deref()));
+    view.put("resolved_at", || incident.resolved_at.as_ref().map(DateView::from));
+    view.add("severity", || scale("severity", &site.config.severities, incident.severity.as_deref()));
+    if fields.wants("victims") || fields.wants("victim") {
+        let sector_fields = ["victims.sector", "victim.sector"];
+        let victims: Vec<Value> = incident
+            .victims
             .iter()
-            .map(|key| {
-                shared.get(SharedKind::Taxonomy(t), key, || {
-                    Value::from_serializable(&TermRef {
-                        name: display(&site.config, taxonomy.config.field(), key),
-                        slug: slugify(key),
-                        url: taxonomy.config.pages.then(|| base.url(&taxonomy.term_rel_path(&slugify(key)))),
+            .map(|v| {
+                Value::from_serializable(&VictimView {
+                    name: v.name.as_deref(),
+                    sector: v.sector.as_deref().map(|s| terms.term(&sector_fields, s)),
+                    kind: v.kind.as_deref(),
+                })
+            })
+            .collect();
+        // The first of `victims`, the same value: shared, not made twice.
+        view.put("victim", || victims.first().cloned());
+        view.add("victims", || Value::from(victims));
+    }
+    view.put("location", || {
+        incident.location.as_ref().map(|l| {
+            let country = match &l.country {
+                Some(c) => shared.get(SharedKind::Country("location.country"), &c.code, || {
+                    Value::from_serializable(&terms.country(&["location.country"], Some(c)))
+                }),
+                None => Value::none(),
+            };
+            LocationView {
+                country,
+                region: l.region.as_deref(),
+                city: l.city.as_deref(),
+                display: l.display(),
+            }
+        })
+    });
+    // Keyed by every figure of it, like actors.
+    view.add("impact", || match &incident.impact {
+        Some(impact) => {
+            shared.get(SharedKind::Impact, &format!("{impact:?}"), || Value::from_serializable(impact))
+        }
+        None => Value::none(),
+    });
+    // An actor's view follows from what is written of it; keyed by all of that.
+    view.add("actors", || {
+        let actors: Vec<Value> = incident
+            .actors
+            .iter()
+            .map(|a| {
+                shared.get(SharedKind::Actor, &format!("{a:?}"), || {
+                    Value::from_serializable(&ActorView {
+                        name: &a.name,
+                        kind: a.kind.as_deref(),
+                        country: terms.country(&["actors.country"], a.country.as_ref()),
+                        url: terms.url(&["actors.name"], &a.name),
                     })
                 })
             })
             .collect();
-        taxonomies.insert(taxonomy.config.name.clone().into(), Value::from(refs));
-    }
+        Value::from(actors)
+    });
+    // A technique's name, pages and kind all follow from its id.
+    view.add("techniques", || {
+        let techniques: Vec<Value> = incident
+            .techniques
+            .iter()
+            .map(|t| {
+                shared.get(SharedKind::Technique, &t.id, || {
+                    Value::from_serializable(&TechniqueView {
+                        id: &t.id,
+                        name: t.name.as_deref(),
+                        label: t.label(),
+                        attack_url: &t.url,
+                        url: terms.url(&["techniques"], &t.id),
+                        tactic: t.tactic,
+                    })
+                })
+            })
+            .collect();
+        Value::from(techniques)
+    });
+    view.put("sources", || {
+        incident
+            .sources
+            .iter()
+            .map(|s| SourceView {
+                title: &s.title,
+                url: &s.url,
+                publisher: s.publisher.as_deref(),
+                date: s.date.as_ref().map(DateView::from),
+            })
+            .collect::<Vec<_>>()
+    });
+    view.put("iocs", || {
+        incident
+            .iocs
+            .iter()
+            .map(|i| IocView {
+                kind: format!("{:?}", i.kind).to_lowercase(),
+                value: &i.value,
+                defanged: i.defanged(),
+                note: i.note.as_deref(),
+            })
+            .collect::<Vec<_>>()
+    });
+    view.add("archive_url", || Value::from(base.url(&archive_path(incident))));
+    view.put("data", || DataLinks {
+        json: site.config.exports.json.then(|| base.url(&format!("{rel}index.json"))),
+        stix: site.config.exports.stix.then(|| base.url(&format!("{rel}stix.json"))),
+    });
+    view.put("extra", || &incident.extra);
+    view.put("other", || &incident.other);
+    view.add("source", || Value::from(incident.source.as_str()));
     let mut field_links = |field: &'static str, keys: &[String]| -> Value {
         let refs: Vec<Value> = keys
             .iter()
@@ -344,148 +531,51 @@ pub fn incident_with(site: &Site, incident: &Incident, shared: &mut ViewCache) -
             .collect();
         Value::from(refs)
     };
-    let tags = field_links("tags", &incident.tags);
-    let motives = field_links("motives", &incident.motives);
-    let sector_fields = ["victims.sector", "victim.sector"];
-    let victims: Vec<Value> = incident
-        .victims
-        .iter()
-        .map(|v| {
-            Value::from_serializable(&VictimView {
-                name: v.name.as_deref(),
-                sector: v.sector.as_deref().map(|s| terms.term(&sector_fields, s)),
-                kind: v.kind.as_deref(),
-            })
-        })
-        .collect();
+    view.add("tags", || field_links("tags", &incident.tags));
+    view.add("motives", || field_links("motives", &incident.motives));
+    view.add("taxonomies", || {
+        let mut taxonomies = tera::Map::new();
+        for (t, taxonomy) in site.taxonomies.iter().enumerate() {
+            let keys = incident.terms.get(&taxonomy.config.name).map_or(&[][..], Vec::as_slice);
+            let refs: Vec<Value> = keys
+                .iter()
+                .map(|key| {
+                    shared.get(SharedKind::Taxonomy(t), key, || {
+                        Value::from_serializable(&TermRef {
+                            name: display(&site.config, taxonomy.config.field(), key),
+                            slug: slugify(key),
+                            url: taxonomy
+                                .config
+                                .pages
+                                .then(|| base.url(&taxonomy.term_rel_path(&slugify(key)))),
+                        })
+                    })
+                })
+                .collect();
+            taxonomies.insert(taxonomy.config.name.clone().into(), Value::from(refs));
+        }
+        Value::from(taxonomies)
+    });
     // `summary` and `lead` (when the author wrote the summary) share one string.
     let summary = Value::safe_string(&incident.summary_html);
-    let location = incident.location.as_ref().map(|l| {
-        let country = match &l.country {
-            Some(c) => shared.get(SharedKind::Country("location.country"), &c.code, || {
-                Value::from_serializable(&terms.country(&["location.country"], Some(c)))
-            }),
-            None => Value::none(),
-        };
-        LocationView { country, region: l.region.as_deref(), city: l.city.as_deref(), display: l.display() }
-    });
-    // An actor's view follows from what is written of it; keyed by all of that.
-    let actors: Vec<Value> = incident
-        .actors
-        .iter()
-        .map(|a| {
-            shared.get(SharedKind::Actor, &format!("{a:?}"), || {
-                Value::from_serializable(&ActorView {
-                    name: &a.name,
-                    kind: a.kind.as_deref(),
-                    country: terms.country(&["actors.country"], a.country.as_ref()),
-                    url: terms.url(&["actors.name"], &a.name),
-                })
-            })
-        })
-        .collect();
-    let date = shared.get(SharedKind::Date, &incident.date.iso(), || {
-        Value::from_serializable(&DateView::from(&incident.date))
-    });
-    // Keyed by every figure of it, like actors.
-    let impact = match &incident.impact {
-        Some(impact) => {
-            shared.get(SharedKind::Impact, &format!("{impact:?}"), || Value::from_serializable(impact))
-        }
-        None => Value::none(),
-    };
-    let mut scale = |field: &'static str, levels: &[ScaleLevel], name: Option<&str>| match name {
-        Some(name) => shared.get(SharedKind::Scale(field), name, || {
-            Value::from_serializable(&terms.scale(field, levels, Some(name)))
-        }),
-        None => Value::none(),
-    };
-    let status = scale("status", &site.config.statuses, incident.status.as_deref());
-    let severity = scale("severity", &site.config.severities, incident.severity.as_deref());
-    // A technique's name, pages and kind all follow from its id.
-    let techniques: Vec<Value> = incident
-        .techniques
-        .iter()
-        .map(|t| {
-            shared.get(SharedKind::Technique, &t.id, || {
-                Value::from_serializable(&TechniqueView {
-                    id: &t.id,
-                    name: t.name.as_deref(),
-                    label: t.label(),
-                    attack_url: &t.url,
-                    url: terms.url(&["techniques"], &t.id),
-                    tactic: t.tactic,
-                })
-            })
-        })
-        .collect();
-    let timeline: Vec<Value> = incident
-        .timeline
-        .iter()
-        .map(|e| {
-            let mut event = tera::Map::new();
-            event.insert("at".into(), Value::from_serializable(&DateView::from(&e.at)));
-            event.insert("event".into(), Value::safe_string(&e.html));
-            Value::from(event)
-        })
-        .collect();
-    let rel = crate::render::incident_path(incident);
-    let view = IncidentView {
-        title: &incident.title,
-        slug: &incident.slug,
-        url: base.url(&rel),
-        permalink: base.permalink(&rel),
-        date,
-        updated: incident.updated.as_ref().map(DateView::from),
-        summary_text: &incident.summary_text,
-        draft: incident.draft,
-        word_count: incident.word_count,
-        reading_time: incident.word_count.div_ceil(200).max(1),
-        status,
-        resolved_at: incident.resolved_at.as_ref().map(DateView::from),
-        severity,
-        victim: victims.first().cloned(),
-        victims: Value::from(victims),
-        location,
-        impact,
-        actors,
-        techniques,
-        sources: incident
-            .sources
+    view.add("summary", || summary.clone());
+    // The summary only when the author wrote one; otherwise it would repeat the body.
+    view.add("lead", || if incident.summary_given { summary } else { Value::none() });
+    // Timeline events are Markdown: rendered when loaded, and marked safe like the body.
+    view.add("timeline", || {
+        let timeline: Vec<Value> = incident
+            .timeline
             .iter()
-            .map(|s| SourceView {
-                title: &s.title,
-                url: &s.url,
-                publisher: s.publisher.as_deref(),
-                date: s.date.as_ref().map(DateView::from),
+            .map(|e| {
+                let mut event = tera::Map::new();
+                event.insert("at".into(), Value::from_serializable(&DateView::from(&e.at)));
+                event.insert("event".into(), Value::safe_string(&e.html));
+                Value::from(event)
             })
-            .collect(),
-        iocs: incident
-            .iocs
-            .iter()
-            .map(|i| IocView {
-                kind: format!("{:?}", i.kind).to_lowercase(),
-                value: &i.value,
-                defanged: i.defanged(),
-                note: i.note.as_deref(),
-            })
-            .collect(),
-        archive_url: base.url(&archive_path(incident)),
-        data: DataLinks {
-            json: site.config.exports.json.then(|| base.url(&format!("{rel}index.json"))),
-            stix: site.config.exports.stix.then(|| base.url(&format!("{rel}stix.json"))),
-        },
-        extra: &incident.extra,
-        other: &incident.other,
-        source: &incident.source,
-        tags,
-        motives,
-        taxonomies: Value::from(taxonomies),
-        lead: if incident.summary_given { summary.clone() } else { Value::none() },
-        summary,
-        timeline: Value::from(timeline),
-    };
-    Value::from_serializable(&view)
+            .collect();
+        Value::from(timeline)
+    });
+    view.into_value()
 }
 
 #[cfg(test)]
@@ -531,11 +621,66 @@ mod tests {
         text.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
     }
 
+    fn example_site() -> Site {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        Site::load(root, &crate::LoadOptions { now: Some(2_000_000_000), ..Default::default() })
+            .expect("the example site loads")
+    }
+
+    fn keys(value: &Value) -> std::collections::BTreeSet<String> {
+        let map = value.as_map().expect("a map");
+        map.keys().map(|k| k.as_str().expect("a string key").to_string()).collect()
+    }
+
+    #[test]
+    fn field_names_are_sorted_and_are_the_list_fields_and_the_pages_own() {
+        assert!(FIELD_NAMES.windows(2).all(|w| w[0] < w[1]), "binary search needs them sorted");
+        let mut expected: Vec<&str> = LIST_FIELDS.to_vec();
+        expected.extend(["content", "toc", "json_ld", "newer", "older", "related"]);
+        expected.sort_unstable();
+        assert_eq!(FIELD_NAMES.to_vec(), expected);
+        assert!(FIELD_NAMES.len() <= 64, "they must fit the mask");
+    }
+
+    #[test]
+    fn every_list_field_is_documented() {
+        let docs = include_str!("../docs/templates.md");
+        for field in LIST_FIELDS {
+            assert!(docs.contains(&format!("`{field}`")), "docs/templates.md does not describe `{field}`");
+        }
+    }
+
+    #[test]
+    fn a_value_holds_the_fields_templates_name_or_all_of_them() {
+        let site = example_site();
+        let incident = &site.incidents[0];
+        let all = incident_with(&site, incident, &mut ViewCache::default(), &Fields::all());
+        assert_eq!(keys(&all), LIST_FIELDS.iter().map(|f| f.to_string()).collect());
+
+        let words = ["incident", "title", "severity", "rank", "victim", "nonsense"];
+        let mentions = crate::template_uses::Mentions {
+            words: words.iter().map(|w| w.to_string()).collect(),
+            whole_maps: false,
+        };
+        let fields = Fields::mentioned(mentions.clone());
+        assert!(fields.wants("title") && !fields.wants("summary") && !fields.wants("content"));
+        assert!(fields.wants("no_such_field"), "a name this module does not know is never dropped");
+        let some = incident_with(&site, incident, &mut ViewCache::default(), &fields);
+        assert_eq!(keys(&some), ["severity", "title", "victim"].iter().map(|f| f.to_string()).collect());
+        for field in ["severity", "title", "victim"] {
+            assert_eq!(
+                some.as_map().and_then(|m| m.get(&field.into())),
+                all.as_map().and_then(|m| m.get(&field.into()))
+            );
+        }
+
+        let whole = Fields::mentioned(crate::template_uses::Mentions { whole_maps: true, ..mentions });
+        assert_eq!(whole, Fields::all());
+    }
+
     #[test]
     fn json_ld_is_the_sorted_json_of_the_report() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let site = Site::load(root, &crate::LoadOptions { now: Some(2_000_000_000), ..Default::default() })
-            .expect("the example site loads");
+        let site = example_site();
         let mut bare = (*site.incidents[0]).clone();
         bare.title = "</script><!-- & \"quoted\"".into();
         (bare.victims, bare.tags, bare.location, bare.updated) = (Vec::new(), Vec::new(), None, None);

@@ -178,6 +178,10 @@ fn incremental_output_equals_a_full_build_after_every_edit() {
     s.rebuild("template uses the asset", &["templates/incident.html"], false);
     s.write("static/extra.css", "body { color: blue }");
     s.rebuild("hashed static file changed", &["static/extra.css"], false);
+    // No template named `word_count` so far, so no incident's value had it: the values kept
+    // from the last build must be made again.
+    s.edit("templates/incident.html", "</h1>", "</h1>{{ incident.word_count }} words");
+    s.rebuild("template names a field no template named", &["templates/incident.html"], false);
 
     s.edit(HOSPITAL, "\n---\n", "\n---\n<!-- internal -->secret plan<!-- /internal -->\n");
     s.rebuild("internal note added", &[HOSPITAL], false);

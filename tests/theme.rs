@@ -187,3 +187,32 @@ fn card_renders_the_sites_component_and_fails_clearly_without_one() {
     assert!(err.contains("card() renders the `incident_card` component, and this theme has none"), "{err}");
     assert!(err.contains("index.html"), "the error names the template: {err}");
 }
+
+#[test]
+fn incidents_hold_what_templates_name_and_everything_for_whole_maps() {
+    // Only the fields templates name are built (docs/templates.md): a field named in a string
+    // counts, and a template walking an incident's keys gets every field.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    let by_severity =
+        "{% for i in paginator.incidents | sort(attribute=\"severity.rank\") %}{{ i.title }};{% endfor %}";
+    let keys = "{% for i in paginator.incidents %}{{ i | keys | sort | join(sep=\",\") }}{% endfor %}";
+    site_with_templates(root, 2, &[("index.html", by_severity), ("taxonomy_term.html", keys)]);
+    std::fs::write(
+        root.join("content/i1.md"),
+        "---\ntitle: Low\ndate: 2024-01-01\nseverity: low\ntags: [odd]\n---\n",
+    )
+    .expect("write");
+    std::fs::write(
+        root.join("content/i2.md"),
+        "---\ntitle: High\ndate: 2024-01-02\nseverity: high\ntags: [even]\n---\n",
+    )
+    .expect("write");
+    let result = casebook(root, &["build"]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    let public = root.join("public");
+    assert_eq!(read(&public, "index.html"), "Low;High;", "sorted by the severity named in a string");
+    let mut every: Vec<&str> = casebook::view::LIST_FIELDS.to_vec();
+    every.sort_unstable();
+    assert_eq!(read(&public, "tags/odd/index.html"), every.join(","));
+}
