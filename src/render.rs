@@ -495,7 +495,7 @@ impl Shared {
             stix: std::sync::Arc::default(),
             plan: std::sync::Arc::default(),
             globals: crate::signature::Globals::new(),
-            fields: crate::view::Fields::of_theme(theme),
+            fields: crate::view::Fields::of_site(theme, &site.config),
         };
         shared.globals.insert("asset", assets);
         shared.update(site);

@@ -42,16 +42,16 @@ pub fn mentions<'a>(templates: impl IntoIterator<Item = (&'a str, &'a str)>) -> 
         out.whole_maps |= scanned.loops_over_pairs;
         out.words.extend(scanned.names);
         for string in &scanned.strings {
-            out.words.extend(
-                string
-                    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-                    .filter(|w| !w.is_empty())
-                    .map(str::to_string),
-            );
+            out.words.extend(words(string).map(str::to_string));
         }
     }
     out.whole_maps |= out.words.contains(WHOLE_CONTEXT) || MAP_FILTERS.iter().any(|f| out.words.contains(*f));
     out
+}
+
+/// The words of a text: its runs of letters, digits and underscores.
+pub fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty())
 }
 
 /// What one template (with everything it pulls in) can read.

@@ -2,7 +2,8 @@
 //! words, country names, severity labels and colors, defanged indicators, and a URL for every
 //! term that has a page.
 //!
-//! An incident's view is built once per build and shared by every page that lists it.
+//! An incident's view is built once per build, with only the fields the theme's templates name
+//! ([`Fields`]), and shared by every page that lists it.
 
 use serde::Serialize;
 use tera::Value;
@@ -272,8 +273,10 @@ impl ViewCache {
 /// size of a value is what a large site's memory grows with: a field no template names is
 /// neither computed nor kept. The names come from [`crate::template_uses::mentions`]: every
 /// identifier in every tag of the theme, and the words of every string in a tag (so
-/// `sort(attribute="severity.rank")` keeps `severity`). A theme that may look at whole maps
-/// (their keys, their entries, the whole context) gets every field.
+/// `sort(attribute="severity.rank")` keeps `severity`), and every word of the configuration's
+/// values.
+/// A theme that may look at whole maps (their keys, their entries, the whole context) gets
+/// every field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fields {
     /// Bit `i` set: [`FIELD_NAMES`]`[i]` is built. `None`: every field.
@@ -288,11 +291,24 @@ impl Fields {
         Fields { mask: None, list_len: LIST_FIELDS.len() }
     }
 
-    /// The fields a theme's templates mention.
-    pub fn of_theme(theme: &crate::theme::Theme) -> Fields {
-        Fields::mentioned(crate::template_uses::mentions(
+    /// The fields a theme's templates mention, or the site's configuration: a template may
+    /// read a field named there (`incident[config.extra.column]`).
+    pub fn of_site(theme: &crate::theme::Theme, config: &crate::Config) -> Fields {
+        let mut mentions = crate::template_uses::mentions(
             theme.templates.iter().map(|(name, t)| (name.as_str(), t.text.as_str())),
-        ))
+        );
+        let mut texts = vec![serde_json::to_value(config).unwrap_or_default()];
+        while let Some(value) = texts.pop() {
+            match value {
+                serde_json::Value::String(text) => {
+                    mentions.words.extend(crate::template_uses::words(&text).map(str::to_string));
+                }
+                serde_json::Value::Array(items) => texts.extend(items),
+                serde_json::Value::Object(map) => texts.extend(map.into_iter().map(|(_, v)| v)),
+                _ => {}
+            }
+        }
+        Fields::mentioned(mentions)
     }
 
     /// The fields named in `mentions`, or all of them when templates may look at whole maps.

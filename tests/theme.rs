@@ -216,3 +216,17 @@ fn incidents_hold_what_templates_name_and_everything_for_whole_maps() {
     every.sort_unstable();
     assert_eq!(read(&public, "tags/odd/index.html"), every.join(","));
 }
+
+#[test]
+fn a_field_named_in_the_configuration_is_built() {
+    // No template names `word_count`: a theme reading the field the configuration names still
+    // finds it.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    let column = "{% for i in paginator.incidents %}{{ i[config.extra.column] }};{% endfor %}";
+    site_with_templates(root, 2, &[("index.html", column)]);
+    std::fs::write(root.join("casebook.yaml"), "extra:\n  column: word_count\n").expect("write");
+    let result = casebook(root, &["build"]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    assert_eq!(read(&root.join("public"), "index.html"), "1;1;");
+}
