@@ -4,6 +4,8 @@
 //! given (its incident, its slice of a list) that is known from the page's kind; for the
 //! site-wide globals (`stats`, `get_taxonomy()`…) it depends on the template. A template that
 //! never mentions `stats` cannot show it, so a change of the figures need not re-render it.
+//! Every build uses the same scan of the whole theme ([`mentions`]) to build only the incident
+//! fields some template can read ([`crate::view::Fields`]).
 //!
 //! The scan is deliberately conservative: every identifier inside `{{ }}` and `{% %}` counts,
 //! wherever it appears (`x.stats` counts as `stats`), and a template's uses include those of
