@@ -572,11 +572,14 @@ pub fn incident_with(site: &Site, incident: &Incident, shared: &mut ViewCache, f
         }
         Value::from(taxonomies)
     });
-    // `summary` and `lead` (when the author wrote the summary) share one string.
-    let summary = Value::safe_string(&incident.summary_html);
-    view.add("summary", || summary.clone());
+    // `summary` and `lead` (when the author wrote the summary) share one string, made only
+    // when one of them is wanted.
+    let mut summary = None;
+    let mut summary_value =
+        || summary.get_or_insert_with(|| Value::safe_string(&incident.summary_html)).clone();
+    view.add("summary", &mut summary_value);
     // The summary only when the author wrote one; otherwise it would repeat the body.
-    view.add("lead", || if incident.summary_given { summary } else { Value::none() });
+    view.add("lead", || if incident.summary_given { summary_value() } else { Value::none() });
     // Timeline events are Markdown: rendered when loaded, and marked safe like the body.
     view.add("timeline", || {
         let timeline: Vec<Value> = incident
