@@ -42,6 +42,7 @@ pub mod site;
 pub mod sitemap;
 pub mod slug;
 pub mod stats;
+pub mod stream;
 pub mod suggest;
 pub mod taxonomy;
 pub mod template_uses;
@@ -98,6 +99,8 @@ pub struct BuildReport {
     pub warnings: Vec<Diagnostic>,
     /// Files whose bytes came out as in the last build, carried over instead of rewritten.
     pub unchanged: usize,
+    /// Incident pages written while the site loaded, their bodies dropped (see [`stream`]).
+    pub streamed: usize,
     /// Nothing changed since the last build into this folder: nothing was rendered or written.
     pub up_to_date: bool,
     /// Wall time of the whole build.
@@ -116,10 +119,13 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             .with_help("pass --output with a preview folder, e.g. `--drafts --output preview/`")
             .into());
     }
+    // One moment for the whole build: incident pages written while loading and the site put
+    // together afterwards must agree on which embargoes have ended.
+    let now = options.now.unwrap_or_else(|| jiff::Timestamp::now().as_second());
     let load = LoadOptions {
         drafts: options.drafts,
         base_url: options.base_url.clone(),
-        now: options.now,
+        now: Some(now),
         embargoed: false,
     };
     let root = site::normalize_root(&options.root);
@@ -142,7 +148,6 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     let content = fs::files_under(&root.join(site::CONTENT_DIR))?;
     let inputs = build_state::inputs_with(&root, &settings, &content).ok();
     if let (Some(state), Some(inputs)) = (&previous, &inputs) {
-        let now = options.now.unwrap_or_else(|| jiff::Timestamp::now().as_second());
         if state.same_inputs(inputs)
             && state.republish_at.is_none_or(|at| at > now)
             && state.output_intact(&output)
@@ -157,25 +162,15 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
                 static_files: state.static_files,
                 warnings: Vec::new(),
                 unchanged: state.files.len(),
+                streamed: 0,
                 up_to_date: true,
                 elapsed: started.elapsed(),
             });
         }
     }
-    let site = Site::load_files(root, config, content, &load, progress)?;
-    log::debug!("loaded {} incidents in {:?}", site.incidents.len(), started.elapsed());
-    let theme = Theme::load(&site.root, &site.config)?;
-    let render_options =
-        render::RenderOptions { views: None, unversioned_assets: options.unversioned_assets };
-    let renderer = render::Renderer::with_options(&site, &theme, render_options)?;
-    let Outputs { pages, statics, warnings } = outputs(&site, &theme)?;
-
-    log::debug!("planned {} pages in {:?}", pages.len(), started.elapsed());
+    let theme = Theme::load(&root, &config)?;
     let staging = output::Staging::create(&output)?;
-    progress.start("rendering", pages.len() + statics.len());
-    let errors = Mutex::new(Vec::new());
-    let fail = |d: Diagnostic| errors.lock().unwrap_or_else(|p| p.into_inner()).push(d);
-    let written = Mutex::new(std::collections::HashMap::with_capacity(pages.len() + statics.len()));
+    let written = Mutex::new(std::collections::HashMap::with_capacity(content.len()));
     let unchanged = std::sync::atomic::AtomicUsize::new(0);
     // A file whose bytes are those of the last build is linked over, not written again.
     let put = |rel: &str, bytes: &[u8]| -> Result<()> {
@@ -189,34 +184,113 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         written.lock().unwrap_or_else(|p| p.into_inner()).insert(rel.to_string(), digest);
         Ok(())
     };
-    render::schedule(&site, &pages).into_par_iter().for_each(|page| {
-        match renderer.render(page) {
-            Ok(bytes) => {
-                put(&page.file, &bytes).unwrap_or_else(|e| e.diagnostics().iter().cloned().for_each(&fail))
+    let errors = Mutex::new(Vec::new());
+    let fail = |d: Diagnostic| errors.lock().unwrap_or_else(|p| p.into_inner()).push(d);
+    // Everything that can fail once the staging folder exists, which is discarded if it does.
+    let rendered = || -> Result<Rendered> {
+        let stub = stream::stub(root.clone(), config.clone());
+        let streamer = stream::streamable(&config, &theme)
+            .then(|| stream::Streamer::new(&stub, &theme, options.unversioned_assets))
+            .flatten();
+        let streamed = std::sync::atomic::AtomicUsize::new(0);
+        // An incident page written as its file is parsed, and its body dropped: see stream.rs.
+        let each = |incident: &mut incident::Incident| {
+            let Some(streamer) = &streamer else { return };
+            if !site::is_published(incident, &load, now) {
+                return;
             }
-            Err(d) => fail(d),
-        }
-        progress.advance(1);
-    });
-    statics.par_iter().for_each(|(rel, source)| {
-        let bytes = match source {
-            theme::StaticSource::Embedded(bytes) => Ok(bytes.to_vec()),
-            theme::StaticSource::File(path) => fs::read(path),
+            let file = render::incident_file(incident);
+            match streamer.page(incident) {
+                Ok(bytes) => match put(&file, &bytes) {
+                    Ok(()) => {
+                        incident.content_html = String::new();
+                        streamed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    Err(e) => e.diagnostics().iter().cloned().for_each(&fail),
+                },
+                Err(d) => fail(d),
+            }
         };
-        match bytes {
-            Ok(b) => put(rel, &b).unwrap_or_else(|e| e.diagnostics().iter().cloned().for_each(&fail)),
-            Err(d) => fail(d),
-        }
-        progress.advance(1);
-    });
-    progress.finish();
+        let site = Site::load_files_with(root.clone(), config.clone(), content, &load, progress, &each)?;
+        let streamed = streamed.into_inner();
+        log::debug!(
+            "loaded {} incidents in {:?}, {streamed} incident pages written on the way",
+            site.incidents.len(),
+            started.elapsed()
+        );
+        // Every incident page tried on the way, written or failed, is not rendered (or
+        // reported) again.
+        let (renderer, tried) = match streamer {
+            // Its templates are compiled already, and its list values made.
+            Some(streamer) => {
+                let stream::Streamed { shared, views, tried } = streamer.finish(&site);
+                (render::Renderer::with_shared(&site, &theme, shared, views), tried)
+            }
+            None => {
+                let render_options =
+                    render::RenderOptions { views: None, unversioned_assets: options.unversioned_assets };
+                (render::Renderer::with_options(&site, &theme, render_options)?, Default::default())
+            }
+        };
+        let Outputs { pages, statics, warnings } = outputs(&site, &theme)?;
 
+        log::debug!("planned {} pages in {:?}", pages.len(), started.elapsed());
+        written.lock().unwrap_or_else(|p| p.into_inner()).reserve(pages.len() + statics.len());
+        progress.start("rendering", pages.len() + statics.len() - tried.len());
+        render::schedule(&site, &pages).into_par_iter().for_each(|page| {
+            if matches!(page.kind, render::PageKind::Incident(_)) && tried.contains(&page.file) {
+                return;
+            }
+            match renderer.render(page) {
+                Ok(bytes) => put(&page.file, &bytes)
+                    .unwrap_or_else(|e| e.diagnostics().iter().cloned().for_each(&fail)),
+                Err(d) => fail(d),
+            }
+            progress.advance(1);
+        });
+        statics.par_iter().for_each(|(rel, source)| {
+            let bytes = match source {
+                theme::StaticSource::Embedded(bytes) => Ok(bytes.to_vec()),
+                theme::StaticSource::File(path) => fs::read(path),
+            };
+            match bytes {
+                Ok(b) => put(rel, &b).unwrap_or_else(|e| e.diagnostics().iter().cloned().for_each(&fail)),
+                Err(d) => fail(d),
+            }
+            progress.advance(1);
+        });
+        progress.finish();
+        let views = renderer.views_shared();
+        drop(renderer);
+        Ok(Rendered {
+            pages: pages.len(),
+            statics: statics.len(),
+            streamed,
+            warnings,
+            site,
+            views,
+            plan: pages,
+        })
+    };
+    let rendered = rendered();
     let errors = errors.into_inner().unwrap_or_else(|p| p.into_inner());
-    if !errors.is_empty() {
-        staging.discard()?;
+    let rendered = match rendered {
+        // The content's own errors come first: a page that failed to render on the way may
+        // be the result of them.
+        Err(e) => Err(e),
         // One broken template fails every page that uses it: say it once per place.
-        return Err(Error::many(error::collapse_repeats(errors, Repeat::SamePlace, 1, "page")));
-    }
+        Ok(_) if !errors.is_empty() => {
+            Err(Error::many(error::collapse_repeats(errors, Repeat::SamePlace, 1, "page")))
+        }
+        Ok(rendered) => Ok(rendered),
+    };
+    let Rendered { pages, statics, streamed, warnings, site, views, plan } = match rendered {
+        Ok(rendered) => rendered,
+        Err(e) => {
+            staging.discard()?;
+            return Err(e);
+        }
+    };
     log::debug!("rendered and wrote in {:?}", started.elapsed());
     // The state describes the output it sits beside: gone while the output changes, so a
     // build killed after the swap leaves none rather than a wrong one.
@@ -229,7 +303,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             republish_at: site.embargoed.first().map(date::IncidentDate::sort_key),
             incidents: site.incidents.len(),
             drafts_skipped: site.drafts_skipped,
-            static_files: statics.len(),
+            static_files: statics,
             files: written.into_inner().unwrap_or_else(|p| p.into_inner()),
         };
         // Without it the next build is a full one: worth a note, not a failure.
@@ -242,17 +316,27 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         incidents: site.incidents.len(),
         drafts_skipped: site.drafts_skipped,
         embargoed: site.embargoed.clone(),
-        pages: pages.len(),
-        static_files: statics.len(),
+        pages,
+        static_files: statics,
         warnings,
         unchanged: unchanged.into_inner(),
+        streamed,
         up_to_date: false,
         elapsed: started.elapsed(),
     };
-    let views = renderer.views_shared();
-    drop(renderer);
-    dispose((site, views, pages));
+    dispose((site, views, plan));
     Ok(report)
+}
+
+/// What rendering left for the end of a build.
+struct Rendered {
+    pages: usize,
+    statics: usize,
+    streamed: usize,
+    warnings: Vec<Diagnostic>,
+    site: Site,
+    views: std::sync::Arc<Vec<tera::Value>>,
+    plan: Vec<render::Page>,
 }
 
 /// Frees `value` on a thread of its own. A loaded site is millions of small allocations:

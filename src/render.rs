@@ -85,7 +85,7 @@ pub fn plan(site: &Site) -> Vec<Page> {
     let mut pages = Vec::new();
     let index_file = |dir: String| format!("{dir}index.html");
     for (i, incident) in site.incidents.iter().enumerate() {
-        pages.push(Page { file: index_file(incident_path(incident)), kind: PageKind::Incident(i) });
+        pages.push(Page { file: incident_file(incident), kind: PageKind::Incident(i) });
         for (k, alias) in incident.aliases.iter().enumerate() {
             let file = if alias.ends_with('/') { index_file(alias.clone()) } else { alias.clone() };
             pages.push(Page { file, kind: PageKind::Alias(i, k) });
@@ -236,6 +236,11 @@ pub fn collisions(site: &Site, pages: &[Page]) -> Vec<Diagnostic> {
         }
     }
     errors
+}
+
+/// The file of an incident's page in the output: `incidents/<slug>/index.html`.
+pub fn incident_file(incident: &Incident) -> String {
+    format!("{}index.html", incident_path(incident))
 }
 
 /// The output folder of an incident's page, relative to the site: `incidents/<slug>/`.
@@ -599,6 +604,11 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// The site this renderer renders.
+    pub fn site(&self) -> &'a Site {
+        self.site
+    }
+
     /// The site-wide data, to reuse for a later build of the same structure.
     pub fn shared(&self) -> &Shared {
         &self.shared
@@ -649,7 +659,11 @@ impl<'a> Renderer<'a> {
         context.insert("current_permalink", &base.permalink(current));
         let template = match page.kind {
             PageKind::Incident(i) => {
-                context.insert_value("incident", self.incident_page_value(i));
+                let incident = &site.incidents[i];
+                context.insert_value(
+                    "incident",
+                    self.incident_page_value(incident, &self.incidents[i], Some(i)),
+                );
                 "incident.html"
             }
             PageKind::Index(n) => {
@@ -712,13 +726,39 @@ impl<'a> Renderer<'a> {
             | PageKind::SearchIndex
             | PageKind::NotFound => "404.html",
         };
-        self.tera.render(template, &context).map(String::into_bytes).map_err(|e| {
-            let source = match page.kind {
-                PageKind::Incident(i) => format!(" ({})", site.incidents[i].path.display()),
-                _ => String::new(),
-            };
+        let source = match page.kind {
+            PageKind::Incident(i) => Some(site.incidents[i].path.as_path()),
+            _ => None,
+        };
+        self.render_template(template, &context, &page.file, source)
+    }
+
+    /// Renders the page of an incident that is not one of this renderer's site (at
+    /// [`incident_file`]), as a build writing incident pages while it loads does
+    /// ([`crate::stream`]); `view` is its list value. Only for a theme whose incident page reads
+    /// nothing of other incidents: the page is given no `newer`, `older` or `related`.
+    pub fn render_alone(&self, incident: &Incident, view: &Value) -> Result<Vec<u8>, Diagnostic> {
+        let base = &self.site.base_url;
+        let rel = incident_path(incident);
+        let mut context = Context::new();
+        context.insert("current_url", &base.url(&rel));
+        context.insert("current_permalink", &base.permalink(&rel));
+        context.insert_value("incident", self.incident_page_value(incident, view, None));
+        self.render_template("incident.html", &context, &incident_file(incident), Some(&incident.path))
+    }
+
+    /// Renders `template`; errors say which page, and which content file it shows.
+    fn render_template(
+        &self,
+        template: &str,
+        context: &Context,
+        file: &str,
+        source: Option<&std::path::Path>,
+    ) -> Result<Vec<u8>, Diagnostic> {
+        self.tera.render(template, context).map(String::into_bytes).map_err(|e| {
+            let source = source.map_or_else(String::new, |path| format!(" ({})", path.display()));
             template_error(&e, self.theme, Some(template))
-                .caused_by(format!("while rendering {}{source}", page.file))
+                .caused_by(format!("while rendering {file}{source}"))
         })
     }
 
@@ -735,10 +775,10 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// An incident on its own page: its list view and what only its page shows.
-    fn incident_page_value(&self, i: usize) -> Value {
+    /// An incident on its own page: its list view and what only its page shows. `place` is
+    /// its index in the site, for its neighbours and related incidents; `None` leaves them out.
+    fn incident_page_value(&self, incident: &Incident, view: &Value, place: Option<usize>) -> Value {
         let site = self.site;
-        let incident = &site.incidents[i];
         let neighbour = |j: usize| {
             site.incidents
                 .get(j)
@@ -746,17 +786,21 @@ impl<'a> Renderer<'a> {
         };
         // The view's map, copied with its entries shared rather than serialized again (which
         // made every key anew), then given the page's own entries that templates can read.
-        let map = self.incidents[i].as_map().cloned().unwrap_or_default();
+        let map = view.as_map().cloned().unwrap_or_default();
         let mut page = crate::view::Entries::extend(&self.shared.fields, map);
         page.add("content", || Value::safe_string(&incident.content_html));
         page.put("toc", || &incident.toc);
         page.add("json_ld", || Value::safe_string(&crate::view::json_ld(site, incident)));
-        // The list is newest first: the newer incident comes before this one.
-        page.put("newer", || i.checked_sub(1).and_then(neighbour));
-        page.put("older", || neighbour(i + 1));
-        page.add("related", || {
-            Value::from(site.related[i].iter().map(|&j| self.incidents[j].clone()).collect::<Vec<Value>>())
-        });
+        if let Some(i) = place {
+            // The list is newest first: the newer incident comes before this one.
+            page.put("newer", || i.checked_sub(1).and_then(neighbour));
+            page.put("older", || neighbour(i + 1));
+            page.add("related", || {
+                Value::from(
+                    site.related[i].iter().map(|&j| self.incidents[j].clone()).collect::<Vec<Value>>(),
+                )
+            });
+        }
         page.into_value()
     }
 

@@ -113,9 +113,23 @@ impl Site {
     pub fn load_files(
         root: PathBuf,
         config: Config,
+        files: Vec<PathBuf>,
+        options: &LoadOptions,
+        progress: &dyn crate::Progress,
+    ) -> Result<Site> {
+        Site::load_files_with(root, config, files, options, progress, &|_| {})
+    }
+
+    /// [`Site::load_files`], handing each incident to `each` as soon as its file is parsed,
+    /// before the site is put together: a build uses it to write incident pages while it loads
+    /// ([`crate::stream`]).
+    pub fn load_files_with(
+        root: PathBuf,
+        config: Config,
         mut files: Vec<PathBuf>,
         options: &LoadOptions,
         progress: &dyn crate::Progress,
+        each: &(dyn Fn(&mut Incident) + Sync),
     ) -> Result<Site> {
         let content = root.join(CONTENT_DIR);
         files.retain(|p| is_content_file(p));
@@ -126,7 +140,12 @@ impl Site {
             .map(|path| {
                 progress.advance(1);
                 let text = fs::read_to_string(path).map_err(|d| vec![d])?;
-                parse_file(&config, &schema, &content, path, &text)
+                let (mut incident, warnings) = parse_file(&config, &schema, &content, path, &text)?;
+                // Just made: nothing else holds it yet.
+                if let Some(incident) = Arc::get_mut(&mut incident) {
+                    each(incident);
+                }
+                Ok((incident, warnings))
             })
             .collect();
         Site::assemble(root, config, results, options)
@@ -170,7 +189,7 @@ impl Site {
             incidents.iter().filter_map(|i| i.embargo.clone()).filter(|e| e.sort_key() > now).collect();
         embargoed.sort();
         if !options.embargoed {
-            incidents.retain(|i| i.embargo.as_ref().is_none_or(|e| e.sort_key() <= now));
+            incidents.retain(|i| !under_embargo(i, now));
         }
         sort_newest_first(&mut incidents);
         let taxonomies = Taxonomy::build_all(&config, &incidents);
@@ -189,6 +208,18 @@ impl Site {
             warnings,
         })
     }
+}
+
+/// Whether an incident's embargo ends after `now` (seconds since the Unix epoch).
+fn under_embargo(incident: &Incident, now: i64) -> bool {
+    incident.embargo.as_ref().is_some_and(|e| e.sort_key() > now)
+}
+
+/// Whether [`Site::assemble`] keeps `incident` with `options`, at `now` (seconds since the
+/// Unix epoch): not a draft, unless drafts are asked for, and not under embargo, unless those
+/// are.
+pub fn is_published(incident: &Incident, options: &LoadOptions, now: i64) -> bool {
+    (options.drafts || !incident.draft) && (options.embargoed || !under_embargo(incident, now))
 }
 
 /// One content file parsed: the incident and its warnings, or every error in the file.
