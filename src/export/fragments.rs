@@ -176,13 +176,15 @@ impl Fragments {
     /// Incident `i`'s STIX objects.
     fn stix(&self, site: &Site, ctx: &stix::Context, i: usize) -> &[StixObject] {
         self.stix[i].get_or_init(|| {
-            stix::objects(ctx, site, &site.incidents[i])
-                .into_iter()
-                .map(|object| StixObject {
-                    id: object.id().to_string(),
-                    text: pretty_nested(&object, OBJECT_MARGIN),
-                })
-                .collect()
+            // Not collected from `into_iter()`: that reuses the list of objects, several
+            // hundred bytes each, as the storage of the kept ones, and keeps all of it.
+            let objects = stix::objects(ctx, site, &site.incidents[i]);
+            let mut kept = Vec::with_capacity(objects.len());
+            kept.extend(objects.iter().map(|object| StixObject {
+                id: object.id().to_string(),
+                text: pretty_nested(object, OBJECT_MARGIN),
+            }));
+            kept
         })
     }
 
@@ -373,6 +375,9 @@ mod tests {
                 .collect();
             let whole = json!({"id": ctx.bundle_id(&incident.slug), "objects": objects, "type": "bundle"});
             assert_eq!(fragments.incident_stix(&site, &ctx, i), serde_pretty(&whole).into_bytes());
+            // Kept for the whole build: no room for more objects than it has.
+            let kept = fragments.stix[i].get().expect("made");
+            assert_eq!(kept.capacity(), kept.len());
         }
         let all = json!({
             "version": record::VERSION,
