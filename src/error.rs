@@ -182,8 +182,13 @@ pub fn collapse_repeats(
     fn key(d: &Diagnostic, same_place: bool) -> (&str, Option<&Location>) {
         (d.message.as_str(), if same_place { d.location.as_deref() } else { None })
     }
+    // Down to the causes: the diagnostic kept for a group must not depend on the order
+    // parallel threads reported them in (a broken template names the first page it broke).
     list.sort_by(|a, b| {
-        key(a, same_place).cmp(&key(b, same_place)).then_with(|| a.location.cmp(&b.location))
+        key(a, same_place)
+            .cmp(&key(b, same_place))
+            .then_with(|| a.location.cmp(&b.location))
+            .then_with(|| a.causes.cmp(&b.causes))
     });
     let mut out: Vec<Diagnostic> = Vec::with_capacity(list.len());
     let mut group_start = 0;
@@ -336,6 +341,20 @@ mod tests {
             4,
             "different places stay apart"
         );
+    }
+
+    #[test]
+    fn the_repeat_kept_does_not_depend_on_the_order_of_reports() {
+        let page = |file: &str| {
+            Diagnostic::at(Location::at("templates/incident.html", 3, 7), "Field `x` is not defined")
+                .caused_by(format!("while rendering {file}"))
+        };
+        let files = ["incidents/c/index.html", "incidents/a/index.html", "incidents/b/index.html"];
+        let forward: Vec<_> = files.iter().map(|f| page(f)).collect();
+        let backward: Vec<_> = files.iter().rev().map(|f| page(f)).collect();
+        let shown = |list| collapse_repeats(list, Repeat::SamePlace, 1, "page")[0].to_string();
+        assert_eq!(shown(forward.clone()), shown(backward));
+        assert!(shown(forward).contains("incidents/a/index.html"));
     }
 
     #[test]
