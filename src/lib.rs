@@ -203,7 +203,10 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             match streamer.page(incident) {
                 Ok(bytes) => match put(&file, &bytes) {
                     Ok(()) => {
+                        // Read by the incident's page alone: what a large site's memory
+                        // would otherwise grow with (a table of contents is some 600 bytes).
                         incident.content_html = String::new();
+                        incident.toc = Vec::new();
                         streamed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     }
                     Err(e) => e.diagnostics().iter().cloned().for_each(&fail),

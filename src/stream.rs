@@ -7,12 +7,13 @@
 //! incidents, the site's figures or term lists. When it reads none of those (the scan of
 //! `template_uses.rs`) and no other output needs bodies (feeds, the search index, JSON
 //! exports with bodies), each incident's page is rendered as soon as its file is parsed,
-//! written, and its body dropped before the site is put together.
+//! written, and its body and table of contents (read by that page alone) dropped before the
+//! site is put together.
 //!
 //! The page is the same either way: it is rendered by the same renderer code
 //! ([`Renderer::render_alone`]), set up on a site without incidents ([`stub`]) whose
 //! configuration, base URL and taxonomies' settings are those of the real one; what such a
-//! site lacks is exactly what a streamable template cannot read. `tests/build.rs` builds one
+//! site lacks is exactly what a streamable template cannot read. `tests/stream.rs` builds one
 //! site both ways and compares the bytes.
 
 use std::collections::{HashMap, HashSet};
