@@ -3,7 +3,6 @@
 //! [`parse`] is a pure function of a file's path and text, so the preview server can re-read a
 //! single changed file without touching the rest of the site.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::date::IncidentDate;
@@ -146,9 +145,13 @@ pub struct Incident {
     pub sources: Vec<Source>,
     /// `iocs`.
     pub iocs: Vec<Ioc>,
-    /// Taxonomy terms (their keys: `FR`, `T1486`, `ransomware`) by taxonomy name, without
-    /// duplicates. Filled by the site from its taxonomies.
-    pub terms: BTreeMap<String, Vec<String>>,
+    /// Taxonomy terms (their keys: `FR`, `T1486`, `ransomware`) without duplicates, one list
+    /// per taxonomy of the configuration, in its order. Filled by the site from its
+    /// taxonomies ([`crate::site::parse_file`]).
+    ///
+    /// A list, not a map by taxonomy name: every incident keeps it until the taxonomies are
+    /// grouped, and a map with a copy of each name weighed some 500 bytes more per incident.
+    pub terms: Vec<Vec<String>>,
     /// `extra`, as written.
     pub extra: serde_yaml::Mapping,
     /// Unknown top-level keys, as written.
@@ -181,7 +184,7 @@ fn compact(mut map: serde_yaml::Mapping) -> serde_yaml::Mapping {
 /// `path` is the file as shown in messages, `source` the file relative to `content/`.
 ///
 /// Returns every problem of the file at once, not just the first. Taxonomy terms are left
-/// empty: they depend on the site's taxonomies, see [`crate::taxonomy::terms_of`].
+/// empty: they depend on the site's taxonomies, see [`crate::site::parse_file`].
 pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<Parsed, Vec<Diagnostic>> {
     let split = frontmatter::split(text)
         .map_err(|e| vec![Diagnostic::at(Location::at(path, 1, 1), e.message()).with_help(e.help())])?;
@@ -424,7 +427,7 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
             timeline,
             sources,
             iocs,
-            terms: BTreeMap::new(),
+            terms: Vec::new(),
             extra: compact(extra),
             other: compact(fields),
         },

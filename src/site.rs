@@ -247,10 +247,9 @@ pub fn parse_file(
     let source = path.strip_prefix(content).unwrap_or(path);
     let source = source.to_string_lossy().replace('\\', "/");
     let mut parsed = incident::parse(path, &source, text, schema)?;
-    for taxonomy in &config.taxonomies {
-        let values = crate::taxonomy::values(&parsed.incident, taxonomy.field());
-        parsed.incident.terms.insert(taxonomy.name.clone(), values);
-    }
+    let terms =
+        config.taxonomies.iter().map(|t| crate::taxonomy::values(&parsed.incident, t.field())).collect();
+    parsed.incident.terms = terms;
     Ok((Arc::new(parsed.incident), parsed.warnings))
 }
 

@@ -174,8 +174,9 @@ impl Taxonomy {
         config: &TaxonomyConfig,
         incidents: &[std::sync::Arc<Incident>],
     ) -> Taxonomy {
+        let t = site_config.taxonomies.iter().position(|t| t.name == config.name);
         let lists: Vec<&[String]> =
-            incidents.iter().map(|i| i.terms.get(&config.name).map_or(&[][..], Vec::as_slice)).collect();
+            incidents.iter().map(|i| t.and_then(|t| i.terms.get(t)).map_or(&[][..], Vec::as_slice)).collect();
         Taxonomy::from_lists(site_config, config, &lists)
     }
 
@@ -186,8 +187,8 @@ impl Taxonomy {
         let n = site_config.taxonomies.len();
         let mut lists: Vec<Vec<&[String]>> = vec![Vec::with_capacity(incidents.len()); n];
         for incident in incidents {
-            for (t, taxonomy) in site_config.taxonomies.iter().enumerate() {
-                lists[t].push(incident.terms.get(&taxonomy.name).map_or(&[][..], Vec::as_slice));
+            for (t, list) in lists.iter_mut().enumerate() {
+                list.push(incident.terms.get(t).map_or(&[][..], Vec::as_slice));
             }
         }
         site_config

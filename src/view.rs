@@ -552,7 +552,8 @@ pub fn incident_with(site: &Site, incident: &Incident, shared: &mut ViewCache, f
     view.add("taxonomies", || {
         let mut taxonomies = tera::Map::new();
         for (t, taxonomy) in site.taxonomies.iter().enumerate() {
-            let keys = incident.terms.get(&taxonomy.config.name).map_or(&[][..], Vec::as_slice);
+            // The site's taxonomies are the configuration's, in its order, as the lists are.
+            let keys = incident.terms.get(t).map_or(&[][..], Vec::as_slice);
             let refs: Vec<Value> = keys
                 .iter()
                 .map(|key| {

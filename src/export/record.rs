@@ -258,8 +258,10 @@ pub fn incident(site: &Site, incident: &Incident) -> IncidentRecord {
         taxonomies: site
             .taxonomies
             .iter()
-            .map(|t| {
-                let keys = incident.terms.get(&t.config.name).map_or(&[][..], Vec::as_slice);
+            .enumerate()
+            .map(|(index, t)| {
+                // The site's taxonomies are the configuration's, in its order, as the lists are.
+                let keys = incident.terms.get(index).map_or(&[][..], Vec::as_slice);
                 let terms = keys
                     .iter()
                     .map(|k| TermRecord {
