@@ -447,6 +447,9 @@ pub struct Renderer<'a> {
     pagers: std::sync::Mutex<std::collections::HashMap<String, Value>>,
     /// The archive's years and months, the same on every archive page: made once.
     archive_years: std::sync::OnceLock<Value>,
+    /// The largest page each template made so far, by template name: the next page of that
+    /// template starts with this much room (see [`Renderer::render_template`]).
+    page_sizes: std::sync::Mutex<std::collections::HashMap<String, usize>>,
 }
 
 /// What a renderer prepares from the whole site: compiled templates with the global variables,
@@ -601,6 +604,7 @@ impl<'a> Renderer<'a> {
             fragments: crate::export::fragments::Fragments::new(site),
             pagers: std::sync::Mutex::default(),
             archive_years: std::sync::OnceLock::new(),
+            page_sizes: std::sync::Mutex::default(),
         }
     }
 
@@ -755,11 +759,24 @@ impl<'a> Renderer<'a> {
         file: &str,
         source: Option<&std::path::Path>,
     ) -> Result<Vec<u8>, Diagnostic> {
-        self.tera.render(template, context).map(String::into_bytes).map_err(|e| {
+        // Tera guesses a page's size from its template's text, and an incident page holds a
+        // whole body more: its buffer was grown and copied over several times, a few percent
+        // of a build. Pages of one template are alike in size, so the largest so far is the
+        // guess. Rendered into bytes, the page is not checked for UTF-8 again either.
+        let sizes = || self.page_sizes.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let room = sizes().get(template).copied().unwrap_or(0);
+        let mut page = Vec::with_capacity(room);
+        self.tera.render_to(template, context, &mut page).map_err(|e| {
             let source = source.map_or_else(String::new, |path| format!(" ({})", path.display()));
             template_error(&e, self.theme, Some(template))
                 .caused_by(format!("while rendering {file}{source}"))
-        })
+        })?;
+        if page.len() > room {
+            let mut sizes = sizes();
+            let largest = sizes.entry(template.to_string()).or_default();
+            *largest = (*largest).max(page.len());
+        }
+        Ok(page)
     }
 
     fn term_view<'t>(&self, taxonomy: &Taxonomy, term: &'t crate::taxonomy::Term) -> TermView<'t> {
