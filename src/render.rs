@@ -608,6 +608,18 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// This renderer with the serialized records and STIX objects of an earlier one (see
+    /// [`crate::export::fragments::Fragments::carried_over`]).
+    pub fn with_fragments(mut self, fragments: crate::export::fragments::Fragments) -> Renderer<'a> {
+        self.fragments = fragments;
+        self
+    }
+
+    /// The serialized records and STIX objects this renderer made, for the next rebuild.
+    pub fn into_fragments(self) -> crate::export::fragments::Fragments {
+        self.fragments
+    }
+
     /// The site this renderer renders.
     pub fn site(&self) -> &'a Site {
         self.site

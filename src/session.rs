@@ -142,6 +142,9 @@ struct Last {
     shared: Option<Shared>,
     /// Where each incident is in `site.incidents`, by path.
     index: HashMap<PathBuf, usize>,
+    /// The incidents' serialized records and STIX objects, for a rebuild that keeps the
+    /// site's structure; taken by the next rebuild.
+    fragments: Option<crate::export::fragments::Fragments>,
 }
 
 /// A site held in memory between builds.
@@ -478,7 +481,9 @@ impl Session {
             warnings,
             ..RebuildReport::of(&site)
         };
-        built.last = Some(Last::new(&site, versions, &renderer));
+        let mut last = Last::new(&site, versions, &renderer);
+        last.fragments = Some(renderer.into_fragments());
+        built.last = Some(last);
         Ok(report)
     }
 
@@ -537,6 +542,16 @@ impl Session {
             }
         };
         let renderer = Renderer::with_shared(&site, &built.theme, shared, Some(views));
+        // On the quick path the other incidents' data files are what they were: their records
+        // and objects are kept, and only the site-wide files are put together again.
+        let carried = built.last.as_mut().filter(|_| fast).and_then(|last| {
+            let changed: Vec<usize> = changed.iter().filter_map(|p| last.index.get(p).copied()).collect();
+            last.fragments.take().map(|f| f.carried_over(&site, &changed))
+        });
+        let renderer = match carried {
+            Some(fragments) => renderer.with_fragments(fragments),
+            None => renderer,
+        };
         log::debug!(
             "prepared the renderer in {:?} ({})",
             started.elapsed(),
@@ -674,7 +689,9 @@ impl Session {
             warnings,
             ..RebuildReport::of(&site)
         };
-        built.last = Some(Last::new(&site, versions, &renderer));
+        let mut last = Last::new(&site, versions, &renderer);
+        last.fragments = Some(renderer.into_fragments());
+        built.last = Some(last);
         Ok(report)
     }
 }
@@ -686,7 +703,7 @@ impl Last {
             site.incidents.iter().enumerate().map(|(i, incident)| (incident.path.clone(), i)).collect();
         let (views, shared) = (renderer.views().to_vec(), Some(renderer.shared().clone()));
         let fields = renderer.shared().fields().clone();
-        Last { site: Arc::clone(site), versions, views, fields, shared, index }
+        Last { site: Arc::clone(site), versions, views, fields, shared, index, fragments: None }
     }
 }
 

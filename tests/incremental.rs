@@ -118,6 +118,12 @@ fn incremental_output_equals_a_full_build_after_every_edit() {
     // Shown in lists too, but the incident keeps its place: the quick path.
     s.edit(HOSPITAL, "summary: ", "summary: Edited summary. ");
     s.rebuild("summary edited", &[HOSPITAL], false);
+    // Its data files and the site-wide ones change; the other incidents' records and STIX
+    // objects are carried over from the last rebuild, which carried them over too.
+    s.edit(WATER, "summary: ", "summary: Edited as well. ");
+    s.rebuild("another summary edited", &[WATER], false);
+    s.edit(HOSPITAL, "summary: Edited summary. ", "summary: Edited again. ");
+    s.rebuild("first summary edited again", &[HOSPITAL], false);
 
     s.edit(HOSPITAL, "tags: [", "tags: [brand-new-tag, ");
     s.rebuild("tag added", &[HOSPITAL], false);

@@ -166,6 +166,27 @@ impl Fragments {
         }
     }
 
+    /// The fragments of the last build of the same site, for a rebuild in which only the
+    /// incidents at `changed` differ and none changed its place, terms or shared STIX objects
+    /// (the preview's quick path): an incident's record and objects depend on nothing else
+    /// that can change without a full reload. Fragments of another number of incidents are
+    /// not kept.
+    ///
+    /// Without them, a preview rebuild after one edit serialized every incident again for the
+    /// site-wide files: half a second of its 0.6 s at 10,000 incidents.
+    pub fn carried_over(mut self, site: &Site, changed: &[usize]) -> Fragments {
+        if self.records.len() != site.incidents.len() || self.stix.len() != site.incidents.len() {
+            return Fragments::new(site);
+        }
+        for &i in changed {
+            if let (Some(record), Some(stix)) = (self.records.get_mut(i), self.stix.get_mut(i)) {
+                *record = OnceLock::new();
+                *stix = OnceLock::new();
+            }
+        }
+        self
+    }
+
     /// Incident `i`'s record as pretty JSON, keys sorted, without the format version.
     fn record(&self, site: &Site, i: usize) -> &str {
         // Straight from the record: its fields are declared in key order (see record.rs),
