@@ -25,10 +25,18 @@ pub struct StixObject {
     text: String,
 }
 
+/// One incident's record, as its JSON and its CSV row say it (each empty when that export
+/// is off): made together, from one [`record::IncidentRecord`].
+#[derive(Debug)]
+struct Record {
+    json: String,
+    csv: String,
+}
+
 /// The serialized records and STIX objects of one build's incidents, made on first use.
 #[derive(Debug, Default)]
 pub struct Fragments {
-    records: Vec<OnceLock<String>>,
+    records: Vec<OnceLock<Record>>,
     stix: Vec<OnceLock<Vec<StixObject>>>,
 }
 
@@ -189,9 +197,24 @@ impl Fragments {
 
     /// Incident `i`'s record as pretty JSON, keys sorted, without the format version.
     fn record(&self, site: &Site, i: usize) -> &str {
-        // Straight from the record: its fields are declared in key order (see record.rs),
-        // so this is the text a JSON value, whose maps sort their keys, would give.
-        self.records[i].get_or_init(|| pretty(&record::incident(site, &site.incidents[i])))
+        &self.both(site, i).json
+    }
+
+    /// Incident `i`'s record as JSON and as a CSV row. The CSV file used to make every record
+    /// again, one incident after the other; its rows are now made with the JSON, in parallel,
+    /// by the incidents' own data files.
+    fn both(&self, site: &Site, i: usize) -> &Record {
+        self.records[i].get_or_init(|| {
+            let exports = &site.config.exports;
+            let made = record::incident(site, &site.incidents[i]);
+            Record {
+                // Straight from the record: its fields are declared in key order (see
+                // record.rs), so this is the text a JSON value, whose maps sort their keys,
+                // would give.
+                json: if exports.json { pretty(&made) } else { String::new() },
+                csv: if exports.csv { super::csv::row(&made) } else { String::new() },
+            }
+        })
     }
 
     /// Incident `i`'s STIX objects.
@@ -240,6 +263,16 @@ impl Fragments {
             pretty(&site.base_url.permalink("")),
             record::VERSION
         ));
+        out.into_bytes()
+    }
+
+    /// `/api/incidents.csv`: the header and every incident's row.
+    pub fn csv(&self, site: &Site) -> Vec<u8> {
+        let header = super::csv::header();
+        let rows: Vec<&str> = (0..site.incidents.len()).map(|i| self.both(site, i).csv.as_str()).collect();
+        let mut out = String::with_capacity(header.len() + rows.iter().map(|r| r.len()).sum::<usize>());
+        out.push_str(&header);
+        rows.iter().for_each(|row| out.push_str(row));
         out.into_bytes()
     }
 
@@ -407,6 +440,8 @@ mod tests {
             "incidents": records,
         });
         assert_eq!(fragments.all_json(&site), serde_pretty(&all).into_bytes());
+        let records: Vec<_> = site.incidents.iter().map(|i| record::incident(&site, i)).collect();
+        assert_eq!(fragments.csv(&site), super::super::csv::write(&records));
         let mut seen = std::collections::HashSet::new();
         let mut objects = Vec::new();
         for incident in &site.incidents {

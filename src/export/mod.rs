@@ -109,9 +109,7 @@ pub fn render(
             }))
         }
         DataFile::Schema => SCHEMA.as_bytes().to_vec(),
-        DataFile::Csv => {
-            csv::write(&site.incidents.iter().map(|i| record::incident(site, i)).collect::<Vec<_>>())
-        }
+        DataFile::Csv => fragments.csv(site),
         DataFile::StixBundle => fragments.site_stix(site, stix),
     }
 }
