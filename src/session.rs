@@ -142,8 +142,8 @@ struct Last {
     shared: Option<Shared>,
     /// Where each incident is in `site.incidents`, by path.
     index: HashMap<PathBuf, usize>,
-    /// The incidents' serialized records and STIX objects, for a rebuild that keeps the
-    /// site's structure; taken by the next rebuild.
+    /// The incidents' serialized records (JSON and CSV) and STIX objects, for a rebuild that
+    /// keeps the site's structure; taken by the next rebuild.
     fragments: Option<crate::export::fragments::Fragments>,
 }
 
@@ -542,8 +542,8 @@ impl Session {
             }
         };
         let renderer = Renderer::with_shared(&site, &built.theme, shared, Some(views));
-        // On the quick path the other incidents' data files are what they were: their records
-        // and objects are kept, and only the site-wide files are put together again.
+        // On the quick path the other incidents' data files are what they were: their records,
+        // CSV rows and objects are kept, and only the site-wide files are put together again.
         let carried = built.last.as_mut().filter(|_| fast).and_then(|last| {
             let changed: Vec<usize> = changed.iter().filter_map(|p| last.index.get(p).copied()).collect();
             last.fragments.take().map(|f| f.carried_over(&site, &changed))
