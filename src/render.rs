@@ -441,8 +441,9 @@ pub struct Renderer<'a> {
     incidents: std::sync::Arc<Vec<Value>>,
     shared: Shared,
     /// The incidents' serialized records and STIX objects, shared by their own data files and
-    /// the site-wide ones.
-    fragments: crate::export::fragments::Fragments,
+    /// the site-wide ones: made when a data file first needs them, unless an earlier build's
+    /// were offered first.
+    fragments: std::sync::OnceLock<crate::export::fragments::Fragments>,
     /// The page links of each paginated list, by the list's first page.
     pagers: std::sync::Mutex<std::collections::HashMap<String, Value>>,
     /// The archive's years and months, the same on every archive page: made once.
@@ -554,6 +555,11 @@ impl Shared {
         self.stix = std::sync::Arc::default();
         self.plan = std::sync::Arc::default();
     }
+
+    /// The STIX identifiers and first-seen times, if a renderer made them from this data.
+    pub fn stix_context(&self) -> Option<&crate::export::stix::Context> {
+        self.stix.get()
+    }
 }
 
 impl<'a> Renderer<'a> {
@@ -601,23 +607,24 @@ impl<'a> Renderer<'a> {
             tera,
             incidents,
             shared,
-            fragments: crate::export::fragments::Fragments::new(site),
+            fragments: std::sync::OnceLock::new(),
             pagers: std::sync::Mutex::default(),
             archive_years: std::sync::OnceLock::new(),
             page_sizes: std::sync::Mutex::default(),
         }
     }
 
-    /// This renderer with the serialized records and STIX objects of an earlier one (see
-    /// [`crate::export::fragments::Fragments::carried_over`]).
-    pub fn with_fragments(mut self, fragments: crate::export::fragments::Fragments) -> Renderer<'a> {
-        self.fragments = fragments;
-        self
+    /// Offers the serialized records and STIX objects of an earlier build (see
+    /// [`crate::export::fragments::Fragments::carried_over`]), taken unless a data file was
+    /// rendered already.
+    pub fn offer_fragments(&self, fragments: crate::export::fragments::Fragments) {
+        // Refused only when this renderer made its own, which are as right.
+        let _ = self.fragments.set(fragments);
     }
 
     /// The serialized records and STIX objects this renderer made, for the next rebuild.
-    pub fn into_fragments(self) -> crate::export::fragments::Fragments {
-        self.fragments
+    pub fn into_fragments(self) -> Option<crate::export::fragments::Fragments> {
+        self.fragments.into_inner()
     }
 
     /// The site this renderer renders.
@@ -657,7 +664,8 @@ impl<'a> Renderer<'a> {
         let site = self.site;
         match page.kind {
             PageKind::Data(file) => {
-                return Ok(crate::export::render(site, self.stix(), &self.fragments, file));
+                let fragments = self.fragments.get_or_init(|| crate::export::fragments::Fragments::new(site));
+                return Ok(crate::export::render(site, self.stix(), fragments, file));
             }
             PageKind::Feed(file) => return Ok(crate::feed::render(site, file)),
             PageKind::Sitemap(file) => {

@@ -482,7 +482,7 @@ impl Session {
             ..RebuildReport::of(&site)
         };
         let mut last = Last::new(&site, versions, &renderer);
-        last.fragments = Some(renderer.into_fragments());
+        last.fragments = renderer.into_fragments();
         built.last = Some(last);
         Ok(report)
     }
@@ -542,16 +542,6 @@ impl Session {
             }
         };
         let renderer = Renderer::with_shared(&site, &built.theme, shared, Some(views));
-        // On the quick path the other incidents' data files are what they were: their records,
-        // CSV rows and objects are kept, and only the site-wide files are put together again.
-        let carried = built.last.as_mut().filter(|_| fast).and_then(|last| {
-            let changed: Vec<usize> = changed.iter().filter_map(|p| last.index.get(p).copied()).collect();
-            last.fragments.take().map(|f| f.carried_over(&site, &changed))
-        });
-        let renderer = match carried {
-            Some(fragments) => renderer.with_fragments(fragments),
-            None => renderer,
-        };
         log::debug!(
             "prepared the renderer in {:?} ({})",
             started.elapsed(),
@@ -624,6 +614,11 @@ impl Session {
         let early_results = render(&early, &built.files);
         record(early_results, &mut built.files, &mut written, &mut errors);
         log::debug!("rendered {} edited pages in {:?}", early.len(), started.elapsed());
+        // After the edited pages, which the editor is waiting for: this compares every
+        // incident.
+        if let Some(fragments) = carried_fragments(built.last.as_mut(), &site, &versions, &renderer) {
+            renderer.offer_fragments(fragments);
+        }
         let crate::Outputs { pages, statics, warnings } = match planned {
             Some(planned) => planned,
             None => crate::outputs(&site, &built.theme)?,
@@ -690,7 +685,7 @@ impl Session {
             ..RebuildReport::of(&site)
         };
         let mut last = Last::new(&site, versions, &renderer);
-        last.fragments = Some(renderer.into_fragments());
+        last.fragments = renderer.into_fragments();
         built.last = Some(last);
         Ok(report)
     }
@@ -705,6 +700,37 @@ impl Last {
         let fields = renderer.shared().fields().clone();
         Last { site: Arc::clone(site), versions, views, fields, shared, index, fragments: None }
     }
+}
+
+/// The last build's serialized records, CSV rows and STIX objects that are still right for
+/// `site`: an incident's are when its file did not change and its shared STIX objects were first
+/// seen at the same times. The site-wide data files are then put together from them instead of
+/// every incident being serialized again.
+fn carried_fragments(
+    last: Option<&mut Last>,
+    site: &Site,
+    versions: &[u64],
+    renderer: &Renderer<'_>,
+) -> Option<crate::export::fragments::Fragments> {
+    let last = last?;
+    let fragments = last.fragments.take()?;
+    let old_context = last.shared.as_ref().and_then(Shared::stix_context);
+    // Without the times the last objects were made with (after a template change, say), there
+    // is no telling which are still right.
+    if site.config.exports.stix && old_context.is_none() {
+        return None;
+    }
+    let new_context = old_context.map(|_| renderer.stix());
+    // On the quick path both builds share one context: every time is the same.
+    let contexts = old_context.zip(new_context).filter(|(old, new)| !std::ptr::eq(*old, *new));
+    Some(fragments.carried_over(site, |j| {
+        let incident = &site.incidents[j];
+        let &k = last.index.get(&incident.path)?;
+        let same_file = last.versions.get(k) == versions.get(j);
+        let same_times = contexts
+            .is_none_or(|(old, new)| old.fingerprint(&last.site.incidents[k]) == new.fingerprint(incident));
+        (same_file && same_times).then_some(k)
+    }))
 }
 
 /// What of an incident decides its place in the site: its order, its terms and pages, the
