@@ -444,6 +444,8 @@ pub struct Renderer<'a> {
     /// the site-wide ones: made when a data file first needs them, unless an earlier build's
     /// were offered first.
     fragments: std::sync::OnceLock<crate::export::fragments::Fragments>,
+    /// Each incident's feed entry, shared by the feeds listing it.
+    feed_entries: std::sync::OnceLock<crate::feed::Entries>,
     /// The page links of each paginated list, by the list's first page.
     pagers: std::sync::Mutex<std::collections::HashMap<String, Value>>,
     /// The archive's years and months, the same on every archive page: made once.
@@ -608,6 +610,7 @@ impl<'a> Renderer<'a> {
             incidents,
             shared,
             fragments: std::sync::OnceLock::new(),
+            feed_entries: std::sync::OnceLock::new(),
             pagers: std::sync::Mutex::default(),
             archive_years: std::sync::OnceLock::new(),
             page_sizes: std::sync::Mutex::default(),
@@ -667,7 +670,10 @@ impl<'a> Renderer<'a> {
                 let fragments = self.fragments.get_or_init(|| crate::export::fragments::Fragments::new(site));
                 return Ok(crate::export::render(site, self.stix(), fragments, file));
             }
-            PageKind::Feed(file) => return Ok(crate::feed::render(site, file)),
+            PageKind::Feed(file) => {
+                let entries = self.feed_entries.get_or_init(|| crate::feed::Entries::new(site));
+                return Ok(crate::feed::render(site, entries, file));
+            }
             PageKind::Sitemap(file) => {
                 let plan = self.shared.plan.get_or_init(|| plan(site));
                 return Ok(crate::sitemap::render(site, plan, file));
