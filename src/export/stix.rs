@@ -91,18 +91,27 @@ impl Context {
     }
 
     fn id(&self, kind: &str, key: &str) -> String {
-        self.id_named(kind, &format!("{kind}/{key}"))
+        self.id_named(kind, &name(kind, &[key]))
     }
 
     /// The id of the object of `kind` named `name` (`kind/key`).
     fn id_named(&self, kind: &str, name: &str) -> String {
-        format!("{kind}--{}", Uuid::new_v5(&self.namespace, name.as_bytes()))
+        // Some 120,000 ids for 10,000 incidents: written without the formatting machinery,
+        // which took as long as the hash itself.
+        let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        let uuid = Uuid::new_v5(&self.namespace, name.as_bytes());
+        let uuid = uuid.hyphenated().encode_lower(&mut text);
+        let mut id = String::with_capacity(kind.len() + 2 + uuid.len());
+        id.push_str(kind);
+        id.push_str("--");
+        id.push_str(uuid);
+        id
     }
 
     /// [`Context::id`] of an object several incidents may share, made once per build.
     fn shared_id(&self, kind: &str, key: &str) -> String {
         let ids = || self.shared_ids.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let name = format!("{kind}/{key}");
+        let name = name(kind, &[key]);
         if let Some(id) = ids().get(&name) {
             return id.clone();
         }
@@ -114,6 +123,17 @@ impl Context {
     fn shared_time(&self, key: &str, fallback: i64) -> String {
         timestamp(self.first_seen.get(key).copied().unwrap_or(fallback))
     }
+}
+
+/// The name an object's id is made from: its kind and key parts, joined by slashes.
+fn name(kind: &str, parts: &[&str]) -> String {
+    let mut name = String::with_capacity(kind.len() + parts.iter().map(|p| p.len() + 1).sum::<usize>());
+    name.push_str(kind);
+    for part in parts {
+        name.push('/');
+        name.push_str(part);
+    }
+    name
 }
 
 /// STIX industry sectors for the sector names incident writers commonly use; other sectors are
@@ -385,7 +405,7 @@ pub fn objects(ctx: &Context, site: &Site, incident: &Incident) -> Vec<Object> {
     let mut objects: Vec<Object> = Vec::new();
     let mut relationships: BTreeMap<String, Relationship> = BTreeMap::new();
     let mut relate = |source: &str, kind: &'static str, target: &str| {
-        let id = ctx.id("relationship", &format!("{source}/{kind}/{target}"));
+        let id = ctx.id_named("relationship", &name("relationship", &[source, kind, target]));
         relationships.insert(
             id.clone(),
             Relationship {
@@ -582,6 +602,26 @@ mod tests {
             pattern(IocKind::Hash, &"A".repeat(64)),
             format!("[file:hashes.'SHA-256' = '{}']", "a".repeat(64))
         );
+    }
+
+    #[test]
+    fn ids_are_the_published_name_based_uuids() {
+        // Readers of the data match objects across builds by id: the scheme may never change.
+        // Expected values from Python's `uuid.uuid5`, the site's namespace being the UUID of
+        // its address in the URL namespace.
+        let ctx = Context {
+            namespace: Uuid::new_v5(&Uuid::NAMESPACE_URL, b"https://example.org/cases/"),
+            first_seen: HashMap::new(),
+            shared_ids: std::sync::Mutex::default(),
+        };
+        assert_eq!(ctx.namespace.to_string(), "3fa8b450-f2a0-5ea2-9f44-8ac61e416511");
+        assert_eq!(ctx.id("report", "2023-07-24-town-hall"), "report--812f614a-356e-5baf-90e5-fada5af5ef89");
+        let relationship = name("relationship", &["report--x", "uses", "attack-pattern--y"]);
+        assert_eq!(
+            ctx.id_named("relationship", &relationship),
+            "relationship--49ab8cf0-88a4-52a8-be7a-9587f88bfc94"
+        );
+        assert_eq!(ctx.shared_id("report", "2023-07-24-town-hall"), ctx.id("report", "2023-07-24-town-hall"));
     }
 
     #[test]
