@@ -382,6 +382,25 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn iso_gives_back_what_was_written(
+            (y, m, d) in (0..=9999_i32, 1..=12_i32, 1..=28_i32),
+            (h, min, sec) in (0..24_i32, 0..60_i32, 0..60_i32),
+            offset in proptest::sample::select(vec!["Z", "+02:00", "-09:30", "+14:00"]),
+        ) {
+            let written = [
+                format!("{y:04}"),
+                format!("{y:04}-{m:02}"),
+                format!("{y:04}-{m:02}-{d:02}"),
+                format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{sec:02}{offset}"),
+            ];
+            for text in written {
+                proptest::prop_assert_eq!(parse(&text).iso(), text);
+            }
+        }
+    }
+
     #[test]
     fn utc_stamps_at_the_edges() {
         // Around the epoch, a leap day, year 0, and the ends of jiff's range of whole seconds.

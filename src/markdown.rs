@@ -318,10 +318,12 @@ fn anchor_headings(events: &mut [Event<'_>]) -> Vec<(u8, String, String)> {
             let joined: Vec<&str> = classes.iter().map(|c| c.as_ref()).collect();
             format!(" class=\"{}\"", crate::escape::xml_escape(&joined.join(" ")))
         };
-        events[i] = Event::Html(CowStr::from(format!("<{tag} id=\"{id_attr}\"{class_attr}>")));
-        events[end] = Event::Html(CowStr::from(format!(
-            " <a class=\"anchor\" href=\"#{id_attr}\" aria-label=\"Link to this section\">#</a></{tag}>\n"
-        )));
+        // Joined, not formatted: every heading of every incident comes through here.
+        let open = ["<", tag, " id=\"", &id_attr, "\"", &class_attr, ">"].concat();
+        let anchor = " <a class=\"anchor\" href=\"#";
+        let close = [anchor, &id_attr, "\" aria-label=\"Link to this section\">#</a></", tag, ">\n"].concat();
+        events[i] = Event::Html(CowStr::from(open));
+        events[end] = Event::Html(CowStr::from(close));
         headings.push((level as u8, id, title));
         i = end + 1;
     }
