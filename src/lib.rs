@@ -235,6 +235,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
                 (render::Renderer::with_options(&site, &theme, render_options)?, Default::default())
             }
         };
+        log::debug!("prepared the templates and incident values in {:?}", started.elapsed());
         let Outputs { pages, statics, warnings } = outputs(&site, &theme)?;
 
         log::debug!("planned {} pages in {:?}", pages.len(), started.elapsed());
