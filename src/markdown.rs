@@ -427,6 +427,14 @@ mod tests {
     }
 
     #[test]
+    fn a_heading_is_whole_with_its_classes_and_anchor() {
+        let r = render("### Timeline {#when .wide .note}\n\nText.\n", Settings::default());
+        let heading = "<h3 id=\"when\" class=\"wide note\">Timeline \
+                       <a class=\"anchor\" href=\"#when\" aria-label=\"Link to this section\">#</a></h3>\n";
+        assert_eq!(r.html, format!("{heading}<p>Text.</p>\n"));
+    }
+
+    #[test]
     fn heading_ids_cannot_break_out_of_attributes() {
         let r = render("## Title {#a\"onmouseover=x}\n", Settings::default());
         assert!(!r.html.contains("\"onmouseover"), "{}", r.html);

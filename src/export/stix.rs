@@ -111,12 +111,12 @@ impl Context {
     /// [`Context::id`] of an object several incidents may share, made once per build.
     fn shared_id(&self, kind: &str, key: &str) -> String {
         let ids = || self.shared_ids.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let name = name(kind, &[key]);
-        if let Some(id) = ids().get(&name) {
+        let full = name(kind, &[key]);
+        if let Some(id) = ids().get(&full) {
             return id.clone();
         }
-        let id = self.id_named(kind, &name);
-        ids().insert(name, id.clone());
+        let id = self.id_named(kind, &full);
+        ids().insert(full, id.clone());
         id
     }
 
