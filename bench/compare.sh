@@ -28,11 +28,18 @@ for n in "${counts[@]}"; do
   for kind in ${KINDS:-bench full}; do
     if [ "$kind" = bench ]; then args=(--root "$corpus"); else args=(--root "$full" --base-url https://bench.example/); fi
     declare -A t=() m=() c=()
+    # An output folder per binary, kind and size, built once untimed: each timed build then
+    # replaces the output of the same build, never a larger one left by another kind or size.
+    for side in before after; do
+      bin=$before; [ "$side" = after ] && bin=$after
+      rm -f "$work/.out-compare-$side-$kind-$n.casebook-state"
+      "$bin" -q build "${args[@]}" --output "$work/out-compare-$side-$kind-$n" >/dev/null 2>&1
+    done
     for _ in $(seq "$runs"); do
       for side in before after; do
         bin=$before; [ "$side" = after ] && bin=$after
-        out="$work/out-compare-$side"
-        rm -f "$work/.out-compare-$side.casebook-state"
+        out="$work/out-compare-$side-$kind-$n"
+        rm -f "$work/.out-compare-$side-$kind-$n.casebook-state"
         /usr/bin/time -f "%e %M %U %S" -o "$work/time.txt" "$bin" -q build "${args[@]}" --output "$out" >/dev/null 2>&1
         read -r secs kb user sys < <(tail -1 "$work/time.txt")
         t[$side]+="$secs "; m[$side]+="$kb "; c[$side]+="$(echo "$user + $sys" | bc) "
@@ -44,5 +51,6 @@ for n in "${counts[@]}"; do
     printf '%-8s %-6s %9s %9s %9s %9s %11d %11d\n' "$n" "$kind" "$(med before)" "$(med after)" \
       "$(cpu before)" "$(cpu after)" $(( $(peak before) / 1024 )) $(( $(peak after) / 1024 ))
     unset t m c
+    rm -rf "$work"/out-compare-*-"$kind-$n" "$work"/.out-compare-*-"$kind-$n".casebook-state
   done
 done

@@ -35,10 +35,13 @@ summary() {
 printf '%-8s %-22s %10s %10s %8s\n' incidents build seconds "peak MiB" "x floor"
 for n in "${counts[@]}"; do
   prepare_corpus "$n"
-  floor=(target/floor/release/floor "$corpus/content" "$work/out-floor")
-  bench=(target/release/casebook -q build --root "$corpus" --output "$work/out-bench")
+  # An output folder per size: a build replaces the last output in its folder, and replacing
+  # another size's output (removing 100,000 incidents' pages before writing 10,000) would be
+  # timed with it.
+  floor=(target/floor/release/floor "$corpus/content" "$work/out-floor-$n")
+  bench=(target/release/casebook -q build --root "$corpus" --output "$work/out-bench-$n")
   # The full site: the default theme and every output, from the same incidents.
-  site=(target/release/casebook -q build --root "$full" --output "$work/out-full" --base-url https://bench.example/)
+  site=(target/release/casebook -q build --root "$full" --output "$work/out-full-$n" --base-url https://bench.example/)
   # Hugo, where installed, on the same incidents as a Hugo site with the same pages.
   hugo=()
   if command -v hugo >/dev/null 2>&1; then
@@ -47,6 +50,11 @@ for n in "${counts[@]}"; do
     hugo=(hugo --quiet --source "$hugo_site" --destination "$work/out-hugo")
   fi
   rm -f "$work"/log-*
+  # Untimed, once: every timed build then replaces the output of the same build, as the floor
+  # program overwrites its own files, instead of the first one writing into an empty folder.
+  "${floor[@]}" >/dev/null
+  rm -f "$work"/.out-*.casebook-state; "${bench[@]}"
+  rm -f "$work"/.out-*.casebook-state; "${site[@]}"
   # Alternating, round by round, so that the machine's noise falls on all alike. A full
   # build each time: without its state file casebook cannot skip unchanged work.
   for _ in $(seq "$runs"); do
@@ -70,6 +78,8 @@ for n in "${counts[@]}"; do
     read -r name t m <<<"$row"
     printf '%-8s %-22s %10s %10d %8.1f\n' "$n" "$name" "$t" $((m / 1024)) "$(echo "$t / $floor_t" | bc -l)"
   done
+  # A RAM disk holds its files in memory: the outputs go once measured.
+  rm -rf "$work/out-floor-$n" "$work/out-bench-$n" "$work/out-full-$n" "$work/out-hugo" "$work"/.out-*-"$n".casebook-state
 done
 
 echo
