@@ -662,6 +662,26 @@ impl<'a> Renderer<'a> {
         std::sync::Arc::clone(&self.incidents)
     }
 
+    /// Frees what the renderer made on a thread of its own (see [`crate::dispose`]): the
+    /// incidents' data fragments and feed entries, cards and compiled templates are hundreds of
+    /// thousands of allocations on a large site, and freeing them held up the build's end (some
+    /// 60 ms at 10,000 incidents).
+    pub fn dispose(self) {
+        let Renderer {
+            site: _,
+            theme: _,
+            tera,
+            incidents,
+            shared,
+            fragments,
+            feed_entries,
+            pagers,
+            archive_years,
+            page_sizes,
+        } = self;
+        crate::dispose((tera, incidents, shared, fragments, feed_entries, pagers, archive_years, page_sizes));
+    }
+
     /// Renders one page.
     pub fn render(&self, page: &Page) -> Result<Vec<u8>, Diagnostic> {
         let site = self.site;

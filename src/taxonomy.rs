@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use crate::config::{Config, TaxonomyConfig, TermOrder};
 use crate::country::Country;
 use crate::incident::Incident;
@@ -191,9 +193,11 @@ impl Taxonomy {
                 list.push(incident.terms.get(t).map_or(&[][..], Vec::as_slice));
             }
         }
+        // One taxonomy per thread: built one after the other they were a serial stretch of the
+        // load (some 40 ms at 10,000 incidents).
         site_config
             .taxonomies
-            .iter()
+            .par_iter()
             .zip(&lists)
             .map(|(t, l)| Taxonomy::from_lists(site_config, t, l))
             .collect()
