@@ -600,6 +600,11 @@ impl<'a> Renderer<'a> {
                 .collect(),
         };
         let incidents = std::sync::Arc::new(incidents);
+        if shared.fields.wants("related") {
+            // Made here, in parallel, rather than by the first page that reads them, on
+            // one thread while the others wait (see `Site::related`).
+            site.related();
+        }
         let mut tera = shared.tera.clone();
         register_lookups(&mut tera, site, std::sync::Arc::clone(&incidents));
         crate::card::register(&mut tera, std::sync::Arc::clone(&incidents));
@@ -860,7 +865,7 @@ impl<'a> Renderer<'a> {
             page.put("older", || neighbour(i + 1));
             page.add("related", || {
                 Value::from(
-                    site.related[i].iter().map(|&j| self.incidents[j].clone()).collect::<Vec<Value>>(),
+                    site.related()[i].iter().map(|&j| self.incidents[j].clone()).collect::<Vec<Value>>(),
                 )
             });
         }

@@ -78,7 +78,10 @@ impl<'a> Inputs<'a> {
                 ("incident", version(i)).hash(&mut h);
                 // The page links to its neighbours in the list and shows related incidents.
                 (i.checked_sub(1).and_then(version), version(i + 1)).hash(&mut h);
-                site.related[i].iter().map(|&j| self.versions[j]).for_each(|v| v.hash(&mut h));
+                // Only when its value holds them: they are not even made otherwise.
+                if self.renderer.shared().fields().wants("related") {
+                    site.related()[i].iter().map(|&j| self.versions[j]).for_each(|v| v.hash(&mut h));
+                }
                 Some("incident.html")
             }
             PageKind::Alias(i, k) => {

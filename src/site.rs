@@ -48,8 +48,9 @@ pub struct Site {
     pub taxonomies: Arc<Vec<Taxonomy>>,
     /// Incidents by year and month, newest first.
     pub archive: Arc<Vec<ArchiveYear>>,
-    /// For each incident, up to five related ones (most shared terms first).
-    pub related: Arc<Vec<Vec<usize>>>,
+    /// For each incident, up to five related ones (most shared terms first): see
+    /// [`Site::related`], which makes them when first asked.
+    pub related: Arc<std::sync::OnceLock<Vec<Vec<usize>>>>,
     /// How many drafts were left out.
     pub drafts_skipped: usize,
     /// When each embargoed incident left out will be published, soonest first.
@@ -64,6 +65,16 @@ pub fn normalize_root(root: &Path) -> PathBuf {
 }
 
 impl Site {
+    /// For each incident, in site order, up to five related ones (most shared terms first).
+    ///
+    /// Made on first use: only a theme whose incident page shows related incidents needs them,
+    /// and they cost a pass over every term of every incident, about 1% of a build with a theme
+    /// that never reads them. A renderer for such a theme asks first, before rendering in
+    /// parallel.
+    pub fn related(&self) -> &[Vec<usize>] {
+        self.related.get_or_init(|| related(&self.incidents, &self.taxonomies))
+    }
+
     /// Reads the configuration and every incident under `content/`.
     ///
     /// Every broken file is reported, not just the first one found.
@@ -194,7 +205,6 @@ impl Site {
         sort_newest_first(&mut incidents);
         let taxonomies = Taxonomy::build_all(&config, &incidents);
         let archive = archive(&incidents);
-        let related = related(&incidents, &taxonomies);
         Ok(Site {
             base_url: config.base_url(),
             root,
@@ -202,7 +212,7 @@ impl Site {
             incidents,
             taxonomies: Arc::new(taxonomies),
             archive: Arc::new(archive),
-            related: Arc::new(related),
+            related: Arc::default(),
             drafts_skipped,
             embargoed,
             warnings,
@@ -305,45 +315,48 @@ const RELATED_TERM_LIMIT: usize = 200;
 fn related(incidents: &[Arc<Incident>], taxonomies: &[Taxonomy]) -> Vec<Vec<usize>> {
     // Candidates are ranked by date; reading it from each incident would touch memory all over.
     let when: Vec<i64> = incidents.iter().map(|i| i.date.sort_key()).collect();
-    (0..incidents.len())
-        .into_par_iter()
-        // One tally per thread, reset after each incident: a hash map per incident costs more
-        // than the counting itself.
-        .map_init(
-            || (vec![0u32; incidents.len()], Vec::new()),
-            |(tally, touched), i| {
-                for taxonomy in taxonomies {
-                    for &k in &taxonomy.incident_terms[i] {
-                        let term = &taxonomy.terms[k];
-                        if term.incidents.len() > RELATED_TERM_LIMIT {
-                            continue;
-                        }
-                        for &j in term.incidents.iter().filter(|&&j| j != i) {
-                            if tally[j] == 0 {
-                                touched.push(j);
-                            }
-                            tally[j] += 1;
-                        }
+    // One tally per thread, reset after each incident: a hash map per incident costs more than
+    // the counting itself.
+    let tally = || (vec![0u32; incidents.len()], Vec::new());
+    let rank = |(tally, touched): &mut (Vec<u32>, Vec<usize>), i: usize| -> Vec<usize> {
+        for taxonomy in taxonomies {
+            for &k in &taxonomy.incident_terms[i] {
+                let term = &taxonomy.terms[k];
+                if term.incidents.len() > RELATED_TERM_LIMIT {
+                    continue;
+                }
+                for &j in term.incidents.iter().filter(|&&j| j != i) {
+                    if tally[j] == 0 {
+                        touched.push(j);
                     }
+                    tally[j] += 1;
                 }
-                let mut ranked: Vec<(usize, u32)> = touched.iter().map(|&j| (j, tally[j])).collect();
-                for &j in touched.iter() {
-                    tally[j] = 0;
-                }
-                touched.clear();
-                let key =
-                    |&(j, score): &(usize, u32)| (std::cmp::Reverse(score), (when[j] - when[i]).abs(), j);
-                if ranked.len() > 5 {
-                    ranked.select_nth_unstable_by_key(4, key);
-                    ranked.truncate(5);
-                }
-                ranked.sort_by_key(key);
-                // From a slice, not in place: `ranked` has room for every incident touched,
-                // and the list is kept for the whole build (1.6 KB per incident on the corpus).
-                ranked.iter().map(|&(j, _)| j).collect()
-            },
-        )
-        .collect()
+            }
+        }
+        let mut ranked: Vec<(usize, u32)> = touched.iter().map(|&j| (j, tally[j])).collect();
+        for &j in touched.iter() {
+            tally[j] = 0;
+        }
+        touched.clear();
+        let key = |&(j, score): &(usize, u32)| (std::cmp::Reverse(score), (when[j] - when[i]).abs(), j);
+        if ranked.len() > 5 {
+            ranked.select_nth_unstable_by_key(4, key);
+            ranked.truncate(5);
+        }
+        ranked.sort_by_key(key);
+        // From a slice, not in place: `ranked` has room for every incident touched,
+        // and the list is kept for the whole build (1.6 KB per incident on the corpus).
+        ranked.iter().map(|&(j, _)| j).collect()
+    };
+    // Made inside a `OnceLock` (see [`Site::related`]). On a thread of the pool, a parallel
+    // loop would let this thread take other work while it waits, and work asking for the
+    // same lock on this thread would never return: there, one thread does it all.
+    if rayon::current_thread_index().is_some() {
+        let mut state = tally();
+        (0..incidents.len()).map(|i| rank(&mut state, i)).collect()
+    } else {
+        (0..incidents.len()).into_par_iter().map_init(tally, &rank).collect()
+    }
 }
 
 /// Newest first; same dates by title, then slug, so the order never depends on file order.

@@ -200,10 +200,25 @@ fn related_lists_are_kept_without_spare_room() {
     // for the whole build, so the room of the long list must not be kept with it.
     let site = casebook::Site::load(&fixtures().join("model-site"), &casebook::LoadOptions::default())
         .expect("site");
-    assert!(site.related.iter().any(|r| !r.is_empty()));
-    for list in site.related.iter() {
+    assert!(site.related().iter().any(|r| !r.is_empty()));
+    for list in site.related() {
         assert!(list.len() <= 5 && list.capacity() == list.len(), "{} for {}", list.capacity(), list.len());
     }
+}
+
+#[test]
+fn related_lists_are_the_same_when_pages_rendered_in_parallel_ask_first() {
+    // Made on first use inside a lock: asked for by many threads of the pool at once, as pages
+    // rendered in parallel would, they must neither deadlock nor differ from those made outside.
+    use rayon::prelude::*;
+    let load = || {
+        casebook::Site::load(&fixtures().join("model-site"), &casebook::LoadOptions::default()).expect("site")
+    };
+    let expected = load().related().to_vec();
+    assert!(expected.iter().any(|r| !r.is_empty()));
+    let site = load();
+    let made: Vec<Vec<Vec<usize>>> = (0..16).into_par_iter().map(|_| site.related().to_vec()).collect();
+    assert!(made.iter().all(|m| *m == expected));
 }
 
 #[test]
