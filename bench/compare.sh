@@ -9,6 +9,8 @@
 #
 # Corpora and output go where bench/run.sh puts them (BENCH_DIR, default /dev/shm/casebook-bench).
 set -euo pipefail
+# EPOCHREALTIME's decimal point is the locale's.
+export LC_ALL=C
 cd "$(dirname "$0")/.."
 [ $# -ge 2 ] || { echo "usage: bench/compare.sh BEFORE AFTER [COUNT ...]" >&2; exit 2; }
 before=$1 after=$2; shift 2
@@ -17,6 +19,7 @@ runs=${RUNS:-5}
 work=${BENCH_DIR:-/dev/shm/casebook-bench}
 mkdir -p "$work"
 . bench/corpus.sh
+. bench/clock.sh
 
 median() { sort -n | sed -n "$(( (runs + 1) / 2 ))p"; }
 
@@ -40,8 +43,8 @@ for n in "${counts[@]}"; do
         bin=$before; [ "$side" = after ] && bin=$after
         out="$work/out-compare-$side-$kind-$n"
         rm -f "$work/.out-compare-$side-$kind-$n.casebook-state"
-        /usr/bin/time -f "%e %M %U %S" -o "$work/time.txt" "$bin" -q build "${args[@]}" --output "$out" >/dev/null 2>&1
-        read -r secs kb user sys < <(tail -1 "$work/time.txt")
+        secs=$(wall /usr/bin/time -f "%M %U %S" -o "$work/time.txt" "$bin" -q build "${args[@]}" --output "$out")
+        read -r kb user sys < <(tail -1 "$work/time.txt")
         t[$side]+="$secs "; m[$side]+="$kb "; c[$side]+="$(echo "$user + $sys" | bc) "
       done
     done

@@ -7,6 +7,8 @@
 #
 #   bench/run.sh [COUNT ...]        (default: 1000 10000; RUNS rounds, default 5)
 set -euo pipefail
+# EPOCHREALTIME's decimal point is the locale's.
+export LC_ALL=C
 cd "$(dirname "$0")/.."
 counts=("$@"); [ ${#counts[@]} -gt 0 ] || counts=(1000 10000)
 runs=${RUNS:-5}
@@ -17,11 +19,13 @@ mkdir -p "$work"
 cargo build --release --quiet
 cargo build --release --quiet --manifest-path ../shared/bench/floor/Cargo.toml --target-dir target/floor
 
+. bench/clock.sh
+
 # One timed run of a command: appends "seconds KB" to the file $1.
 timed() {
-  local log=$1; shift
-  /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null 2>&1
-  tail -1 "$work/time.txt" >> "$log"
+  local log=$1 secs; shift
+  secs=$(wall /usr/bin/time -f "%M" -o "$work/time.txt" "$@")
+  echo "$secs $(tail -1 "$work/time.txt")" >> "$log"
 }
 
 # "median-seconds max-KB" of the runs logged in file $1
