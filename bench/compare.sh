@@ -9,8 +9,6 @@
 #
 # Corpora and output go where bench/run.sh puts them (BENCH_DIR, default /dev/shm/casebook-bench).
 set -euo pipefail
-# EPOCHREALTIME's decimal point is the locale's.
-export LC_ALL=C
 cd "$(dirname "$0")/.."
 [ $# -ge 2 ] || { echo "usage: bench/compare.sh BEFORE AFTER [COUNT ...]" >&2; exit 2; }
 before=$1 after=$2; shift 2

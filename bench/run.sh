@@ -7,8 +7,6 @@
 #
 #   bench/run.sh [COUNT ...]        (default: 1000 10000; RUNS rounds, default 5)
 set -euo pipefail
-# EPOCHREALTIME's decimal point is the locale's.
-export LC_ALL=C
 cd "$(dirname "$0")/.."
 counts=("$@"); [ ${#counts[@]} -gt 0 ] || counts=(1000 10000)
 runs=${RUNS:-5}

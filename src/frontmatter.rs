@@ -349,10 +349,11 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// On any file made of fence-like and ordinary lines, the search finds the same split.
+        /// On any file made of fence-like, ordinary and empty lines, the search finds the same
+        /// split.
         #[test]
         fn split_agrees_with_the_line_by_line_walk(
-            lines in proptest::collection::vec("(---|----|-- -|--- x|a---|---\\u{3000}|---\r|---  |title: a|x)", 0..8),
+            lines in proptest::collection::vec("(---|----|-- -|--- x|a---|  ---|---\\u{3000}|---\r|---  |title: a|x|)", 0..8),
             bom in proptest::bool::ANY,
             last_newline in proptest::bool::ANY,
         ) {

@@ -601,8 +601,8 @@ impl<'a> Renderer<'a> {
         };
         let incidents = std::sync::Arc::new(incidents);
         if shared.fields.wants("related") {
-            // Made here, in parallel, rather than by the first page that reads them, on
-            // one thread while the others wait (see `Site::related`).
+            // Made here, once, rather than by the first pages rendered in parallel, each
+            // making them alike (see `Site::related`).
             site.related();
         }
         let mut tera = shared.tera.clone();

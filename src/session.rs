@@ -776,6 +776,8 @@ fn patch(last: &Last, sources: &BTreeMap<PathBuf, Source>, changed: &[PathBuf]) 
         .flat_map(|(_, w)| w.iter().cloned())
         .collect();
     warnings.sort_by(|a, b| a.location.cmp(&b.location));
+    // The clone shares the last site's taxonomies, archive and related incidents (made or
+    // not): they depend only on what `structure_key` covers, which no changed incident changed.
     let site = Site { incidents, warnings, ..(*last.site).clone() };
     Some((Arc::new(site), versions, shared, views))
 }

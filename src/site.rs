@@ -67,12 +67,20 @@ pub fn normalize_root(root: &Path) -> PathBuf {
 impl Site {
     /// For each incident, in site order, up to five related ones (most shared terms first).
     ///
-    /// Made on first use: only a theme whose incident page shows related incidents needs them,
-    /// and they cost a pass over every term of every incident, about 1% of a build with a theme
-    /// that never reads them. A renderer for such a theme asks first, before rendering in
-    /// parallel.
+    /// Made on first use: they cost a pass over every term of every incident, about 2% of a
+    /// build with a theme that never reads them, and only incident values holding `related`
+    /// (a theme whose templates name it) need them. A renderer whose values hold them asks
+    /// first, before rendering in parallel, so that they are made once.
     pub fn related(&self) -> &[Vec<usize>] {
-        self.related.get_or_init(|| related(&self.incidents, &self.taxonomies))
+        if let Some(made) = self.related.get() {
+            return made;
+        }
+        // Made outside the lock: made inside it, in parallel, the pool's threads could all be
+        // waiting for the lock, with none left to make them (or take, while waiting, a job that
+        // asks for the lock on the thread holding it). Threads that race here make the same
+        // lists, and the first kept wins.
+        let made = related(&self.incidents, &self.taxonomies);
+        self.related.get_or_init(|| made)
     }
 
     /// Reads the configuration and every incident under `content/`.
@@ -163,9 +171,9 @@ impl Site {
     }
 
     /// Puts a site together from its configuration and the parsed files (in any order): drops
-    /// drafts and embargoed incidents as `options` say, sorts, and groups taxonomies, the
-    /// archive and related incidents. Every file's errors, and duplicate slugs, are reported
-    /// together.
+    /// drafts and embargoed incidents as `options` say, sorts, and groups taxonomies and the
+    /// archive (related incidents are made when first asked for: [`Site::related`]). Every
+    /// file's errors, and duplicate slugs, are reported together.
     pub fn assemble(
         root: PathBuf,
         config: Config,
@@ -348,15 +356,7 @@ fn related(incidents: &[Arc<Incident>], taxonomies: &[Taxonomy]) -> Vec<Vec<usiz
         // and the list is kept for the whole build (1.6 KB per incident on the corpus).
         ranked.iter().map(|&(j, _)| j).collect()
     };
-    // Made inside a `OnceLock` (see [`Site::related`]). On a thread of the pool, a parallel
-    // loop would let this thread take other work while it waits, and work asking for the
-    // same lock on this thread would never return: there, one thread does it all.
-    if rayon::current_thread_index().is_some() {
-        let mut state = tally();
-        (0..incidents.len()).map(|i| rank(&mut state, i)).collect()
-    } else {
-        (0..incidents.len()).into_par_iter().map_init(tally, &rank).collect()
-    }
+    (0..incidents.len()).into_par_iter().map_init(tally, rank).collect()
 }
 
 /// Newest first; same dates by title, then slug, so the order never depends on file order.

@@ -8,7 +8,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{assert_matches_file, casebook, files, fixtures, read, stderr};
+use common::{assert_matches_file, casebook, copy_dir, files, fixtures, read, stderr};
 
 fn build() -> (tempfile::TempDir, PathBuf) {
     let out = tempfile::tempdir().expect("temp dir");
@@ -207,9 +207,10 @@ fn related_lists_are_kept_without_spare_room() {
 }
 
 #[test]
-fn related_lists_are_the_same_when_pages_rendered_in_parallel_ask_first() {
-    // Made on first use inside a lock: asked for by many threads of the pool at once, as pages
-    // rendered in parallel would, they must neither deadlock nor differ from those made outside.
+fn related_lists_are_the_same_however_many_threads_ask_first() {
+    // Made on first use: asked for at once by jobs of the pool, as pages rendered in parallel
+    // would, and by a thread outside it, they must neither deadlock nor differ from the lists
+    // made by one caller.
     use rayon::prelude::*;
     let load = || {
         casebook::Site::load(&fixtures().join("model-site"), &casebook::LoadOptions::default()).expect("site")
@@ -217,8 +218,38 @@ fn related_lists_are_the_same_when_pages_rendered_in_parallel_ask_first() {
     let expected = load().related().to_vec();
     assert!(expected.iter().any(|r| !r.is_empty()));
     let site = load();
-    let made: Vec<Vec<Vec<usize>>> = (0..16).into_par_iter().map(|_| site.related().to_vec()).collect();
-    assert!(made.iter().all(|m| *m == expected));
+    let (outside, inside) = std::thread::scope(|scope| {
+        let outside = scope.spawn(|| site.related().to_vec());
+        let inside: Vec<Vec<Vec<usize>>> = (0..16).into_par_iter().map(|_| site.related().to_vec()).collect();
+        (outside.join().expect("no panic"), inside)
+    });
+    assert_eq!(outside, expected);
+    assert!(inside.iter().all(|lists| *lists == expected));
+}
+
+#[test]
+fn related_lists_are_made_only_for_a_theme_that_shows_them() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_dir(&fixtures().join("model-site"), dir.path());
+    let render_all = |root: &Path| {
+        let site = casebook::Site::load(root, &casebook::LoadOptions::default()).expect("site");
+        let theme = casebook::Theme::load(&site.root, &site.config).expect("theme");
+        let renderer = casebook::render::Renderer::new(&site, &theme).expect("templates compile");
+        for page in casebook::render::plan(&site) {
+            renderer.render(&page).expect("page renders");
+        }
+        drop(renderer);
+        site.related.get().is_some()
+    };
+    assert!(render_all(dir.path()), "the default incident page shows related incidents");
+    let templates = dir.path().join("templates");
+    std::fs::create_dir_all(&templates).expect("mkdir");
+    std::fs::write(
+        templates.join("incident.html"),
+        "<h1>{{ incident.title }}</h1>{{ incident.content | safe }}",
+    )
+    .expect("write");
+    assert!(!render_all(dir.path()), "no template names them: not made");
 }
 
 #[test]
