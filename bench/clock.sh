@@ -6,6 +6,11 @@
 # costs (starting /usr/bin/time and a program: about 2 ms), measured once here. Without that
 # start-up, figures come out about a millisecond below %e's.
 
+if [ -z "${EPOCHREALTIME:-}" ]; then
+  echo "bench/clock.sh: needs bash 5 or later (EPOCHREALTIME)" >&2
+  exit 2
+fi
+
 # Microseconds since the epoch, whatever the locale's decimal point.
 now_us() { echo "${EPOCHREALTIME/[.,]/}"; }
 
