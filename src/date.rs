@@ -106,17 +106,22 @@ impl IncidentDate {
     }
 
     fn parse_datetime(text: &str) -> Result<Self, String> {
-        let timestamp: jiff::Timestamp = text.parse().map_err(|e: jiff::Error| {
-            let e = e.to_string();
-            if e.contains("offset") || e.contains("Z") {
-                "it needs a UTC offset such as `Z` or `+02:00`".to_string()
-            } else {
-                e
+        const NO_OFFSET: &str = "it needs a UTC offset such as `Z` or `+02:00`";
+        let offset = Self::offset_of(text).ok_or(NO_OFFSET)?;
+        let local = match text.parse::<jiff::Timestamp>() {
+            Ok(timestamp) => offset.to_datetime(timestamp),
+            // An instant beyond jiff's range of timestamps (it ends on 9999-12-30) is still a
+            // date and time of day: read it as written, before its offset.
+            Err(e) => {
+                text[..Self::offset_start(text)].parse::<civil::DateTime>().map_err(|_| e.to_string())?
             }
-        })?;
-        let offset = Self::offset_of(text).ok_or("it needs a UTC offset such as `Z` or `+02:00`")?;
-        let local = offset.to_datetime(timestamp);
+        };
         Ok(IncidentDate::new(Precision::Datetime, local.date(), Some((local.time(), offset))))
+    }
+
+    /// Where the offset [`IncidentDate::offset_of`] found begins.
+    fn offset_start(text: &str) -> usize {
+        if text.ends_with(['Z', 'z']) { text.len() - 1 } else { text.rfind(['+', '-']).unwrap_or(text.len()) }
     }
 
     /// The offset written at the end of an RFC 3339 date-time (`Z`, `+02:00`, `-0500`).
@@ -163,7 +168,12 @@ impl IncidentDate {
 
     fn new(precision: Precision, date: civil::Date, time: Option<(civil::Time, Offset)>) -> IncidentDate {
         let (t, offset) = time.unwrap_or((civil::Time::midnight(), Offset::UTC));
-        let key = offset.to_timestamp(date.to_datetime(t)).map_or(0, |t| t.as_second());
+        // Counted by hand rather than through `jiff::Timestamp`, whose range ends a few hours
+        // before the last day of year 9999: an embargo "until 9999-12-31" must sort last, not
+        // fall back to some early moment that has long passed.
+        let days = days_from_civil(i64::from(date.year()), i64::from(date.month()), i64::from(date.day()));
+        let seconds = i64::from(t.hour()) * 3600 + i64::from(t.minute()) * 60 + i64::from(t.second());
+        let key = days * 86_400 + seconds - i64::from(offset.seconds());
         IncidentDate { precision, date, time, key }
     }
 
@@ -301,6 +311,18 @@ pub fn utc_stamp(seconds: i64, suffix: &str) -> String {
     out
 }
 
+/// The day a proleptic Gregorian date is, counted from 1970-01-01 (Howard Hinnant's
+/// `days_from_civil`, the inverse of [`civil_from_days`]).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = year - i64::from(month <= 2);
+    let era = year.div_euclid(400);
+    let year_of_era = year.rem_euclid(400);
+    let shifted_month = if month > 2 { month - 3 } else { month + 9 };
+    let day_of_year = (153 * shifted_month + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
 /// The proleptic Gregorian date of a day counted from 1970-01-01 (Howard Hinnant's
 /// `civil_from_days`).
 fn civil_from_days(days: i64) -> (i64, i64, i64) {
@@ -364,6 +386,44 @@ mod tests {
         dates.sort();
         let isos: Vec<_> = dates.iter().map(IncidentDate::iso).collect();
         assert_eq!(isos, ["2023", "2022-12-31T23:00:00-02:00", "2023-07", "2023-07-24"]);
+    }
+
+    #[test]
+    fn the_last_days_of_year_9999_sort_last() {
+        // jiff's timestamps end before these: they once all sorted as 1970-01-01, which let an
+        // embargo "until 9999-12-31" end at once.
+        let far = ["9999", "9999-12", "9999-12-31", "9999-12-31T23:59:59Z", "9999-12-31T12:00:00-09:00"];
+        let late = parse("9999-12-30T21:00:00Z").sort_key();
+        for text in far {
+            let date = parse(text);
+            assert_eq!(date.iso(), text);
+            assert!(date.sort_key() > parse("2026-11-29").sort_key(), "{text}");
+        }
+        assert!(parse("9999-12-31").sort_key() > late);
+        assert_eq!(parse("9999-12-31T23:59:59Z").sort_key(), 253_402_300_799);
+    }
+
+    #[test]
+    fn a_date_time_with_an_offset_is_never_said_to_lack_one() {
+        let e = IncidentDate::parse("2023-07-24T25:00:00Z").expect_err("no hour 25");
+        assert!(!e.contains("needs a UTC offset"), "{e}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn sort_keys_are_jiffs_timestamps_where_it_has_them(
+            (y, m, d) in (-9999..=9999_i16, 1..=12_i8, 1..=28_i8),
+            (h, min, sec) in (0..24_i8, 0..60_i8, 0..60_i8),
+            offset in -(14 * 3600)..=(14 * 3600_i32),
+        ) {
+            let date = civil::Date::new(y, m, d).expect("valid");
+            let time = civil::Time::new(h, min, sec, 0).expect("valid");
+            let offset = Offset::from_seconds(offset).expect("valid");
+            let key = IncidentDate::new(Precision::Datetime, date, Some((time, offset))).sort_key();
+            if let Ok(t) = offset.to_timestamp(date.to_datetime(time)) {
+                proptest::prop_assert_eq!(key, t.as_second());
+            }
+        }
     }
 
     #[test]

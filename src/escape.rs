@@ -2,7 +2,8 @@
 //! heading ids), outside the template engine's own autoescaping.
 
 /// Escapes text for XML or HTML content and attributes: `&`, `<`, `>` and both quotes; drops
-/// the control characters XML 1.0 forbids.
+/// the characters XML 1.0 forbids (control characters, U+FFFE and U+FFFF), which would make a
+/// feed unreadable to a strict parser.
 pub fn xml_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     push_xml_escaped(&mut out, text);
@@ -11,6 +12,18 @@ pub fn xml_escape(text: &str) -> String {
 
 /// [`xml_escape`], appending to `out`.
 pub fn push_xml_escaped(out: &mut String, text: &str) {
+    // Both non-characters are encoded as EF BF BE/BF. Looking for the byte first keeps the
+    // character search off nearly every text (it runs over every incident's body).
+    if text.as_bytes().contains(&0xEF) && text.contains(['\u{FFFE}', '\u{FFFF}']) {
+        let kept: String = text.chars().filter(|c| !matches!(c, '\u{FFFE}' | '\u{FFFF}')).collect();
+        push_markup_escaped(out, &kept);
+    } else {
+        push_markup_escaped(out, text);
+    }
+}
+
+/// [`push_xml_escaped`] for text without U+FFFE and U+FFFF.
+fn push_markup_escaped(out: &mut String, text: &str) {
     // Every character to replace or drop is ASCII, so the text between two of them is copied
     // as one slice, and cutting at them never splits a character. Feeds escape every
     // incident's body: this runs over megabytes, so the text is searched eight bytes at a time.
@@ -85,6 +98,8 @@ mod tests {
         );
         assert_eq!(xml_escape("é<ü>\u{7f}\u{0}x\r\n\t"), "é&lt;ü&gt;\u{7f}x\r\n\t");
         assert_eq!(xml_escape(""), "");
+        // Not XML characters either; the full-width forms sharing their first byte are.
+        assert_eq!(xml_escape("a\u{FFFE}b\u{FFFF}c\u{FF01}\u{FFFD}"), "abc\u{FF01}\u{FFFD}");
     }
 
     #[test]
@@ -113,7 +128,7 @@ mod tests {
         /// The slice-copying escape agrees with the obvious character-by-character one.
         #[test]
         fn escaping_matches_the_character_by_character_definition(
-            text in "\\PC*|[<>&\"'\u{0}-\u{1f}a-zé]*|([a-zé ]{0,20}[<>&\"'\n\u{1}]){0,8}[a-z]{0,9}"
+            text in "\\PC*|[<>&\"'\u{0}-\u{1f}a-zé\u{FFFE}\u{FFFF}\u{FF01}]*|([a-zé ]{0,20}[<>&\"'\n\u{1}]){0,8}[a-z]{0,9}"
         ) {
             let mut expected = String::new();
             for c in text.chars() {
@@ -124,6 +139,7 @@ mod tests {
                     '"' => expected.push_str("&quot;"),
                     '\'' => expected.push_str("&apos;"),
                     c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+                    '\u{FFFE}' | '\u{FFFF}' => {}
                     c => expected.push(c),
                 }
             }

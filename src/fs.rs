@@ -173,17 +173,31 @@ pub fn is_dir(path: &Path) -> bool {
 /// The absolute, symlink-free form of a path that may not exist yet: its longest existing
 /// ancestor is canonicalized and the rest appended. Used to compare output and site folders.
 pub fn absolute(path: &Path) -> Result<PathBuf, Diagnostic> {
+    use std::path::Component;
     let abs = std::path::absolute(path).map_err(|e| io_error(path, "resolve the path", e))?;
     let mut existing = abs.as_path();
     let mut rest = Vec::new();
     loop {
-        if let Ok(canonical) = existing.canonicalize() {
-            return Ok(rest.iter().rev().fold(canonical, |acc, part| acc.join(part)));
+        if let Ok(mut resolved) = existing.canonicalize() {
+            // What follows the existing ancestor does not exist, so none of it is a link: a
+            // `..` there is the parent as written (`missing/../public` is `public`, which is
+            // where creating that path would put files).
+            for part in rest.iter().rev() {
+                match part {
+                    Component::ParentDir => {
+                        resolved.pop();
+                    }
+                    Component::Normal(name) => resolved.push(name),
+                    _ => {}
+                }
+            }
+            return Ok(resolved);
         }
-        match (existing.parent(), existing.file_name()) {
-            (Some(parent), Some(name)) => {
-                rest.push(name.to_owned());
-                existing = parent;
+        let mut components = existing.components();
+        match components.next_back() {
+            Some(part @ (Component::Normal(_) | Component::ParentDir | Component::CurDir)) => {
+                rest.push(part);
+                existing = components.as_path();
             }
             _ => return Ok(abs),
         }
@@ -391,14 +405,11 @@ fn walk_order(path: &Path) -> Vec<u8> {
         .collect()
 }
 
-/// Whether `dir` holds a file [`files_under`] would list, or cannot be read: the walk stops at
-/// the first. An output folder is checked this way before it is replaced, and an earlier
-/// build's output holds tens of thousands of files.
+/// Whether `dir` holds any file or link at any depth, hidden ones included, or cannot be read:
+/// the walk stops at the first. An output folder is checked this way before it is replaced:
+/// a folder of nothing but `.git/`, `.env` or `.well-known/` is somebody's, not empty.
 pub fn holds_files(dir: &Path) -> bool {
-    let walker = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker {
+    for entry in walkdir::WalkDir::new(dir) {
         match entry {
             Ok(e) if e.file_type().is_file() || e.file_type().is_symlink() => return true,
             Ok(_) => {}
@@ -413,16 +424,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_folder_holds_files_when_listing_it_would_find_one() {
+    fn a_folder_holds_files_unless_it_has_only_empty_folders() {
         let dir = tempfile::tempdir().expect("temp dir");
         let root = dir.path();
         std::fs::create_dir_all(root.join("a/b")).expect("mkdir");
+        std::fs::create_dir_all(root.join(".well-known")).expect("mkdir");
+        assert!(!holds_files(root), "only empty folders");
+        // Hidden files are somebody's too: a replaced folder once lost its `.git/`.
         std::fs::create_dir_all(root.join(".git")).expect("mkdir");
         std::fs::write(root.join(".git/HEAD"), "x").expect("write");
-        assert!(!holds_files(root), "only folders and hidden files");
+        assert!(holds_files(root));
+        std::fs::remove_dir_all(root.join(".git")).expect("rm");
         std::fs::write(root.join("a/b/page.html"), "x").expect("write");
         assert!(holds_files(root));
-        assert_eq!(holds_files(root), !files_under(root).expect("listed").is_empty());
     }
 
     #[test]

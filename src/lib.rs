@@ -113,12 +113,6 @@ pub struct BuildReport {
 /// error lists every problem found.
 pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
     let started = Instant::now();
-    if options.drafts && options.output.is_none() {
-        // The public folder is what gets deployed; a preview with drafts must go elsewhere.
-        return Err(Diagnostic::new("refusing to build drafts into the public output folder")
-            .with_help("pass --output with a preview folder, e.g. `--drafts --output preview/`")
-            .into());
-    }
     // One moment for the whole build: incident pages written while loading and the site put
     // together afterwards must agree on which embargoes have ended.
     let now = options.now.unwrap_or_else(|| jiff::Timestamp::now().as_second());
@@ -130,6 +124,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     };
     let root = site::normalize_root(&options.root);
     let output = output::resolve(&root, options.output.as_deref())?;
+    if options.drafts {
+        output::refuse_drafts_in_public(&root, &output, "build")?;
+    }
     let previous = build_state::BuildState::load(&output);
     // Options as text: any change of them is a change of input. So is another casebook binary
     // (its embedded theme and its code make the output), even one keeping the version number.

@@ -322,13 +322,11 @@ fn build(args: &BuildArgs, quiet: bool) -> casebook::Result<()> {
 }
 
 fn watch(args: &BuildArgs, quiet: bool) -> casebook::Result<()> {
-    if args.drafts && args.output.is_none() {
-        return Err(casebook::Diagnostic::new("refusing to watch drafts into the public output folder")
-            .with_help("pass --output with a preview folder, or use `casebook serve --drafts`")
-            .into());
-    }
     let root = casebook::site::normalize_root(&args.site.root);
     let output = casebook::output::resolve(&root, args.output.as_deref())?;
+    if args.drafts {
+        casebook::output::refuse_drafts_in_public(&root, &output, "watch")?;
+    }
     let session = casebook::session::Session::new(casebook::session::SessionOptions {
         root,
         output,

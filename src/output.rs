@@ -48,6 +48,19 @@ pub fn resolve(root: &Path, requested: Option<&Path>) -> Result<PathBuf, Diagnos
     Ok(output)
 }
 
+/// Refuses drafts in the site's `public/` folder, which is what gets deployed: a preview with
+/// drafts goes elsewhere. `public/` is recognized however it is named on the command line
+/// (`public`, `./public/`, an absolute path, a link to it), not only when `--output` is left out.
+/// `doing` names the command in the message ("build", "watch").
+pub fn refuse_drafts_in_public(root: &Path, output: &Path, doing: &str) -> Result<(), Diagnostic> {
+    let root_abs = fs::absolute(if root.as_os_str().is_empty() { Path::new(".") } else { root })?;
+    if fs::absolute(output)? == root_abs.join(DEFAULT_OUTPUT) {
+        return Err(Diagnostic::new(format!("refusing to {doing} drafts into the public output folder"))
+            .with_help("pass --output with a preview folder, e.g. `--drafts --output preview/`, or use `casebook serve --drafts`"));
+    }
+    Ok(())
+}
+
 /// The folder `casebook serve` builds into: in the system's temporary folder, named after the
 /// site's absolute path, so it is never `public/` (drafts must not get there) and two sites
 /// previewed at once do not share one. It is reused by the next `serve` of the same site.
@@ -217,12 +230,43 @@ mod tests {
     }
 
     #[test]
+    fn drafts_never_go_to_public_however_it_is_named() {
+        let site = tempfile::tempdir().expect("temp dir");
+        let root = site.path();
+        std::fs::create_dir_all(root.join("public")).expect("mkdir");
+        for public in
+            [root.join("public"), root.join("public/"), root.join("./public"), root.join("x/../public")]
+        {
+            let e = refuse_drafts_in_public(root, &public, "build").expect_err("public");
+            assert!(e.to_string().contains("refusing to build drafts into the public output folder"), "{e}");
+        }
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(root.join("public"), root.join("link")).expect("symlink");
+            assert!(refuse_drafts_in_public(root, &root.join("link"), "build").is_err(), "a link to it");
+        }
+        assert!(refuse_drafts_in_public(root, &root.join("preview"), "build").is_ok());
+        assert!(refuse_drafts_in_public(root, &root.join("public/preview"), "build").is_ok());
+    }
+
+    #[test]
     fn refuses_to_replace_a_foreign_folder() {
         let site = tempfile::tempdir().expect("temp dir");
         let other = tempfile::tempdir().expect("temp dir");
         std::fs::write(other.path().join("notes.txt"), "keep me").expect("write");
         let e = resolve(site.path(), Some(other.path())).expect_err("foreign");
         assert!(e.to_string().contains("does not look like an earlier casebook build"), "{e}");
+        // Nothing but hidden files is not empty either (a fresh `git init`, a web root's
+        // `.well-known/` and `.htaccess`).
+        let hidden = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(hidden.path().join(".git")).expect("mkdir");
+        std::fs::write(hidden.path().join(".git/HEAD"), "ref").expect("write");
+        std::fs::write(hidden.path().join(".env"), "KEY=1").expect("write");
+        assert!(resolve(site.path(), Some(hidden.path())).is_err(), "hidden files only");
+        std::fs::remove_dir_all(hidden.path().join(".git")).expect("rm");
+        std::fs::remove_file(hidden.path().join(".env")).expect("rm");
+        std::fs::create_dir_all(hidden.path().join("empty/folders")).expect("mkdir");
+        assert!(resolve(site.path(), Some(hidden.path())).is_ok(), "empty folders only");
     }
 
     #[test]

@@ -69,8 +69,42 @@ fn drafts_need_an_explicit_output_folder() {
         stderr(&result)
     );
     assert!(!dir.path().join("public").exists());
+    // Naming public/ does not make it a preview folder, however it is spelled.
+    let absolute = dir.path().join("public");
+    for named in ["public", "./public/", absolute.to_str().expect("UTF-8")] {
+        for command in ["build", "watch"] {
+            let result = casebook(dir.path(), &[command, "--drafts", "--output", named]);
+            assert!(!result.status.success(), "{command} --output {named}");
+            let wanted = format!("refusing to {command} drafts into the public output folder");
+            assert!(stderr(&result).contains(&wanted), "{}", stderr(&result));
+            assert!(!dir.path().join("public").exists(), "{command} --output {named}");
+        }
+    }
     let (_out, site, _) = build(&["--drafts", "--now", "2026-06-01"]);
     assert!(site.join("incidents/draft/index.html").is_file());
+}
+
+#[test]
+fn an_embargo_until_the_last_day_of_year_9999_holds() {
+    // Beyond the last moment the date library can represent: it once sorted as 1970 and was
+    // published at once.
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("content")).expect("mkdir");
+    let write =
+        |name: &str, text: &str| std::fs::write(dir.path().join("content").join(name), text).expect("write");
+    write("public.md", "---\ntitle: Public\ndate: 2026-01-02\n---\nShown.\n");
+    for (name, until) in
+        [("far-day", "9999-12-31"), ("far-instant", "9999-12-31T23:59:59Z"), ("far-year", "9999")]
+    {
+        let text = format!(
+            "---\ntitle: LEAK-MARKER {name}\ndate: 2026-01-01\nembargo: {until}\ntags: [leak-marker-{name}]\n---\nLEAK-MARKER\n"
+        );
+        write(&format!("{name}.md"), &text);
+    }
+    let result = casebook(dir.path(), &["build", "--output", "out", "--base-url", "https://example.org/"]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    assert_eq!(leaks(&dir.path().join("out")), Vec::<String>::new());
+    assert!(stderr(&result).contains("3 under embargo"), "{}", stderr(&result));
 }
 
 #[cfg(unix)]
