@@ -50,6 +50,18 @@ fn cstate_issues_become_incidents_with_timelines() {
 }
 
 #[test]
+fn a_malformed_date_is_a_skipped_file_not_a_panic() {
+    let dir = site();
+    let source = dir.path().join("issue.md");
+    std::fs::write(&source, "---\ntitle: Broken\ndate: \"2024-01-1éé 10:00\"\n---\nText.\n").expect("write");
+    let result = casebook(dir.path(), &["import", "cstate", source.to_str().expect("UTF-8")]);
+    let report = stderr(&result);
+    assert!(!report.contains("panicked"), "{report}");
+    assert!(report.contains("not valid"), "{report}");
+    assert_eq!(files(&dir.path().join("content")), Vec::<String>::new());
+}
+
+#[test]
 fn front_matter_is_mapped_by_the_command_line_or_a_file() {
     let dir = site();
     let source = fixtures().join("import/frontmatter/breach-notes.md");

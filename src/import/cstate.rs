@@ -96,6 +96,6 @@ pub fn convert(_path: &Path, text: &str) -> Result<Draft, String> {
         draft.set("timeline", Value::Sequence(timeline));
     }
     draft.body = body;
-    draft.file_name = file_name(&when[..10.min(when.len())], &title);
+    draft.file_name = file_name(&when, &title);
     Ok(draft)
 }

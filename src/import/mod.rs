@@ -180,6 +180,10 @@ pub fn timestamp(text: &str) -> String {
 
 /// A file name for a draft: `<date>-<slug>.md`, the slug from `name`.
 pub fn file_name(date: &str, name: &str) -> String {
+    // Only the calendar part of the date as written (`2019-01-15` of a full timestamp): the
+    // date comes from a foreign file, and may be anything before it is validated.
+    let day: String = date.chars().take(10).take_while(|c| c.is_ascii_digit() || *c == '-').collect();
+    let date = if day.is_empty() { "undated" } else { day.trim_end_matches('-') };
     let slug = crate::slug::slugify(name);
     let slug = if slug.is_empty() { "incident".to_string() } else { slug };
     let short: String = slug.split('-').take(8).collect::<Vec<_>>().join("-");
@@ -214,5 +218,14 @@ mod tests {
             file_name("2024-01", "Ransomware at the Town Hall of Somewhere Quite Long Indeed"),
             "2024-01-ransomware-at-the-town-hall-of-somewhere-quite.md"
         );
+    }
+
+    #[test]
+    fn file_names_take_only_the_calendar_part_of_any_date() {
+        assert_eq!(file_name("2019-01-15T14:10:00Z", "T"), "2019-01-15-t.md");
+        // Once a panic: the tenth byte fell inside a character.
+        assert_eq!(file_name("2024-01-1éé 10:00", "T"), "2024-01-1-t.md");
+        assert_eq!(file_name("../../etc", "T"), "undated-t.md");
+        assert_eq!(file_name("", "T"), "undated-t.md");
     }
 }
