@@ -153,6 +153,13 @@ impl Default for ExportsConfig {
     }
 }
 
+impl ExportsConfig {
+    /// Whether any export is on, and with it the `/data/` page that explains them.
+    pub fn any(&self) -> bool {
+        self.json || self.csv || self.stix
+    }
+}
+
 /// How a taxonomy's terms are ordered.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]

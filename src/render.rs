@@ -114,8 +114,7 @@ pub fn plan(site: &Site) -> Vec<Page> {
             }
         }
     }
-    let exports = &site.config.exports;
-    if exports.json || exports.csv || exports.stix {
+    if site.config.exports.any() {
         pages.push(Page { file: "data/index.html".to_string(), kind: PageKind::DataPage });
     }
     for (file, data) in crate::export::plan(site) {
@@ -541,6 +540,16 @@ impl Shared {
         feeds.insert("atom".into(), Value::from(has_feeds.then(|| base.url("atom.xml"))));
         feeds.insert("json".into(), Value::from(has_feeds.then(|| base.url("feed.json"))));
         globals.insert_value("feeds", Value::from(feeds));
+        // The site's own pages, for navigation: the optional ones are none when turned off,
+        // so a menu never links to a page the build does not write. Like `config`, they
+        // change only with the configuration.
+        let mut links = tera::Map::new();
+        for (name, path) in [("archive", "archive/"), ("stats", "stats/"), ("matrix", "matrix/")] {
+            links.insert(name.into(), Value::from(base.url(path)));
+        }
+        links.insert("data".into(), Value::from(site.config.exports.any().then(|| base.url("data/"))));
+        links.insert("search".into(), Value::from(site.config.search.enabled.then(|| base.url("search/"))));
+        globals.insert_value("links", Value::from(links));
         let stats = crate::stats::Stats::new(site);
         globals.insert_value("stats", stats_value(&stats));
         globals.insert("build", &BuildInfo { version: env!("CARGO_PKG_VERSION") });

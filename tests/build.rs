@@ -109,6 +109,25 @@ fn every_link_and_anchor_of_the_example_site_resolves() {
     assert!(check_links(&target) > 500);
 }
 
+#[test]
+fn pages_turned_off_are_not_linked() {
+    // With search and every export off there is no search/ and no data/ page: the menu once
+    // linked both from every page.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("site");
+    common::copy_dir(&fixtures().join("good-site"), &root);
+    let config = std::fs::read_to_string(root.join("casebook.yaml")).expect("read")
+        + "search:\n  enabled: false\nexports:\n  json: false\n  csv: false\n  stix: false\n";
+    std::fs::write(root.join("casebook.yaml"), config).expect("write");
+    let out = dir.path().join("out");
+    let result = casebook(&root, &["build", "--output", out.to_str().expect("UTF-8")]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    assert!(!out.join("search").exists() && !out.join("data").exists());
+    assert!(check_links(&out) > 50);
+    let home = read(&out, "index.html");
+    assert!(home.contains(">Statistics</a>") && !home.contains(">Search</a>") && !home.contains(">Data</a>"));
+}
+
 /// Checks every `href`/`src` of every HTML page of a site built for
 /// `https://example.org/incidents-site/`: local links must stay under the base path and name an
 /// existing file, and `#anchors` must name an `id` of the target page. Returns how many links
