@@ -149,7 +149,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             && state.republish_at.is_none_or(|at| at > now)
             && state.output_intact(&output)
         {
-            log::debug!("nothing changed since the last build ({:?})", started.elapsed());
+            log::info!("nothing changed since the last build ({:?})", started.elapsed());
             return Ok(BuildReport {
                 output,
                 incidents: state.incidents,
@@ -213,7 +213,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         };
         let site = Site::load_files_with(root.clone(), config.clone(), content, &load, progress, &each)?;
         let streamed = streamed.into_inner();
-        log::debug!(
+        log::info!(
             "loaded {} incidents in {:?}, {streamed} incident pages written on the way",
             site.incidents.len(),
             started.elapsed()
@@ -238,7 +238,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
                         .map(|renderer| (renderer, Default::default()))
                 }
             };
-            log::debug!("prepared the templates and incident values in {:?}", started.elapsed());
+            log::info!("prepared the templates and incident values in {:?}", started.elapsed());
             (prepared, planning.join())
         });
         // A template error first, as when planning came after it.
@@ -248,7 +248,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             Err(panic) => std::panic::resume_unwind(panic),
         };
 
-        log::debug!("planned {} pages in {:?}", pages.len(), started.elapsed());
+        log::info!("planned {} pages in {:?}", pages.len(), started.elapsed());
         written.lock().unwrap_or_else(|p| p.into_inner()).reserve(pages.len() + statics.len());
         progress.start("rendering", pages.len() + statics.len() - tried.len());
         // Small pieces to the end: left to itself, rayon can hand the last thousands of
@@ -308,12 +308,12 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             return Err(e);
         }
     };
-    log::debug!("rendered and wrote in {:?}", started.elapsed());
+    log::info!("rendered and wrote in {:?}", started.elapsed());
     // The state describes the output it sits beside: gone while the output changes, so a
     // build killed after the swap leaves none rather than a wrong one.
     fs::remove_file(&build_state::path(&output), Path::new("/nonexistent"))?;
     staging.commit()?;
-    log::debug!("committed in {:?}", started.elapsed());
+    log::info!("committed in {:?}", started.elapsed());
     if let Some(inputs) = inputs {
         let state = build_state::BuildState {
             inputs,

@@ -127,7 +127,7 @@ struct NewArgs {
     /// The incident's title, e.g. "Ransomware at Springfield water utility".
     title: String,
     /// Its date: 2026-11-03, 2026-11 or 2026 (default: today, UTC).
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
     date: Option<String>,
 }
 
@@ -175,7 +175,7 @@ struct BuildArgs {
     #[arg(short, long, value_name = "DIR")]
     output: Option<PathBuf>,
     /// Use this base URL instead of the configuration's (for preview deployments).
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = parse_base_url)]
     base_url: Option<String>,
     /// Include incidents marked `draft: true` (needs --output: drafts never go to public/).
     #[arg(long)]
@@ -210,6 +210,16 @@ struct ServeArgs {
 
 fn parse_now(text: &str) -> Result<i64, String> {
     casebook::date::IncidentDate::parse(text).map(|d| d.sort_key())
+}
+
+// Checked while the arguments are parsed, so a mistyped value is a command-line mistake
+// (exit status 2, with the usage), like any other.
+fn parse_date(text: &str) -> Result<String, String> {
+    casebook::date::IncidentDate::parse(text).map(|_| text.to_string())
+}
+
+fn parse_base_url(text: &str) -> Result<String, String> {
+    casebook::config::BaseUrl::parse(text).map(|_| text.to_string())
 }
 
 fn main() -> ExitCode {
@@ -528,14 +538,16 @@ fn check(args: &CheckArgs, quiet: bool) -> ExitCode {
                     eprintln!("warning: {d}");
                 }
             }
-            let (e, w) = (report.errors.len(), report.warnings.len());
-            eprintln!(
-                "Checked {} incident{}: {e} error{}, {w} warning{}",
-                report.incidents,
-                plural(report.incidents),
-                plural(e),
-                plural(w)
-            );
+            if !quiet {
+                let (e, w) = (report.errors.len(), report.warnings.len());
+                eprintln!(
+                    "Checked {} incident{}: {e} error{}, {w} warning{}",
+                    report.incidents,
+                    plural(report.incidents),
+                    plural(e),
+                    plural(w)
+                );
+            }
         }
     }
     if report.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }

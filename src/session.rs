@@ -510,7 +510,7 @@ impl Session {
             Some(p) => p,
             None => {
                 let site = assemble(&self.options, &self.sources, &built.config)?;
-                log::debug!("assembled the site in {:?}", started.elapsed());
+                log::info!("assembled the site in {:?}", started.elapsed());
                 let versions = versions(&self.sources, &site);
                 let shared = match built.last.as_ref().and_then(|l| l.shared.clone()) {
                     Some(mut shared) => {
@@ -542,7 +542,7 @@ impl Session {
             }
         };
         let renderer = Renderer::with_shared(&site, &built.theme, shared, Some(views));
-        log::debug!(
+        log::info!(
             "prepared the renderer in {:?} ({})",
             started.elapsed(),
             if fast { "same structure" } else { "new structure" }
@@ -613,7 +613,7 @@ impl Session {
         // Recorded at once: if planning fails below, these files are already on disk.
         let early_results = render(&early, &built.files);
         record(early_results, &mut built.files, &mut written, &mut errors);
-        log::debug!("rendered {} edited pages in {:?}", early.len(), started.elapsed());
+        log::info!("rendered {} edited pages in {:?}", early.len(), started.elapsed());
         // After the edited pages, which the editor is waiting for: this compares every
         // incident.
         if let Some(fragments) = carried_fragments(built.last.as_mut(), &site, &versions, &renderer) {
@@ -634,9 +634,9 @@ impl Session {
             })
             .map(|(page, sig)| (page.clone(), sig))
             .collect();
-        log::debug!("signed {} pages in {:?}", pages.len(), started.elapsed());
+        log::info!("signed {} pages in {:?}", pages.len(), started.elapsed());
         let mut results = render(&dirty, &built.files);
-        log::debug!("rendered {} other pages in {:?}", dirty.len(), started.elapsed());
+        log::info!("rendered {} other pages in {:?}", dirty.len(), started.elapsed());
         // Static files are copied when they changed, and when one takes back a path a page
         // had (a removed alias, a deleted incident).
         let to_copy: Vec<&(&str, &StaticSource)> = statics

@@ -41,3 +41,44 @@ fn each_broken_site_fails_with_its_pinned_message() {
         assert_matches_file(&shown, &case.join("expected-stderr.txt"));
     }
 }
+
+#[test]
+fn a_mistyped_option_value_is_a_command_line_mistake() {
+    // Exit status 2 with the usage, like an unknown option; these once failed later, as 1.
+    let site = fixtures().join("good-site");
+    let cases: [&[&str]; 4] = [
+        &["build", "--base-url", "ftp://example.org/"],
+        &["watch", "--base-url", "example.org"],
+        &["new", "Title", "--date", "2026-13"],
+        &["build", "--now", "tomorrow"],
+    ];
+    for args in cases {
+        let result = casebook(&site, args);
+        let err = stderr(&result);
+        assert_eq!(result.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("Usage:") || err.contains("--help"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn quiet_prints_only_errors() {
+    let clean = casebook(&fixtures().join("good-site"), &["-q", "check", "--now", "2026-01-01"]);
+    assert!(clean.status.success(), "{}", stderr(&clean));
+    assert_eq!(stderr(&clean), "");
+    let verbose = casebook(&fixtures().join("good-site"), &["-v", "check", "--now", "2026-01-01"]);
+    assert!(stderr(&verbose).contains("Checked"), "{}", stderr(&verbose));
+}
+
+#[test]
+fn verbose_shows_the_time_of_each_stage() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let target = out.path().join("site");
+    let args = ["-v", "build", "--output", target.to_str().expect("UTF-8")];
+    let result = casebook(&fixtures().join("good-site"), &args);
+    let err = stderr(&result);
+    assert!(result.status.success(), "{err}");
+    for stage in ["info: loaded", "info: planned", "info: rendered and wrote in", "info: committed in"] {
+        assert!(err.contains(stage), "{stage} missing from:\n{err}");
+    }
+    assert!(!err.contains("debug:"), "-vv detail with -v:\n{err}");
+}
