@@ -307,7 +307,7 @@ impl Config {
                 Config::default()
             } else {
                 serde_yaml::from_str(text).map_err(|e| {
-                    unknown_setting(&e, path).unwrap_or_else(|| Diagnostic::from_yaml(&e, path, 1))
+                    unknown_setting(&e, path).unwrap_or_else(|| Diagnostic::from_yaml(&e, path, 1, text))
                 })?
             };
         config.positions = crate::frontmatter::top_level_keys(text)

@@ -273,13 +273,23 @@ impl fmt::Display for Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Diagnostic {
-    /// A YAML error located in a file, where the YAML text starts on line `first_line` of the
-    /// file (front matter starts on line 2, a configuration file on line 1).
-    pub fn from_yaml(err: &serde_yaml::Error, path: &Path, first_line: usize) -> Self {
+    /// A YAML error located in a file, where the YAML text `yaml` starts on line `first_line`
+    /// of the file (front matter starts on line 2, a configuration file on line 1).
+    pub fn from_yaml(err: &serde_yaml::Error, path: &Path, first_line: usize, yaml: &str) -> Self {
         let location = match err.location() {
             Some(loc) => Location::at(path, loc.line() + first_line - 1, loc.column()),
             None => Location::file(path),
         };
+        // The library puts a repeated key at the start of its mapping; the mistake is the
+        // second time the key is written, which for a top-level key a scan of the text finds.
+        if let Some(key) = duplicated_key(&err.to_string()) {
+            let mut lines = crate::frontmatter::top_level_keys(yaml).into_iter().filter(|k| k.key == key);
+            if let (Some(first), Some(again)) = (lines.next(), lines.next()) {
+                let message =
+                    format!("invalid YAML: `{key}` is set twice (first on line {})", first.line + first_line);
+                return Diagnostic::at(Location::at(path, again.line + first_line, 1), message);
+            }
+        }
         // The library says "at line L column C" relative to the YAML block, once for where it
         // noticed the problem (the location above says that, in file lines) and often again
         // for the construct it was parsing ("while parsing a flow sequence at line 3 column 7"),
@@ -290,6 +300,16 @@ impl Diagnostic {
         let message = format!("{head}{}", shift_line_numbers(context, first_line - 1));
         Diagnostic::at(location, format!("invalid YAML: {message}"))
     }
+}
+
+/// The key of the library's "duplicate field `k`" (a typed mapping) or "duplicate entry with
+/// key \"k\"" (an untyped one).
+fn duplicated_key(message: &str) -> Option<&str> {
+    if let Some(rest) = message.strip_prefix("duplicate field `") {
+        return rest.split_once('`').map(|(key, _)| key);
+    }
+    let rest = message.strip_prefix("duplicate entry with key \"")?;
+    rest.split_once('"').map(|(key, _)| key)
 }
 
 #[cfg(test)]
@@ -311,11 +331,35 @@ mod tests {
 
     #[test]
     fn yaml_errors_keep_their_context_in_file_lines() {
-        let err = serde_yaml::from_str::<serde_yaml::Value>("a: 1\ntags: [x, y\nb: 2\n").expect_err("bad");
-        let d = Diagnostic::from_yaml(&err, Path::new("x.md"), 2);
+        let yaml = "a: 1\ntags: [x, y\nb: 2\n";
+        let err = serde_yaml::from_str::<serde_yaml::Value>(yaml).expect_err("bad");
+        let d = Diagnostic::from_yaml(&err, Path::new("x.md"), 2, yaml);
         assert_eq!(
             d.to_string(),
             "x.md:4:2: invalid YAML: did not find expected ',' or ']', while parsing a flow sequence at line 3 column 7"
+        );
+    }
+
+    #[test]
+    fn a_repeated_key_is_located_where_it_is_written_again() {
+        let yaml = "title: A\ndate: 2024-01-01\ntitle: B\n";
+        let err = serde_yaml::from_str::<serde_yaml::Mapping>(yaml).expect_err("repeated");
+        let d = Diagnostic::from_yaml(&err, Path::new("x.md"), 2, yaml);
+        assert_eq!(d.to_string(), "x.md:4:1: invalid YAML: `title` is set twice (first on line 2)");
+        #[derive(Debug, serde::Deserialize)]
+        struct Typed {
+            #[allow(dead_code)]
+            theme: String,
+        }
+        let yaml = "theme: a\n# a comment\ntheme: b\n";
+        let err = serde_yaml::from_str::<Typed>(yaml).expect_err("repeated");
+        let d = Diagnostic::from_yaml(&err, Path::new("casebook.yaml"), 1, yaml);
+        assert_eq!(d.to_string(), "casebook.yaml:3:1: invalid YAML: `theme` is set twice (first on line 1)");
+        // Nested keys keep the library's location.
+        let yaml = "impact:\n  records: 1\n  records: 2\n";
+        let err = serde_yaml::from_str::<serde_yaml::Mapping>(yaml).expect_err("repeated");
+        assert!(
+            Diagnostic::from_yaml(&err, Path::new("x.md"), 2, yaml).to_string().contains("duplicate entry")
         );
     }
 

@@ -101,6 +101,8 @@ pub struct Incident {
     /// `aliases`: old addresses of the incident, as output paths relative to the site
     /// (`2023/07/angouleme/` or `old-page.html`), each given a redirect page.
     pub aliases: Vec<String>,
+    /// Where each of `aliases` is written, for errors about the address it takes.
+    pub alias_locations: Vec<Location>,
     /// `embargo`: the incident stays out of every output until this moment.
     pub embargo: Option<IncidentDate>,
     /// The summary as HTML: `summary` rendered, else the body's first paragraph.
@@ -195,7 +197,7 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
         serde_yaml::Mapping::new()
     } else {
         serde_yaml::from_str(split.yaml)
-            .map_err(|e| vec![Diagnostic::from_yaml(&e, path, split.yaml_line)])?
+            .map_err(|e| vec![Diagnostic::from_yaml(&e, path, split.yaml_line, split.yaml)])?
     };
     let mut r = Reader::new(path, split.yaml, split.yaml_line);
     let mut take = |key: &str| fields.shift_remove(key).filter(|v| !v.is_null());
@@ -211,9 +213,13 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
     let embargo = r.date(take("embargo"), &k("embargo"));
     let aliases_written = r.text_list(take("aliases"), &k("aliases"));
     let mut aliases = Vec::new();
+    let mut alias_locations = Vec::new();
     for (i, alias) in aliases_written.iter().enumerate() {
         match alias_path(alias, &schema.base_path) {
-            Ok(path) => aliases.push(path),
+            Ok(path) => {
+                aliases.push(path);
+                alias_locations.push(r.location(&[Seg::Key("aliases"), Seg::Index(i)]));
+            }
             Err(why) => r.error(&[Seg::Key("aliases"), Seg::Index(i)], format_args!(": {why}")),
         }
     }
@@ -298,12 +304,15 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
         items("iocs", &mut r, take("iocs")).into_iter().filter_map(|(v, at)| r.ioc(v, &at)).collect();
 
     let mut errors = std::mem::take(&mut r.errors);
+    // A missing field has no line of its own: it is pointed at the front matter's opening
+    // `---`, the block it belongs in.
+    let front_matter = Location::at(path, split.yaml_line.saturating_sub(1).max(1), 1);
     let title = match title {
         Some(t) => t,
         None => {
             if !errors.iter().any(|e| e.message.starts_with("`title`")) {
                 errors.push(
-                    Diagnostic::at(Location::file(path), "missing `title` in front matter")
+                    Diagnostic::at(front_matter.clone(), "missing `title` in front matter")
                         .with_help("add a line like `title: Ransomware at the town hall`"),
                 );
             }
@@ -312,7 +321,7 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
     };
     if missing_date {
         errors.push(
-            Diagnostic::at(Location::file(path), "missing `date` in front matter")
+            Diagnostic::at(front_matter, "missing `date` in front matter")
                 .with_help("add a line like `date: 2023-07-24` (or `2023-07`, or `2023`)"),
         );
     }
@@ -405,6 +414,7 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
             updated,
             draft,
             aliases,
+            alias_locations,
             embargo,
             summary_html,
             summary_text,
@@ -621,8 +631,8 @@ Body.
         assert_eq!(
             e,
             [
-                "content/x.md: missing `title` in front matter\n  help: add a line like `title: Ransomware at the town hall`",
-                "content/x.md: missing `date` in front matter\n  help: add a line like `date: 2023-07-24` (or `2023-07`, or `2023`)",
+                "content/x.md:1:1: missing `title` in front matter\n  help: add a line like `title: Ransomware at the town hall`",
+                "content/x.md:1:1: missing `date` in front matter\n  help: add a line like `date: 2023-07-24` (or `2023-07`, or `2023`)",
                 "content/x.md:3:10: `updated`: `2023-02-30` is not a valid date: February 2023 has 28 days",
                 "content/x.md:4:7: `slug: ../../etc` is not a valid slug: use lowercase ASCII letters, digits and single dashes\n  help: write `slug: etc`",
             ]

@@ -381,10 +381,7 @@ pub struct Outputs<'t> {
 /// static file not shadowed by a page. Two pages at one path are an error.
 pub fn outputs<'t>(site: &Site, theme: &'t Theme) -> Result<Outputs<'t>> {
     let mut pages = render::plan(site);
-    let collisions = render::collisions(site, &pages);
-    if !collisions.is_empty() {
-        return Err(Error::many(collisions));
-    }
+    let mut collisions = render::collisions(site, &pages);
     if site.base_url.origin.is_empty() && site.config.feeds.enabled {
         log::info!("base_url has no host: feeds and sitemap.xml need absolute URLs and are not written");
     }
@@ -392,6 +389,10 @@ pub fn outputs<'t>(site: &Site, theme: &'t Theme) -> Result<Outputs<'t>> {
     // Either way one line per file would bury everything else.
     let mut warnings = error::collapse_repeats(site.warnings.clone(), Repeat::SameMessage, 3, "file");
     let statics = static_files(theme, &mut pages, &mut warnings);
+    collisions.extend(render::folder_collisions(site, &pages, statics.iter().map(|(rel, _)| *rel)));
+    if !collisions.is_empty() {
+        return Err(Error::many(collisions));
+    }
     Ok(Outputs { pages, statics, warnings })
 }
 

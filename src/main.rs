@@ -589,7 +589,7 @@ fn import(args: &ImportArgs, quiet: bool) -> casebook::Result<()> {
     if let Some(file) = &args.map_file {
         let text = casebook::fs::read_to_string(file)?;
         let pairs: std::collections::BTreeMap<String, String> =
-            serde_yaml::from_str(&text).map_err(|e| casebook::Diagnostic::from_yaml(&e, file, 1))?;
+            serde_yaml::from_str(&text).map_err(|e| casebook::Diagnostic::from_yaml(&e, file, 1, &text))?;
         map.extend(pairs);
     }
     let format = match args.format {
