@@ -565,8 +565,8 @@ impl Shared {
         crate::card::declare(&mut tera);
         let assets = register_assets(&mut tera, site, theme, !unversioned_assets);
         tera.add_raw_templates(theme.templates.iter().map(|(name, t)| (name.as_str(), t.text.as_str())))
-            .map_err(|e| template_error(&e, theme, None))?;
-        crate::card::add_wrappers(&mut tera).map_err(|e| template_error(&e, theme, None))?;
+            .map_err(|e| template_errors(&e, theme))?;
+        crate::card::add_wrappers(&mut tera).map_err(|e| template_errors(&e, theme))?;
         for name in crate::theme::REQUIRED_TEMPLATES {
             if !tera.contains_template(name) {
                 return Err(Diagnostic::new(format!("the theme has no `{name}` template")).into());
@@ -1141,6 +1141,44 @@ impl<'a> Renderer<'a> {
 }
 
 /// A Tera error as a diagnostic located in the template file, with the offending line quoted.
+/// The errors of compiling a theme. Tera checks every template's references and blocks
+/// together and joins what it finds into one message of reports (`error: …`, ` --> name:line:
+/// col`, a snippet); each becomes a diagnostic of its own, located in the site's file.
+fn template_errors(err: &tera::Error, theme: &Theme) -> Error {
+    if let tera::ErrorKind::Msg(text) = err.kind()
+        && let Some(diagnostics) = reports(text, theme)
+    {
+        return Error::many(diagnostics);
+    }
+    template_error(err, theme, None).into()
+}
+
+/// Reads Tera's joined reports back; `None` for a message of another shape.
+fn reports(text: &str, theme: &Theme) -> Option<Vec<Diagnostic>> {
+    let mut found: Vec<Diagnostic> = Vec::new();
+    for report in text.split("\n\n") {
+        if let Some(note) = report.strip_prefix("note: ") {
+            let last = found.pop()?;
+            found.push(last.caused_by(note.lines().next().unwrap_or_default()));
+            continue;
+        }
+        let (message, rest) = report.strip_prefix("error: ")?.split_once('\n')?;
+        let at = rest.lines().next()?.trim_start().strip_prefix("--> ")?;
+        let (at, column) = at.rsplit_once(':')?;
+        let (name, line) = at.rsplit_once(':')?;
+        let (line, column): (usize, usize) = (line.parse().ok()?, column.parse().ok()?);
+        let message = format!("template error: {}", message.trim_end_matches('.'));
+        let mut d = Diagnostic::at(Location::at(theme.origin(name), line, column), message);
+        let width = rest.lines().last().map_or(1, |underline| underline.matches('^').count().max(1));
+        if let Some(source) = theme.templates.get(name).and_then(|t| t.text.lines().nth(line.checked_sub(1)?))
+        {
+            d = d.with_snippet(source, width);
+        }
+        found.push(d);
+    }
+    (!found.is_empty()).then_some(found)
+}
+
 fn template_error(err: &tera::Error, theme: &Theme, rendering: Option<&str>) -> Diagnostic {
     let report = match err.kind() {
         tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => Some(r),
