@@ -376,7 +376,8 @@ fn serve(args: &ServeArgs, quiet: bool) -> casebook::Result<()> {
     preview_loop(session, quiet, move |outcome| {
         match outcome {
             Ok(report) if report.stylesheets_only() => live.stylesheets(),
-            Ok(report) if report.written.is_empty() && report.removed.is_empty() => {}
+            // Nothing to reload, but a failure before this rebuild is over.
+            Ok(report) if report.written.is_empty() && report.removed.is_empty() => live.unchanged(),
             Ok(_) => live.reload(),
             Err(err) => {
                 let text: Vec<String> = err.diagnostics().iter().map(|d| format!("error: {d}")).collect();
