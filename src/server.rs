@@ -223,30 +223,66 @@ struct Shared {
 /// A bind failure is a diagnostic naming the address, with the operating system's error as
 /// its cause.
 pub fn start(options: &ServeOptions, live: Arc<LiveReload>) -> Result<Server, Diagnostic> {
-    let root = fs::canonicalize(&options.folder)?;
-    if !fs::is_dir(&root) {
-        return Err(Diagnostic::new(format!(
-            "cannot serve {}: it is not a folder",
-            options.folder.display()
-        )));
-    }
-    let listener = TcpListener::bind(options.addr).map_err(|e| {
-        Diagnostic::new(format!("could not listen on {}", options.addr))
+    let root = served_root(&options.folder)?;
+    bind(options.addr)?.spawn(root, live)
+}
+
+/// A socket listening, not answering yet: [`bind`] then [`Bound::serve`] when the folder
+/// served depends on the address (`casebook serve` names its preview folder after it).
+#[derive(Debug)]
+pub struct Bound {
+    listener: TcpListener,
+    addr: SocketAddr,
+}
+
+/// Listens on `addr` (port 0 picks a free port) without serving anything yet.
+///
+/// A bind failure is a diagnostic naming the address, with the operating system's error as
+/// its cause.
+pub fn bind(addr: SocketAddr) -> Result<Bound, Diagnostic> {
+    let listener = TcpListener::bind(addr).map_err(|e| {
+        Diagnostic::new(format!("could not listen on {addr}"))
             .caused_by(e.to_string())
             .with_help("choose another port with --port, or another address with --bind")
     })?;
-    let addr = listener.local_addr().map_err(|e| {
-        Diagnostic::new(format!("could not find the address listened on for {}", options.addr))
-            .caused_by(e.to_string())
+    let bound = listener.local_addr().map_err(|e| {
+        Diagnostic::new(format!("could not find the address listened on for {addr}")).caused_by(e.to_string())
     })?;
-    let shared = Arc::new(Shared { root, live, shutdown: AtomicBool::new(false) });
-    let for_thread = Arc::clone(&shared);
-    let accept = std::thread::Builder::new()
-        .name("casebook-accept".into())
-        .spawn(move || accept_loop(&listener, &for_thread))
-        .map_err(|e| Diagnostic::new("could not start the preview server").caused_by(e.to_string()))?;
-    log::debug!("serving {} on http://{addr}/", shared.root.display());
-    Ok(Server { addr, shared, accept: Some(accept) })
+    Ok(Bound { listener, addr: bound })
+}
+
+impl Bound {
+    /// The address listened on (with the port picked when port 0 was asked for).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Starts serving `folder` in background threads.
+    pub fn serve(self, folder: &Path, live: Arc<LiveReload>) -> Result<Server, Diagnostic> {
+        let root = served_root(folder)?;
+        self.spawn(root, live)
+    }
+
+    fn spawn(self, root: PathBuf, live: Arc<LiveReload>) -> Result<Server, Diagnostic> {
+        let Bound { listener, addr } = self;
+        let shared = Arc::new(Shared { root, live, shutdown: AtomicBool::new(false) });
+        let for_thread = Arc::clone(&shared);
+        let accept = std::thread::Builder::new()
+            .name("casebook-accept".into())
+            .spawn(move || accept_loop(&listener, &for_thread))
+            .map_err(|e| Diagnostic::new("could not start the preview server").caused_by(e.to_string()))?;
+        log::debug!("serving {} on http://{addr}/", shared.root.display());
+        Ok(Server { addr, shared, accept: Some(accept) })
+    }
+}
+
+/// The canonical form of the folder to serve, which must be one.
+fn served_root(folder: &Path) -> Result<PathBuf, Diagnostic> {
+    let root = fs::canonicalize(folder)?;
+    if !fs::is_dir(&root) {
+        return Err(Diagnostic::new(format!("cannot serve {}: it is not a folder", folder.display())));
+    }
+    Ok(root)
 }
 
 impl Server {

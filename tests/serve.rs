@@ -1,6 +1,7 @@
 //! `casebook serve` and `casebook watch`, run as the real binary on a copy of a site: pages
 //! served, live-reload events after edits, the error overlay's message on a broken file and
-//! its clearing on the fix, refused traversal, the 404 page, and drafts kept out of public/.
+//! its clearing on the fix, refused traversal, the 404 page, drafts kept out of public/ and out
+//! of another serve's preview folder.
 
 mod common;
 
@@ -263,6 +264,73 @@ fn a_fix_restoring_the_last_good_text_clears_the_error() {
 /// The `host:port` a `Serving … at http://host:port/ …` line names.
 fn address(line: &str) -> String {
     line.split("http://").nth(1).and_then(|r| r.split('/').next()).expect("address").to_string()
+}
+
+/// Regression: two serves of one site built into one preview folder, so the one without
+/// `--drafts` served the other's drafts and links to the other's port. The folder is private
+/// and reused by the same command run again.
+#[test]
+fn concurrent_serves_never_share_a_preview_folder() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let site = site_copy(dir.path());
+    std::fs::write(
+        site.join("content/2026-draft.md"),
+        "---\ntitle: Unapproved draft DRAFTMARKER\ndate: 2026-01-01\ndraft: true\n---\nDRAFTMARKER\n",
+    )
+    .expect("write draft");
+    let port = free_port();
+    let start_public = || Running::start(&site, dir.path(), &["serve", "--port", &port.to_string()]);
+    let mut public = start_public();
+    let public_line = public.wait_line("Serving");
+    public.wait_line("build:");
+    let mut drafts = Running::start(&site, dir.path(), &["serve", "--port", "0", "--drafts"]);
+    let drafts_line = drafts.wait_line("Serving");
+    drafts.wait_line("build:");
+    let (public_addr, drafts_addr) = (address(&public_line), address(&drafts_line));
+    let (public_folder, drafts_folder) = (folder(&public_line), folder(&drafts_line));
+    assert_ne!(public_folder, drafts_folder);
+
+    let (status, _) = get(&public_addr, "/incidents/2026-draft/");
+    assert_eq!(status, 404, "no drafts without --drafts");
+    let (status, page) = get(&drafts_addr, "/incidents/2026-draft/");
+    assert!(status == 200 && page.contains("DRAFTMARKER"), "{status}");
+    let (_, home) = get(&public_addr, "/");
+    assert!(home.contains(&format!("http://{public_addr}/")), "links to its own address");
+    assert!(!home.contains(&drafts_addr) && !home.contains("DRAFTMARKER"));
+    // Edits reach each: the drafts serve rebuilding must not touch the other's folder.
+    let text = std::fs::read_to_string(site.join(HOSPITAL)).expect("read");
+    std::fs::write(site.join(HOSPITAL), text.replacen("\n---\n", "\n---\nBOTH-SEE-THIS\n\n", 1))
+        .expect("edit");
+    public.wait_line("changed:");
+    drafts.wait_line("changed:");
+    let (_, home) = get(&public_addr, "/");
+    assert!(!home.contains("DRAFTMARKER") && !home.contains(&drafts_addr));
+    assert!(!common::files(&public_folder).iter().any(|f| f.contains("2026-draft")), "no draft on disk");
+
+    #[cfg(unix)]
+    for folder in [&public_folder, &drafts_folder] {
+        use std::os::unix::fs::PermissionsExt;
+        let private = folder.parent().expect("the private folder");
+        let mode = std::fs::metadata(private).expect("metadata").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "{}", private.display());
+    }
+
+    drop(public);
+    let mut again = start_public();
+    assert_eq!(folder(&again.wait_line("Serving")), public_folder, "the same command reuses its folder");
+    again.wait_line("build:");
+}
+
+/// A port free a moment ago.
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("address").port()
+}
+
+/// The preview folder a `Serving … from FOLDER (Ctrl-C to stop)` line names.
+fn folder(line: &str) -> PathBuf {
+    let rest = line.split(" from ").nth(1).expect("a folder");
+    PathBuf::from(rest.trim_end_matches(" (Ctrl-C to stop)"))
 }
 
 #[test]
