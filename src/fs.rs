@@ -88,6 +88,66 @@ pub fn create_dir_all(path: &Path) -> Result<(), Diagnostic> {
     std::fs::create_dir_all(path).map_err(|e| io_error(path, "create the folder", e))
 }
 
+/// Creates a folder only this user may enter (mode 0700 on Unix), or takes over one left by an
+/// earlier run; its parent must exist. For folders in a shared place such as `/tmp`, whose
+/// names others can guess and make first: an existing one must be a real folder (not a link)
+/// owned by this user, and is made private again.
+pub fn create_private_dir(path: &Path) -> Result<(), Diagnostic> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+        let refuse = |why: &str| {
+            Diagnostic::at(Location::file(path), format!("refusing to use this folder: {why}"))
+                .with_help("remove it, or set TMPDIR to a folder of your own")
+        };
+        match std::fs::DirBuilder::new().mode(0o700).create(path) {
+            Err(e) if e.kind() != io::ErrorKind::AlreadyExists => {
+                return Err(io_error(path, "create the folder", e));
+            }
+            _ => {}
+        }
+        let meta =
+            std::fs::symlink_metadata(path).map_err(|e| io_error(path, "read the folder's metadata", e))?;
+        if !meta.is_dir() {
+            return Err(refuse("it is a link or a file, not a folder"));
+        }
+        // Checked and changed through one open handle, so the folder cannot be swapped for
+        // another between the check and the change.
+        let dir = std::fs::File::open(path).map_err(|e| io_error(path, "open the folder", e))?;
+        let opened = dir.metadata().map_err(|e| io_error(path, "read the folder's metadata", e))?;
+        if (opened.dev(), opened.ino()) != (meta.dev(), meta.ino()) {
+            return Err(refuse("it was replaced while casebook checked it"));
+        }
+        if opened.uid() != own_uid(path)? {
+            return Err(refuse("it belongs to another user"));
+        }
+        dir.set_permissions(std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| io_error(path, "make the folder private", e))
+    }
+    #[cfg(not(unix))]
+    {
+        create_dir_all(path)
+    }
+}
+
+/// This process's user id, without a call outside `std`: the owner of a file it makes now, in
+/// `dir` (removed at once; `create_new` never follows a link someone put at its name).
+#[cfg(unix)]
+fn own_uid(dir: &Path) -> Result<u32, Diagnostic> {
+    use std::os::unix::fs::MetadataExt;
+    let probe = dir.join(format!(".casebook-owner-{}", std::process::id()));
+    let _ = std::fs::remove_file(&probe);
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .map_err(|e| io_error(&probe, "create the file", e))?;
+    let uid = file.metadata().map(|m| m.uid());
+    drop(file);
+    let _ = std::fs::remove_file(&probe);
+    uid.map_err(|e| io_error(&probe, "read the file's metadata", e))
+}
+
 /// Removes a folder and everything in it; a missing folder is not an error.
 pub fn remove_dir_all(path: &Path) -> Result<(), Diagnostic> {
     match std::fs::remove_dir_all(path) {

@@ -353,11 +353,14 @@ fn serve(args: &ServeArgs, quiet: bool) -> casebook::Result<()> {
     use casebook::server;
     let root = casebook::site::normalize_root(&args.site.root);
     let live = server::LiveReload::new();
-    let folder = casebook::output::preview_folder(&root)?;
-    casebook::fs::create_dir_all(&folder)?;
-    let addr = std::net::SocketAddr::new(args.bind, args.port);
-    let server = server::start(&server::ServeOptions { folder: folder.clone(), addr }, live.clone())?;
-    let addr = server.addr();
+    // Listening first: the preview folder is named after the address, and a port already taken
+    // must not touch the folder of the serve that holds it.
+    let bound = server::bind(std::net::SocketAddr::new(args.bind, args.port))?;
+    let addr = bound.addr();
+    let preview = casebook::output::Preview { addr, drafts: args.drafts, now: args.now };
+    let folder = casebook::output::preview_folder(&root, &preview)?;
+    // Held until the command ends: dropping it stops the server.
+    let _server = bound.serve(&folder, live.clone())?;
     let host =
         if addr.ip().is_unspecified() { format!("localhost:{}", addr.port()) } else { addr.to_string() };
     let url = format!("http://{host}/");
@@ -384,7 +387,8 @@ fn serve(args: &ServeArgs, quiet: bool) -> casebook::Result<()> {
     preview_loop(session, quiet, move |outcome| {
         match outcome {
             Ok(report) if report.stylesheets_only() => live.stylesheets(),
-            Ok(report) if report.written.is_empty() && report.removed.is_empty() => {}
+            // Nothing to reload, but a failure before this rebuild is over.
+            Ok(report) if report.written.is_empty() && report.removed.is_empty() => live.unchanged(),
             Ok(_) => live.reload(),
             Err(err) => {
                 let text: Vec<String> = err.diagnostics().iter().map(|d| format!("error: {d}")).collect();

@@ -4,6 +4,7 @@
 //! This module also decides where output may go: never over the site itself or its sources.
 
 use std::collections::HashSet;
+use std::net::SocketAddr;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
@@ -61,20 +62,56 @@ pub fn refuse_drafts_in_public(root: &Path, output: &Path, doing: &str) -> Resul
     Ok(())
 }
 
-/// The folder `casebook serve` builds into: in the system's temporary folder, named after the
-/// site's absolute path, so it is never `public/` (drafts must not get there) and two sites
-/// previewed at once do not share one. It is reused by the next `serve` of the same site.
-pub fn preview_folder(root: &Path) -> Result<PathBuf, Diagnostic> {
+/// What the output of `casebook serve` depends on besides the site's files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Preview {
+    /// The address listened on, with the port picked: the pages' links point at it.
+    pub addr: SocketAddr,
+    /// Whether drafts are shown.
+    pub drafts: bool,
+    /// The moment embargoes are judged at, when not now (`--now`).
+    pub now: Option<i64>,
+}
+
+/// The folder `casebook serve` builds into, made ready: `site/` in a private folder (mode 0700
+/// on Unix: it holds drafts and internal notes) in the system's temporary folder, never
+/// `public/`.
+///
+/// The private folder is named after the site's absolute path and everything in [`Preview`],
+/// so two serves at once never share one: a serve without `--drafts` must never serve the
+/// drafts of one with it, nor links to another port. Two serves cannot listen on the same
+/// address, so they always differ in it. The same command run again reuses its folder rather
+/// than leave one more behind. The build swaps `site/` with its staging folder, which lies
+/// beside it in the private folder, as does the replaced build while it is removed.
+///
+/// As for any output folder, an existing `site/` must be empty or an earlier build.
+pub fn preview_folder(root: &Path, preview: &Preview) -> Result<PathBuf, Diagnostic> {
+    preview_folder_in(&std::env::temp_dir(), root, preview)
+}
+
+fn preview_folder_in(base: &Path, root: &Path, preview: &Preview) -> Result<PathBuf, Diagnostic> {
     let abs = fs::absolute(if root.as_os_str().is_empty() { Path::new(".") } else { root })?;
+    let private = base.join(preview_name(&abs, preview));
+    fs::create_private_dir(&private)?;
+    let output = resolve(root, Some(&private.join("site")))?;
+    fs::create_dir_all(&output)?;
+    Ok(output)
+}
+
+/// The name of a preview's private folder: readable (site, port, drafts) and unique (a hash of
+/// the site's absolute path and every [`Preview`] field), the same from one run to the next.
+fn preview_name(abs_root: &Path, preview: &Preview) -> String {
+    let key = format!("{}\0{}\0{}\0{:?}", abs_root.display(), preview.addr, preview.drafts, preview.now);
     // FNV-1a: the same name from one run to the next.
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in abs.to_string_lossy().bytes() {
+    for b in key.bytes() {
         hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
-    let name = abs.file_name().map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+    let name = abs_root.file_name().map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
     let name: String =
         name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
-    Ok(std::env::temp_dir().join(format!("casebook-serve-{name}-{:08x}", hash >> 32)))
+    let drafts = if preview.drafts { "-drafts" } else { "" };
+    format!("casebook-serve-{name}-{}{drafts}-{:08x}", preview.addr.port(), hash >> 32)
 }
 
 /// Whether an existing folder may be replaced: missing, empty, or an earlier build.
@@ -216,6 +253,76 @@ mod tests {
         assert_eq!(read("incidents/a/index.html"), "b");
         assert_eq!(read("incidents/b/deep/index.html"), "c");
         assert!(!target.join("404.html").exists());
+    }
+
+    fn preview(port: u16) -> Preview {
+        Preview { addr: SocketAddr::from(([127, 0, 0, 1], port)), drafts: false, now: None }
+    }
+
+    /// Regression: `serve --port 18740` and `serve --port 18741 --drafts` built into one
+    /// folder, so the first served the second's drafts and links.
+    #[test]
+    fn previews_differing_in_anything_get_folders_of_their_own() {
+        let root = Path::new("/home/me/incidents site");
+        let base = preview(18740);
+        let name = preview_name(root, &base);
+        assert!(name.starts_with("casebook-serve-incidents_site-18740-"), "{name}");
+        assert_eq!(preview_name(root, &base), name, "the same command reuses its folder");
+        let others = [
+            preview_name(root, &preview(18741)),
+            preview_name(root, &Preview { drafts: true, ..base }),
+            preview_name(root, &Preview { now: Some(1_700_000_000), ..base }),
+            preview_name(root, &Preview { addr: SocketAddr::from(([127, 0, 0, 2], 18740)), ..base }),
+            preview_name(root, &Preview { addr: SocketAddr::from(([0, 0, 0, 0], 18740)), ..base }),
+            preview_name(Path::new("/home/me/other/incidents site"), &base),
+        ];
+        for (i, other) in others.iter().enumerate() {
+            assert_ne!(other, &name);
+            assert!(others[i + 1..].iter().all(|o| o != other), "{other}");
+        }
+        assert!(others[1].contains("-18740-drafts-"), "{}", others[1]);
+    }
+
+    #[test]
+    fn the_preview_folder_is_private_reused_and_never_a_foreign_folder() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let site = tempfile::tempdir().expect("temp dir");
+        let folder = preview_folder_in(tmp.path(), site.path(), &preview(1111)).expect("preview folder");
+        assert_eq!(folder.file_name().and_then(|n| n.to_str()), Some("site"));
+        let private = folder.parent().expect("its private folder");
+        assert_eq!(private.parent(), Some(tmp.path()));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
+            assert_eq!(mode(private), 0o700);
+            // A folder left with wider permissions is made private again.
+            std::fs::set_permissions(private, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+            std::fs::write(folder.join("index.html"), "earlier").expect("write");
+            std::fs::write(folder.join("404.html"), "earlier").expect("write");
+            assert_eq!(preview_folder_in(tmp.path(), site.path(), &preview(1111)).expect("again"), folder);
+            assert_eq!(mode(private), 0o700);
+        }
+        // What the build would replace must be an earlier build, as for any output folder.
+        for name in ["index.html", "404.html"] {
+            std::fs::remove_file(folder.join(name)).ok();
+        }
+        std::fs::write(folder.join("notes.txt"), "keep me").expect("write");
+        let e = preview_folder_in(tmp.path(), site.path(), &preview(1111)).expect_err("foreign");
+        assert!(e.to_string().contains("does not look like an earlier casebook build"), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_in_place_of_the_private_folder_is_refused() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let site = tempfile::tempdir().expect("temp dir");
+        let elsewhere = tempfile::tempdir().expect("temp dir");
+        let name = preview_name(&fs::absolute(site.path()).expect("absolute"), &preview(1111));
+        std::os::unix::fs::symlink(elsewhere.path(), tmp.path().join(&name)).expect("link");
+        let e = preview_folder_in(tmp.path(), site.path(), &preview(1111)).expect_err("a link");
+        assert!(e.to_string().contains("it is a link or a file"), "{e}");
+        assert!(!elsewhere.path().join("site").exists(), "nothing made where the link leads");
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //!
 //! HTML responses get a `<script>` injected (the files on disk are left alone). The script
 //! listens on `/__casebook/events` and reloads the page, refreshes stylesheets, or shows a
-//! build error on top of the last good page, as the rebuild loop reports through [`LiveReload`].
+//! build error on top of the last good page until a rebuild succeeds, as the rebuild loop
+//! reports through [`LiveReload`].
 
 use std::fmt::Write as _;
 use std::io::{self, Read, Write};
@@ -62,6 +63,9 @@ struct State {
     pages_at: u64,
     /// The generation of the last stylesheet-only change.
     styles_at: u64,
+    /// The generation of the last failure cleared by a rebuild that changed no file (the fix
+    /// brought back the last good output, so tabs drop the overlay and keep their page).
+    cleared_at: u64,
     /// The current failure and its generation; cleared by the next successful rebuild.
     failure: Option<(u64, String)>,
 }
@@ -75,27 +79,52 @@ impl LiveReload {
 
     /// A rebuild succeeded and pages changed: tabs reload (and any error overlay goes away).
     pub fn reload(&self) {
-        self.change(|s| {
+        self.change(|s, at| {
             s.build += 1;
-            s.pages_at = s.generation;
+            s.pages_at = at;
             s.failure = None;
+            true
         });
     }
 
     /// Only stylesheets changed: tabs re-fetch their stylesheets without reloading; clears the
     /// overlay.
     pub fn stylesheets(&self) {
-        self.change(|s| {
+        self.change(|s, at| {
             s.build += 1;
-            s.styles_at = s.generation;
+            s.styles_at = at;
             s.failure = None;
+            true
+        });
+    }
+
+    /// A rebuild succeeded without changing any file: the pages tabs show are current, so only
+    /// the error overlay goes (a fix that restores the last good text writes nothing). Without
+    /// a failure to clear there is nothing to tell.
+    pub fn unchanged(&self) {
+        self.change(|s, at| {
+            if s.failure.take().is_none() {
+                return false;
+            }
+            s.cleared_at = at;
+            true
         });
     }
 
     /// A rebuild failed: tabs show `message` (plain text, may be multi-line, e.g.
     /// "content/x.md:3:7: expected a date\n  help: ...") in an overlay and keep the page.
+    ///
+    /// The message already shown is not news: one save can reach the rebuild loop as two
+    /// batches (the write, then the editor touching the file's metadata), each rebuild failing
+    /// alike, and tabs must not get the same error once per batch.
     pub fn failed(&self, message: &str) {
-        self.change(|s| s.failure = Some((s.generation, message.to_string())));
+        self.change(|s, at| {
+            if s.failure.as_ref().is_some_and(|(_, shown)| shown == message) {
+                return false;
+            }
+            s.failure = Some((at, message.to_string()));
+            true
+        });
     }
 
     /// The current build identifier (changes on every [`reload`](Self::reload) and
@@ -114,10 +143,15 @@ impl LiveReload {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn change(&self, update: impl FnOnce(&mut State)) {
+    /// Applies `update`, which is given the generation the change will have and says whether
+    /// anything changed; only then is the generation bumped and every stream woken.
+    fn change(&self, update: impl FnOnce(&mut State, u64) -> bool) {
         let mut state = self.lock();
-        state.generation += 1;
-        update(&mut state);
+        let at = state.generation + 1;
+        if !update(&mut state, at) {
+            return;
+        }
+        state.generation = at;
         drop(state);
         self.changed.notify_all();
     }
@@ -135,10 +169,13 @@ impl LiveReload {
         let build = serde_json::json!({ "build": self.id(state.build) });
         let mut out = String::new();
         // A page change makes a stylesheet change after it moot: the reload fetches both.
+        // Either also drops the overlay, so a failure cleared meanwhile needs no `clear`.
         if state.pages_at > seen {
             out.push_str(&sse_event("reload", &build));
         } else if state.styles_at > seen {
             out.push_str(&sse_event("css", &build));
+        } else if state.cleared_at > seen {
+            out.push_str(&sse_event("clear", &build));
         }
         if let Some((at, message)) = &state.failure
             && *at > seen
@@ -186,30 +223,66 @@ struct Shared {
 /// A bind failure is a diagnostic naming the address, with the operating system's error as
 /// its cause.
 pub fn start(options: &ServeOptions, live: Arc<LiveReload>) -> Result<Server, Diagnostic> {
-    let root = fs::canonicalize(&options.folder)?;
-    if !fs::is_dir(&root) {
-        return Err(Diagnostic::new(format!(
-            "cannot serve {}: it is not a folder",
-            options.folder.display()
-        )));
-    }
-    let listener = TcpListener::bind(options.addr).map_err(|e| {
-        Diagnostic::new(format!("could not listen on {}", options.addr))
+    let root = served_root(&options.folder)?;
+    bind(options.addr)?.spawn(root, live)
+}
+
+/// A socket listening, not answering yet: [`bind`] then [`Bound::serve`] when the folder
+/// served depends on the address (`casebook serve` names its preview folder after it).
+#[derive(Debug)]
+pub struct Bound {
+    listener: TcpListener,
+    addr: SocketAddr,
+}
+
+/// Listens on `addr` (port 0 picks a free port) without serving anything yet.
+///
+/// A bind failure is a diagnostic naming the address, with the operating system's error as
+/// its cause.
+pub fn bind(addr: SocketAddr) -> Result<Bound, Diagnostic> {
+    let listener = TcpListener::bind(addr).map_err(|e| {
+        Diagnostic::new(format!("could not listen on {addr}"))
             .caused_by(e.to_string())
             .with_help("choose another port with --port, or another address with --bind")
     })?;
-    let addr = listener.local_addr().map_err(|e| {
-        Diagnostic::new(format!("could not find the address listened on for {}", options.addr))
-            .caused_by(e.to_string())
+    let bound = listener.local_addr().map_err(|e| {
+        Diagnostic::new(format!("could not find the address listened on for {addr}")).caused_by(e.to_string())
     })?;
-    let shared = Arc::new(Shared { root, live, shutdown: AtomicBool::new(false) });
-    let for_thread = Arc::clone(&shared);
-    let accept = std::thread::Builder::new()
-        .name("casebook-accept".into())
-        .spawn(move || accept_loop(&listener, &for_thread))
-        .map_err(|e| Diagnostic::new("could not start the preview server").caused_by(e.to_string()))?;
-    log::debug!("serving {} on http://{addr}/", shared.root.display());
-    Ok(Server { addr, shared, accept: Some(accept) })
+    Ok(Bound { listener, addr: bound })
+}
+
+impl Bound {
+    /// The address listened on (with the port picked when port 0 was asked for).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Starts serving `folder` in background threads.
+    pub fn serve(self, folder: &Path, live: Arc<LiveReload>) -> Result<Server, Diagnostic> {
+        let root = served_root(folder)?;
+        self.spawn(root, live)
+    }
+
+    fn spawn(self, root: PathBuf, live: Arc<LiveReload>) -> Result<Server, Diagnostic> {
+        let Bound { listener, addr } = self;
+        let shared = Arc::new(Shared { root, live, shutdown: AtomicBool::new(false) });
+        let for_thread = Arc::clone(&shared);
+        let accept = std::thread::Builder::new()
+            .name("casebook-accept".into())
+            .spawn(move || accept_loop(&listener, &for_thread))
+            .map_err(|e| Diagnostic::new("could not start the preview server").caused_by(e.to_string()))?;
+        log::debug!("serving {} on http://{addr}/", shared.root.display());
+        Ok(Server { addr, shared, accept: Some(accept) })
+    }
+}
+
+/// The canonical form of the folder to serve, which must be one.
+fn served_root(folder: &Path) -> Result<PathBuf, Diagnostic> {
+    let root = fs::canonicalize(folder)?;
+    if !fs::is_dir(&root) {
+        return Err(Diagnostic::new(format!("cannot serve {}: it is not a folder", folder.display())));
+    }
+    Ok(root)
 }
 
 impl Server {

@@ -1,6 +1,7 @@
 //! `casebook serve` and `casebook watch`, run as the real binary on a copy of a site: pages
 //! served, live-reload events after edits, the error overlay's message on a broken file and
-//! its clearing on the fix, refused traversal, the 404 page, and drafts kept out of public/.
+//! its clearing on the fix, refused traversal, the 404 page, drafts kept out of public/ and out
+//! of another serve's preview folder.
 
 mod common;
 
@@ -106,6 +107,34 @@ impl Events {
         Events { stream, buffer: String::new() }
     }
 
+    /// Waits for the next event, whatever its name, and returns its name and data.
+    fn next(&mut self) -> (String, String) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            while let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let field = |name: &str| {
+                    block.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim_start().to_string())
+                };
+                // Comments (pings) and `retry:` are not events.
+                if let Some(name) = field("event:") {
+                    return (name, field("data:").unwrap_or_default());
+                }
+            }
+            assert!(Instant::now() < deadline, "no event; got:\n{}", self.buffer);
+            self.read_more();
+        }
+    }
+
+    fn read_more(&mut self) {
+        let mut chunk = [0u8; 4096];
+        match self.stream.read(&mut chunk) {
+            Ok(0) => panic!("the event stream closed; got:\n{}", self.buffer),
+            Ok(n) => self.buffer.push_str(&String::from_utf8_lossy(&chunk[..n])),
+            Err(_) => {} // read timeout: look again
+        }
+    }
+
     /// Waits for an event named `name` and returns its data.
     fn wait(&mut self, name: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -120,12 +149,7 @@ impl Events {
                 }
             }
             assert!(Instant::now() < deadline, "no `{name}` event; got:\n{}", self.buffer);
-            let mut chunk = [0u8; 4096];
-            match self.stream.read(&mut chunk) {
-                Ok(0) => panic!("the event stream closed; got:\n{}", self.buffer),
-                Ok(n) => self.buffer.push_str(&String::from_utf8_lossy(&chunk[..n])),
-                Err(_) => {} // read timeout: look again
-            }
+            self.read_more();
         }
     }
 }
@@ -195,6 +219,118 @@ fn serve_previews_reloads_and_shows_errors() {
 
     std::fs::write(site.join(HOSPITAL), &text).expect("fix");
     events.wait("reload");
+}
+
+/// Regression: a fix that brings back the last good text writes no file, and the error overlay
+/// used to stay up, with the stale error sent to every tab opened later. A failed file touched
+/// again (as some editors do after writing) used to send the same error a second time.
+#[test]
+fn a_fix_restoring_the_last_good_text_clears_the_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let site = site_copy(dir.path());
+    let mut serve = Running::start(&site, dir.path(), &["serve", "--port", "0"]);
+    let addr = address(&serve.wait_line("Serving"));
+    serve.wait_line("build:");
+    let mut events = Events::open(&addr);
+    assert_eq!(events.next().0, "hello");
+
+    let text = std::fs::read_to_string(site.join(HOSPITAL)).expect("read");
+    assert!(text.contains("\ndate: 2024-02-13\n"), "the fixture's date");
+    std::fs::write(site.join(HOSPITAL), text.replacen("\ndate: 2024-02-13\n", "\ndate: 2023-02-30\n", 1))
+        .expect("break");
+    let (name, error) = events.next();
+    assert_eq!(name, "error");
+    assert!(error.contains("2023-02-30"), "{error}");
+    serve.wait_line("rebuild failed");
+    // The same failure once more, as after an editor touching the file it just wrote.
+    let file = std::fs::File::options().write(true).open(site.join(HOSPITAL)).expect("open");
+    file.set_modified(std::time::SystemTime::now() + Duration::from_secs(5)).expect("touch");
+    drop(file);
+    serve.wait_line("rebuild failed");
+
+    std::fs::write(site.join(HOSPITAL), &text).expect("fix");
+    let line = serve.wait_line("changed:");
+    assert!(line.contains("0 files written"), "the fix restores the last good output: {line}");
+    assert_eq!(events.next().0, "clear", "no second `error`, and the overlay goes");
+    // A tab opened now gets no stale error: the next event after hello is the next edit's.
+    let mut late = Events::open(&addr);
+    assert_eq!(late.next().0, "hello");
+    std::fs::write(site.join(HOSPITAL), text.replacen("\n---\n", "\n---\nEDITED-AFTER-FIX\n\n", 1))
+        .expect("edit");
+    assert_eq!(late.next().0, "reload");
+    assert_eq!(events.next().0, "reload");
+}
+
+/// The `host:port` a `Serving … at http://host:port/ …` line names.
+fn address(line: &str) -> String {
+    line.split("http://").nth(1).and_then(|r| r.split('/').next()).expect("address").to_string()
+}
+
+/// Regression: two serves of one site built into one preview folder, so the one without
+/// `--drafts` served the other's drafts and links to the other's port. The folder is private
+/// and reused by the same command run again.
+#[test]
+fn concurrent_serves_never_share_a_preview_folder() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let site = site_copy(dir.path());
+    std::fs::write(
+        site.join("content/2026-draft.md"),
+        "---\ntitle: Unapproved draft DRAFTMARKER\ndate: 2026-01-01\ndraft: true\n---\nDRAFTMARKER\n",
+    )
+    .expect("write draft");
+    let port = free_port();
+    let start_public = || Running::start(&site, dir.path(), &["serve", "--port", &port.to_string()]);
+    let mut public = start_public();
+    let public_line = public.wait_line("Serving");
+    public.wait_line("build:");
+    let mut drafts = Running::start(&site, dir.path(), &["serve", "--port", "0", "--drafts"]);
+    let drafts_line = drafts.wait_line("Serving");
+    drafts.wait_line("build:");
+    let (public_addr, drafts_addr) = (address(&public_line), address(&drafts_line));
+    let (public_folder, drafts_folder) = (folder(&public_line), folder(&drafts_line));
+    assert_ne!(public_folder, drafts_folder);
+
+    let (status, _) = get(&public_addr, "/incidents/2026-draft/");
+    assert_eq!(status, 404, "no drafts without --drafts");
+    let (status, page) = get(&drafts_addr, "/incidents/2026-draft/");
+    assert!(status == 200 && page.contains("DRAFTMARKER"), "{status}");
+    let (_, home) = get(&public_addr, "/");
+    assert!(home.contains(&format!("http://{public_addr}/")), "links to its own address");
+    assert!(!home.contains(&drafts_addr) && !home.contains("DRAFTMARKER"));
+    // Edits reach each: the drafts serve rebuilding must not touch the other's folder.
+    let text = std::fs::read_to_string(site.join(HOSPITAL)).expect("read");
+    std::fs::write(site.join(HOSPITAL), text.replacen("\n---\n", "\n---\nBOTH-SEE-THIS\n\n", 1))
+        .expect("edit");
+    public.wait_line("changed:");
+    drafts.wait_line("changed:");
+    let (_, home) = get(&public_addr, "/");
+    assert!(!home.contains("DRAFTMARKER") && !home.contains(&drafts_addr));
+    assert!(!common::files(&public_folder).iter().any(|f| f.contains("2026-draft")), "no draft on disk");
+
+    #[cfg(unix)]
+    for folder in [&public_folder, &drafts_folder] {
+        use std::os::unix::fs::PermissionsExt;
+        let private = folder.parent().expect("the private folder");
+        let mode = std::fs::metadata(private).expect("metadata").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "{}", private.display());
+    }
+
+    drop(public);
+    let mut again = start_public();
+    assert_eq!(folder(&again.wait_line("Serving")), public_folder, "the same command reuses its folder");
+    again.wait_line("build:");
+}
+
+/// A port free a moment ago.
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("address").port()
+}
+
+/// The preview folder a `Serving … from FOLDER (Ctrl-C to stop)` line names.
+fn folder(line: &str) -> PathBuf {
+    let rest = line.split(" from ").nth(1).expect("a folder");
+    PathBuf::from(rest.trim_end_matches(" (Ctrl-C to stop)"))
 }
 
 #[test]

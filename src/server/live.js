@@ -1,7 +1,8 @@
 // Live reload for `casebook serve`, injected into every HTML page by the preview server (never
 // written to the built site). It follows the server's event stream: a rebuild reloads the page,
 // a stylesheet-only change swaps stylesheets in place, and a failed rebuild shows the error on
-// top of the last good page until the next successful one.
+// top of the last good page until the next successful one (`clear` when that one changed no
+// file, the fix having brought back the last good text: the page shown is current).
 (function () {
   "use strict";
 
@@ -139,6 +140,7 @@
       reloadStylesheets();
       removeOverlay();
     });
+    source.addEventListener("clear", removeOverlay);
     source.addEventListener("error", function (event) {
       // A connection failure is also an `error` event, without data: only build errors have it.
       if (typeof event.data === "string") {

@@ -374,6 +374,54 @@ fn a_tab_connecting_during_a_failure_sees_it_after_hello() {
     assert_eq!(events.next().0, "reload");
 }
 
+/// Regression: a fix bringing back the last good text writes no file, and used to leave the
+/// overlay up in every open tab and send the stale error to every tab opened later.
+#[test]
+fn a_rebuild_writing_nothing_clears_the_failure() {
+    let f = fixture(true);
+    let mut events = Events::open(f.server.addr());
+    assert_eq!(events.next().0, "hello");
+    let build = f.live.build_id();
+    // With nothing failed, a rebuild writing nothing is not news.
+    f.live.unchanged();
+    f.live.failed("content/x.md:3:7: `date`: `2023-02-30` is not a valid date");
+    assert_eq!(events.next().0, "error");
+
+    f.live.unchanged();
+    let (name, data) = events.next();
+    assert_eq!((name.as_str(), build_of(&data)), ("clear", build.as_str()), "the page shown is current");
+    assert_eq!(f.live.build_id(), build, "so no tab reloads on reconnecting");
+
+    let mut late = Events::open(f.server.addr());
+    assert_eq!(late.next().0, "hello");
+    f.live.reload();
+    assert_eq!(late.next().0, "reload", "no stale error after hello");
+    assert_eq!(events.next().0, "reload");
+}
+
+/// Regression: one save reaching the rebuild loop as two batches failed twice alike, and
+/// every tab got the same `error` event twice.
+#[test]
+fn the_same_failure_again_is_sent_once() {
+    let f = fixture(true);
+    let mut events = Events::open(f.server.addr());
+    assert_eq!(events.next().0, "hello");
+    f.live.failed("content/x.md:2:1: bad");
+    let (name, data) = events.next();
+    assert_eq!((name.as_str(), data["message"].as_str()), ("error", Some("content/x.md:2:1: bad")));
+    let generation = f.live.lock().generation;
+    f.live.failed("content/x.md:2:1: bad");
+    assert_eq!(f.live.lock().generation, generation, "no stream is woken for it");
+    f.live.failed("content/x.md:2:1: worse");
+    let (name, data) = events.next();
+    assert_eq!((name.as_str(), data["message"].as_str()), ("error", Some("content/x.md:2:1: worse")));
+    // After a success, the same failure is news again.
+    f.live.unchanged();
+    assert_eq!(events.next().0, "clear");
+    f.live.failed("content/x.md:2:1: worse");
+    assert_eq!(events.next().0, "error");
+}
+
 #[test]
 fn build_ids_change_on_success_only() {
     let live = LiveReload::new();

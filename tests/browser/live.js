@@ -1,6 +1,7 @@
 // Drives a page served by `casebook serve` in headless Chromium through an edit, a broken
 // file and its fix, and checks what a reader of the tab sees: the page reloading with the
-// edit, the error overlay naming the file, the overlay gone after the fix.
+// edit, the error overlay naming the file, the overlay gone after the fix, also after a fix
+// that brings back the last good text (which writes no file, so nothing reloads).
 //
 //   node tests/browser/live.js BASE_URL PAGE FILE
 //
@@ -50,6 +51,12 @@ function step(name) {
     fs.writeFileSync(file, original);
     await tab.waitForSelector(OVERLAY, { state: "detached", timeout: 15000 });
     await tab.waitForFunction(() => !document.body.innerText.includes("LIVE-EDIT-MARKER"), null, { timeout: 15000 });
+
+    step("a fix restoring the last good text clears the overlay too");
+    fs.writeFileSync(file, original.replace("title:", "title: [unclosed"));
+    await tab.waitForSelector(OVERLAY, { state: "visible", timeout: 15000 });
+    fs.writeFileSync(file, original);
+    await tab.waitForSelector(OVERLAY, { state: "detached", timeout: 15000 });
     console.log("live reload works");
   } finally {
     fs.writeFileSync(file, original);
