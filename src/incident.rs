@@ -298,6 +298,13 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
         items("iocs", &mut r, take("iocs")).into_iter().filter_map(|(v, at)| r.ioc(v, &at)).collect();
 
     let mut errors = std::mem::take(&mut r.errors);
+    // Notes are only removed from the body; one in front matter would be published.
+    if let Some(e) = crate::internal::in_front_matter(split.yaml) {
+        errors.push(
+            Diagnostic::at(Location::at(path, split.yaml_line + e.line - 1, e.column), e.message)
+                .with_help(e.help),
+        );
+    }
     let title = match title {
         Some(t) => t,
         None => {
@@ -376,9 +383,10 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
     };
     // Internal notes go before anything reads the body: no output can see them.
     let body = crate::internal::strip(split.body).map_err(|e| {
-        vec![Diagnostic::at(Location::at(path, split.body_line + e.line - 1, 1), e.message).with_help(
-            "internal notes are removed from public builds; an unclosed one cannot be, so the build stops",
-        )]
+        vec![
+            Diagnostic::at(Location::at(path, split.body_line + e.line - 1, e.column), e.message)
+                .with_help(e.help),
+        ]
     })?;
     let mut rendered = markdown::render(&body, schema.markdown);
     if schema.show_internal && matches!(body, std::borrow::Cow::Owned(_)) {
