@@ -307,6 +307,13 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
     // A missing field has no line of its own: it is pointed at the front matter's opening
     // `---`, the block it belongs in.
     let front_matter = Location::at(path, split.yaml_line.saturating_sub(1).max(1), 1);
+    // Notes are only removed from the body; one in front matter would be published.
+    if let Some(e) = crate::internal::in_front_matter(split.yaml) {
+        errors.push(
+            Diagnostic::at(Location::at(path, split.yaml_line + e.line - 1, e.column), e.message)
+                .with_help(e.help),
+        );
+    }
     let title = match title {
         Some(t) => t,
         None => {
@@ -385,9 +392,10 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
     };
     // Internal notes go before anything reads the body: no output can see them.
     let body = crate::internal::strip(split.body).map_err(|e| {
-        vec![Diagnostic::at(Location::at(path, split.body_line + e.line - 1, 1), e.message).with_help(
-            "internal notes are removed from public builds; an unclosed one cannot be, so the build stops",
-        )]
+        vec![
+            Diagnostic::at(Location::at(path, split.body_line + e.line - 1, e.column), e.message)
+                .with_help(e.help),
+        ]
     })?;
     let mut rendered = markdown::render(&body, schema.markdown);
     if schema.show_internal && matches!(body, std::borrow::Cow::Owned(_)) {

@@ -42,6 +42,21 @@ fn no_secret_reaches_any_output_file() {
     let page = read(&site, "incidents/public-one/index.html");
     assert!(page.contains("Staff received invoices"), "the public text stays");
     assert!(page.contains("Mail filters were tightened"));
+    // Notes nested in blockquotes, list items and footnotes, after lines that only look like
+    // fences, with a fence or comment marker in capitals: gone, and the text around them kept.
+    let page = read(&site, "incidents/public-nested-notes/index.html");
+    for public in [
+        "was run on the server by a contractor.",
+        "Rotate every credential on the host.",
+        "Restored from backup.",
+        "Checked the logs.",
+        "The logs were kept.",
+    ] {
+        assert!(page.contains(public), "{public}: {page}");
+    }
+    assert!(!page.contains("language-internal"), "{page}");
+    let page = read(&site, "incidents/public-capitalised-comment/index.html");
+    assert!(page.contains("Lockouts stopped the attempts."), "{page}");
     assert!(log.contains("held back: 1 draft; 2 under embargo, the next until 2026-12-01T09:00:00Z, the last until 2027-01-15"), "{log}");
 }
 
