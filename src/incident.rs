@@ -72,7 +72,10 @@ impl Schema {
             severities: config.severities.iter().map(|l| l.name.clone()).collect(),
             statuses: config.statuses.iter().map(|l| l.name.clone()).collect(),
             custom_keys,
-            markdown: markdown::Settings { unsafe_html: config.markdown.unsafe_html },
+            markdown: markdown::Settings {
+                unsafe_html: config.markdown.unsafe_html,
+                base_path: Some(config.base_url().path).filter(|p| p != "/").map(Into::into),
+            },
             base_path: config.base_url().path,
             show_internal: false,
         }
@@ -291,7 +294,7 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
     // Stable: events at the same time keep the order they were written in.
     timeline.sort_by(|a, b| a.at.cmp(&b.at));
     for event in &mut timeline {
-        let (html, _) = markdown::render_short(&event.event, schema.markdown);
+        let (html, _) = markdown::render_short(&event.event, schema.markdown.clone());
         let trimmed = html.trim_end();
         event.html =
             trimmed.strip_prefix("<p>").and_then(|h| h.strip_suffix("</p>")).unwrap_or(trimmed).to_string();
@@ -397,16 +400,17 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
                 .with_help(e.help),
         ]
     })?;
-    let mut rendered = markdown::render(&body, schema.markdown);
+    let mut rendered = markdown::render(&body, schema.markdown.clone());
     if schema.show_internal && matches!(body, std::borrow::Cow::Owned(_)) {
         // Only the page's body shows them; everything else above came from the stripped text.
         if let Ok(marked) = crate::internal::mark(split.body) {
-            rendered.html = crate::internal::highlight(&markdown::render(&marked, schema.markdown).html);
+            rendered.html =
+                crate::internal::highlight(&markdown::render(&marked, schema.markdown.clone()).html);
         }
     }
     let (summary_html, summary_text, summary_given) = match summary.as_deref() {
         Some(s) => {
-            let (html, text) = markdown::render_short(s, schema.markdown);
+            let (html, text) = markdown::render_short(s, schema.markdown.clone());
             (html, text, true)
         }
         None => (rendered.first_paragraph_html, rendered.first_paragraph_text, false),

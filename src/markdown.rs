@@ -44,10 +44,14 @@ pub struct TocEntry {
 }
 
 /// How Markdown is turned into HTML.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Settings {
     /// Keep raw HTML (sanitized) instead of showing it as text.
     pub unsafe_html: bool,
+    /// The path of `base_url` when it is not `/` (`/sub/`): links and images written from the
+    /// site's root (`/incidents/x/`) get it in front, so they work under a sub-path as in the
+    /// local preview, which serves the site at `/`.
+    pub base_path: Option<std::sync::Arc<str>>,
 }
 
 pub(crate) fn options() -> Options {
@@ -61,6 +65,7 @@ pub(crate) fn options() -> Options {
 
 /// Renders a Markdown document.
 pub fn render(markdown: &str, settings: Settings) -> Rendered {
+    let settings = &settings;
     let mut links = Vec::new();
     // Room for one event per 16 bytes of text, more than prose and lists make (one per 20 to
     // 30): collected without a size, the list was grown and copied some ten times per body.
@@ -139,7 +144,7 @@ fn count_words(text: &str) -> usize {
 /// Renders a short Markdown text (a summary): its HTML and its plain text.
 pub fn render_short(markdown: &str, settings: Settings) -> (String, String) {
     let mut events: Vec<Event<'_>> =
-        Parser::new_ext(markdown, options()).map(|e| neutralize(e, settings)).collect();
+        Parser::new_ext(markdown, options()).map(|e| neutralize(e, &settings)).collect();
     drop_unsafe_images(&mut events);
     let mut text = String::new();
     for event in &events {
@@ -192,15 +197,35 @@ pub fn is_safe_url(url: &str) -> bool {
 
 /// Makes an event safe: raw HTML becomes text (unless allowed; it is sanitized later), and
 /// links or images with a dangerous target lose it.
-fn neutralize(event: Event<'_>, settings: Settings) -> Event<'_> {
+fn neutralize<'a>(event: Event<'a>, settings: &Settings) -> Event<'a> {
     match event {
         Event::Html(raw) | Event::InlineHtml(raw) if !settings.unsafe_html => Event::Text(raw),
         Event::Start(Tag::Link { link_type, dest_url, title, id }) if !is_safe_url(&dest_url) => {
             let _ = dest_url;
             Event::Start(Tag::Link { link_type, dest_url: CowStr::Borrowed("#"), title, id })
         }
+        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link { link_type, dest_url: under_base(dest_url, settings), title, id })
+        }
+        Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Image { link_type, dest_url: under_base(dest_url, settings), title, id })
+        }
         other => other,
     }
+}
+
+/// `url` with the site's base path in front when it is written from the site's root and
+/// does not have it already: `/incidents/x/` under `/sub/` is `/sub/incidents/x/`.
+fn under_base<'a>(url: CowStr<'a>, settings: &Settings) -> CowStr<'a> {
+    let Some(base) = settings.base_path.as_deref() else { return url };
+    let bare = base.trim_end_matches('/');
+    let from_root = url.starts_with('/') && !url.starts_with("//");
+    let has_base =
+        url.strip_prefix(bare).is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?', '#']));
+    if !from_root || bare.is_empty() || has_base {
+        return url;
+    }
+    CowStr::from(format!("{bare}{url}"))
 }
 
 /// Images with a dangerous source are dropped, keeping their description as text: an empty
@@ -458,10 +483,10 @@ mod tests {
 
     #[test]
     fn dangerous_link_targets_are_dropped_in_every_mode() {
-        for settings in [Settings::default(), Settings { unsafe_html: true }] {
+        for settings in [Settings::default(), Settings { unsafe_html: true, ..Settings::default() }] {
             let r = render(
                 "[a](javascript:alert(1)) [b](JaVa\tScRiPt:alert(2)) ![c](data:text/html,x) [d](vbscript:x)\n\n[ok](https://example.org/a:b) [rel](../x/?q=a:b) [mail](mailto:a@b.example)\n",
-                settings,
+                settings.clone(),
             );
             let lower = r.html.to_lowercase();
             for attr in ["href=\"", "src=\""] {
@@ -479,7 +504,7 @@ mod tests {
 
     #[test]
     fn allowed_raw_html_is_sanitized_and_our_markup_kept() {
-        let settings = Settings { unsafe_html: true };
+        let settings = Settings { unsafe_html: true, ..Settings::default() };
         let r = render(
             "## Head\n\n<div class=\"box\" onclick=\"x()\"><script>alert(1)</script><b>bold</b><a href=\"javascript:y()\">a</a><img src=x onerror=alert(2)></div>\n\n| a |\n|:-:|\n| b |\n\n- [x] done\n",
             settings,
@@ -542,6 +567,31 @@ mod tests {
             let text: String = bytes.into_iter().map(char::from).collect();
             proptest::prop_assert_eq!(count_words(&text), text.split_whitespace().count());
         }
+    }
+
+    #[test]
+    fn links_from_the_root_get_the_base_path() {
+        let settings = Settings { base_path: Some("/sub/".into()), ..Settings::default() };
+        let text = "[a](/incidents/x/#y) [b](/sub/incidents/x/) [c](/sub) [d](/subway/) [e](../x/) \
+                    [f](//cdn.example/x) [g](https://example.org/) [h](#top) ![i](/img/i.png)";
+        let html = render(text, settings.clone()).html;
+        for expected in [
+            "href=\"/sub/incidents/x/#y\"",
+            "href=\"/sub/incidents/x/\"",
+            "href=\"/sub\"",
+            "href=\"/sub/subway/\"",
+            "href=\"../x/\"",
+            "href=\"//cdn.example/x\"",
+            "href=\"https://example.org/\"",
+            "href=\"#top\"",
+            "src=\"/sub/img/i.png\"",
+        ] {
+            assert!(html.contains(expected), "{expected} in {html}");
+        }
+        // What `casebook check` reads stays as written.
+        assert_eq!(render(text, settings.clone()).links[0].0, "/incidents/x/#y");
+        assert!(render_short("[a](/x/)", settings).0.contains("href=\"/sub/x/\""));
+        assert!(render("[a](/x/)", Settings::default()).html.contains("href=\"/x/\""), "at the root");
     }
 
     #[test]

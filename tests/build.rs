@@ -128,6 +128,27 @@ fn pages_turned_off_are_not_linked() {
     assert!(home.contains(">Statistics</a>") && !home.contains(">Search</a>") && !home.contains(">Data</a>"));
 }
 
+#[test]
+fn links_written_from_the_root_work_under_the_sub_path() {
+    // `[x](/incidents/…/)` is what `casebook check` suggests and what works in the preview
+    // (served at `/`); under a sub-path it once pointed outside the site.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("site");
+    common::copy_dir(&fixtures().join("good-site"), &root);
+    let text = "---\ntitle: Linking\ndate: 2024-03-01\nsummary: See [the outage](/incidents/outage/).\n---\n\
+                Compare [the outage](/incidents/outage/) and [the tags](/tags/).\n";
+    std::fs::write(root.join("content/linking.md"), text).expect("write");
+    let out = dir.path().join("out");
+    let result = casebook(&root, &["build", "--output", out.to_str().expect("UTF-8")]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    let page = read(&out, "incidents/linking/index.html");
+    assert!(page.contains("href=\"/incidents-site/incidents/outage/\""), "{page}");
+    assert!(page.contains("href=\"/incidents-site/tags/\""), "{page}");
+    assert!(check_links(&out) > 50);
+    let checked = casebook(&root, &["check", "--now", "2026-01-01"]);
+    assert!(checked.status.success(), "{}", stderr(&checked));
+}
+
 /// Checks every `href`/`src` of every HTML page of a site built for
 /// `https://example.org/incidents-site/`: local links must stay under the base path and name an
 /// existing file, and `#anchors` must name an `id` of the target page. Returns how many links
