@@ -570,6 +570,10 @@ fn init(args: &InitArgs, quiet: bool) -> casebook::Result<()> {
         eprintln!(
             "Next: `casebook new \"Title of an incident\" --root {root}`, then `casebook build --root {root}`"
         );
+        eprintln!(
+            "To publish with GitHub Pages, set CASEBOOK_GIT in {root}/.github/workflows/pages.yml to the Git \
+             repository to install casebook from"
+        );
     }
     Ok(())
 }

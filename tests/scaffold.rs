@@ -20,6 +20,13 @@ fn a_new_site_builds_and_checks_clean() {
         assert!(site.join(file).is_file(), "{file}");
     }
     assert!(read(&site, ".gitignore").contains("/public/"));
+    // The workflow cannot guess where casebook is installed from: init says what to set, and
+    // the workflow stops with that message until it is set, instead of a failed download.
+    assert!(stderr(&result).contains("set CASEBOOK_GIT in"), "{}", stderr(&result));
+    let workflow = read(&site, ".github/workflows/pages.yml");
+    assert!(workflow.contains("CASEBOOK_GIT: https://github.com/YOUR-ORG/casebook"));
+    assert!(workflow.contains("if [[ \"$CASEBOOK_GIT\" == *YOUR-ORG* ]]"));
+    assert!(workflow.contains("cargo install --locked --git \"$CASEBOOK_GIT\" casebook"));
     let result = casebook(&site, &["build"]);
     assert!(result.status.success(), "{}", stderr(&result));
     assert!(!stderr(&result).contains("warning"), "{}", stderr(&result));
