@@ -82,6 +82,28 @@ impl Schema {
     }
 }
 
+/// Puts a timeline in order: by calendar day (a month or year before the days in it), and the
+/// events with a time of day in order within their day. An event known only to the day is not
+/// at midnight: it keeps its place among that day's events as written. The sort is stable.
+fn sort_timeline(timeline: &mut [Event]) {
+    use crate::date::Precision;
+    timeline.sort_by_key(|e| (e.at.year(), e.at.month().unwrap_or(0), e.at.day().unwrap_or(0)));
+    let mut start = 0;
+    while start < timeline.len() {
+        let day = |e: &Event| (e.at.year(), e.at.month(), e.at.day());
+        let end = start + timeline[start..].iter().take_while(|e| day(e) == day(&timeline[start])).count();
+        // The timed events of the day, sorted among themselves in the places they hold.
+        let slots: Vec<usize> =
+            (start..end).filter(|&i| timeline[i].at.precision() == Precision::Datetime).collect();
+        let mut timed: Vec<Event> = slots.iter().map(|&i| timeline[i].clone()).collect();
+        timed.sort_by_key(|e| e.at.sort_key());
+        for (slot, event) in slots.into_iter().zip(timed) {
+            timeline[slot] = event;
+        }
+        start = end;
+    }
+}
+
 /// A loaded incident: typed front matter and rendered Markdown.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Incident {
@@ -291,8 +313,7 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
         .into_iter()
         .filter_map(|(v, at)| r.event(v, &at))
         .collect();
-    // Stable: events at the same time keep the order they were written in.
-    timeline.sort_by(|a, b| a.at.cmp(&b.at));
+    sort_timeline(&mut timeline);
     for event in &mut timeline {
         let (html, _) = markdown::render_short(&event.event, schema.markdown.clone());
         let trimmed = html.trim_end();
@@ -522,6 +543,25 @@ mod tests {
 
     fn ok(text: &str) -> Parsed {
         parse(Path::new("content/x.md"), "x.md", text, &schema()).expect("valid incident")
+    }
+
+    #[test]
+    fn a_timeline_is_ordered_at_the_precision_of_its_least_precise_date() {
+        let events = |timeline: &str| -> Vec<String> {
+            let text = format!("---\ntitle: T\ndate: 2023\ntimeline:\n{timeline}---\n");
+            ok(&text).incident.timeline.iter().map(|e| e.event.clone()).collect()
+        };
+        // An event known to the day is not at midnight: that day's events stay as written.
+        let day = "  - at: 2023-07-24T07:45:00+02:00\n    event: a\n  - at: 2023-07-24\n    event: b\n  - at: 2023-07-23T22:00:00Z\n    event: c\n";
+        assert_eq!(events(day), ["c", "a", "b"]);
+        let instants =
+            "  - at: 2023-07-24T09:00:00Z\n    event: a\n  - at: 2023-07-24T08:00:00+02:00\n    event: b\n";
+        assert_eq!(events(instants), ["b", "a"], "instants sort by the moment");
+        let months = "  - at: 2023-08-02\n    event: a\n  - at: 2023-07\n    event: b\n  - at: 2023-07-30\n    event: c\n";
+        assert_eq!(events(months), ["b", "c", "a"]);
+        // Times of a day still come in order around an event known only to that day.
+        let mixed = "  - at: 2023-07-24T14:30:00Z\n    event: a\n  - at: 2023-07-24\n    event: b\n  - at: 2023-07-24T08:05:00Z\n    event: c\n";
+        assert_eq!(events(mixed), ["c", "b", "a"]);
     }
 
     fn errors(text: &str) -> Vec<String> {

@@ -37,6 +37,8 @@ fn build_errors_are_check_errors() {
     assert!(
         stderr(&result).contains("content/incident.md:6:5: `techniques[2]`: `phishing` is not an ATT&CK id")
     );
+    // The file that failed still counts as checked.
+    assert!(stderr(&result).contains("Checked 1 incident: 2 errors"), "{}", stderr(&result));
     let result = casebook(&fixtures().join("errors/template-runtime-error"), &["check"]);
     assert_eq!(result.status.code(), Some(1));
     assert!(stderr(&result).contains("templates/incident.html:4:17: template error"), "{}", stderr(&result));
