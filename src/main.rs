@@ -61,6 +61,9 @@ enum Command {
     )]
     Import(ImportArgs),
     /// Print shell completions: `casebook completions bash > /etc/bash_completion.d/casebook`.
+    #[command(
+        after_help = "Examples:\n  casebook completions bash > ~/.local/share/bash-completion/completions/casebook\n  casebook completions zsh > ~/.zfunc/_casebook\n  casebook completions fish > ~/.config/fish/completions/casebook.fish"
+    )]
     Completions {
         /// The shell.
         #[arg(value_enum)]
@@ -420,8 +423,19 @@ fn open_browser(url: &str) {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn();
-    if let Err(e) = spawned {
-        eprintln!("warning: could not open a browser ({e}); open {url} yourself");
+    let url = url.to_string();
+    match spawned {
+        // The opener exits once the browser is started; a failure (no browser, no display)
+        // shows only in its status, which is waited for aside so the preview is not held up.
+        Ok(mut child) => {
+            std::thread::spawn(move || match child.wait() {
+                Ok(status) if !status.success() => {
+                    eprintln!("warning: could not open a browser ({status}); open {url} yourself");
+                }
+                _ => {}
+            });
+        }
+        Err(e) => eprintln!("warning: could not open a browser ({e}); open {url} yourself"),
     }
 }
 
@@ -758,10 +772,7 @@ mod tests {
 
     #[test]
     fn every_command_has_examples() {
-        for sub in Cli::command()
-            .get_subcommands()
-            .filter(|s| s.get_name() != "completions" && s.get_name() != "help")
-        {
+        for sub in Cli::command().get_subcommands().filter(|s| s.get_name() != "help") {
             let help = sub.get_after_help().map(ToString::to_string).unwrap_or_default();
             assert!(help.starts_with("Examples:"), "{} has no examples", sub.get_name());
         }

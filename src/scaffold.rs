@@ -136,6 +136,21 @@ mod tests {
     }
 
     #[test]
+    fn every_commented_field_of_the_archetype_is_valid_once_uncommented() {
+        let filled = ARCHETYPE.replace("{{ title }}", "T").replace("{{ date }}", "2026-11-03");
+        let (front, body) = filled.trim_start_matches("---\n").split_once("\n---\n").expect("front matter");
+        let front: Vec<&str> = front.lines().map(|l| l.strip_prefix("# ").unwrap_or(l)).collect();
+        let text = format!("---\n{}\n---\n{body}", front.join("\n"));
+        let schema = crate::incident::Schema::from_config(&crate::Config::default());
+        let parsed = crate::incident::parse(Path::new("content/x.md"), "x.md", &text, &schema)
+            .unwrap_or_else(|e| panic!("{e:?}\n{text}"));
+        assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
+        let incident = parsed.incident;
+        assert!(incident.updated.is_some() && !incident.aliases.is_empty() && !incident.iocs.is_empty());
+        assert_eq!(incident.slug, "springfield-ransomware");
+    }
+
+    #[test]
     fn the_example_incident_and_config_are_valid() {
         let schema = crate::incident::Schema::from_config(&crate::Config::default());
         let parsed =
