@@ -92,13 +92,17 @@ fn sort_timeline(timeline: &mut [Event]) {
     while start < timeline.len() {
         let day = |e: &Event| (e.at.year(), e.at.month(), e.at.day());
         let end = start + timeline[start..].iter().take_while(|e| day(e) == day(&timeline[start])).count();
-        // The timed events of the day, sorted among themselves in the places they hold.
-        let slots: Vec<usize> =
-            (start..end).filter(|&i| timeline[i].at.precision() == Precision::Datetime).collect();
-        let mut timed: Vec<Event> = slots.iter().map(|&i| timeline[i].clone()).collect();
-        timed.sort_by_key(|e| e.at.sort_key());
-        for (slot, event) in slots.into_iter().zip(timed) {
-            timeline[slot] = event;
+        // The timed events of the day, sorted among themselves in the places they hold; they
+        // are nearly always in order already, and then nothing is moved.
+        let timed = |i: &usize| timeline[*i].at.precision() == Precision::Datetime;
+        let in_order = (start..end).filter(timed).map(|i| timeline[i].at.sort_key()).is_sorted();
+        if !in_order {
+            let slots: Vec<usize> = (start..end).filter(timed).collect();
+            let mut events: Vec<Event> = slots.iter().map(|&i| timeline[i].clone()).collect();
+            events.sort_by_key(|e| e.at.sort_key());
+            for (slot, event) in slots.into_iter().zip(events) {
+                timeline[slot] = event;
+            }
         }
         start = end;
     }
@@ -330,7 +334,7 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
     let mut errors = std::mem::take(&mut r.errors);
     // A missing field has no line of its own: it is pointed at the front matter's opening
     // `---`, the block it belongs in.
-    let front_matter = Location::at(path, split.yaml_line.saturating_sub(1).max(1), 1);
+    let front_matter = || Location::at(path, split.yaml_line.saturating_sub(1).max(1), 1);
     // Notes are only removed from the body; one in front matter would be published.
     if let Some(e) = crate::internal::in_front_matter(split.yaml) {
         errors.push(
@@ -343,7 +347,7 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
         None => {
             if !errors.iter().any(|e| e.message.starts_with("`title`")) {
                 errors.push(
-                    Diagnostic::at(front_matter.clone(), "missing `title` in front matter")
+                    Diagnostic::at(front_matter(), "missing `title` in front matter")
                         .with_help("add a line like `title: Ransomware at the town hall`"),
                 );
             }
@@ -352,7 +356,7 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
     };
     if missing_date {
         errors.push(
-            Diagnostic::at(front_matter, "missing `date` in front matter")
+            Diagnostic::at(front_matter(), "missing `date` in front matter")
                 .with_help("add a line like `date: 2023-07-24` (or `2023-07`, or `2023`)"),
         );
     }

@@ -77,6 +77,9 @@ pub fn render(markdown: &str, settings: Settings) -> Rendered {
         neutralize(event, settings)
     }));
     drop_unsafe_images(&mut events);
+    if let Some(base) = &settings.base_path {
+        put_under_base(&mut events, base);
+    }
     let mut word_count = 0;
     for event in &events {
         if let Event::Text(t) | Event::Code(t) = event {
@@ -146,6 +149,9 @@ pub fn render_short(markdown: &str, settings: Settings) -> (String, String) {
     let mut events: Vec<Event<'_>> =
         Parser::new_ext(markdown, options()).map(|e| neutralize(e, &settings)).collect();
     drop_unsafe_images(&mut events);
+    if let Some(base) = &settings.base_path {
+        put_under_base(&mut events, base);
+    }
     let mut text = String::new();
     for event in &events {
         push_plain_text(&mut text, event);
@@ -204,20 +210,24 @@ fn neutralize<'a>(event: Event<'a>, settings: &Settings) -> Event<'a> {
             let _ = dest_url;
             Event::Start(Tag::Link { link_type, dest_url: CowStr::Borrowed("#"), title, id })
         }
-        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-            Event::Start(Tag::Link { link_type, dest_url: under_base(dest_url, settings), title, id })
-        }
-        Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-            Event::Start(Tag::Image { link_type, dest_url: under_base(dest_url, settings), title, id })
-        }
         other => other,
     }
 }
 
-/// `url` with the site's base path in front when it is written from the site's root and
-/// does not have it already: `/incidents/x/` under `/sub/` is `/sub/incidents/x/`.
-fn under_base<'a>(url: CowStr<'a>, settings: &Settings) -> CowStr<'a> {
-    let Some(base) = settings.base_path.as_deref() else { return url };
+/// Puts the site's base path in front of the links and images written from the site's root.
+/// A pass of its own, only for a site under a sub-path: in [`neutralize`], which every event
+/// goes through, it made the renderer's loop too large to be inlined as well.
+fn put_under_base(events: &mut [Event<'_>], base: &str) {
+    for event in events {
+        if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = event {
+            *dest_url = under_base(std::mem::replace(dest_url, CowStr::Borrowed("")), base);
+        }
+    }
+}
+
+/// `url` with the base path `base` (`/sub/`) in front when it is written from the site's root
+/// and does not have it already: `/incidents/x/` under `/sub/` is `/sub/incidents/x/`.
+fn under_base<'a>(url: CowStr<'a>, base: &str) -> CowStr<'a> {
     let bare = base.trim_end_matches('/');
     let from_root = url.starts_with('/') && !url.starts_with("//");
     let has_base =

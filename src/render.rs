@@ -235,7 +235,9 @@ pub fn collisions(site: &Site, pages: &[Page]) -> Vec<Diagnostic> {
             }
         }
     }
-    for page in pages {
+    // Only an alias can take a file's address as a folder: generated paths are made of slugs,
+    // which never name a file.
+    for page in pages.iter().filter(|p| matches!(p.kind, PageKind::Alias(..))) {
         let folders = page.file.match_indices('/').map(|(at, _)| &page.file[..at]);
         for folder in folders {
             if let Some(file) = first.get(&*folded(folder)) {

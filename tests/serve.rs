@@ -236,8 +236,7 @@ fn a_fix_restoring_the_last_good_text_clears_the_error() {
 
     let text = std::fs::read_to_string(site.join(HOSPITAL)).expect("read");
     assert!(text.contains("\ndate: 2024-02-13\n"), "the fixture's date");
-    std::fs::write(site.join(HOSPITAL), text.replacen("\ndate: 2024-02-13\n", "\ndate: 2023-02-30\n", 1))
-        .expect("break");
+    save(&site.join(HOSPITAL), &text.replacen("\ndate: 2024-02-13\n", "\ndate: 2023-02-30\n", 1));
     let (name, error) = events.next();
     assert_eq!(name, "error");
     assert!(error.contains("2023-02-30"), "{error}");
@@ -248,17 +247,24 @@ fn a_fix_restoring_the_last_good_text_clears_the_error() {
     drop(file);
     serve.wait_line("rebuild failed");
 
-    std::fs::write(site.join(HOSPITAL), &text).expect("fix");
+    save(&site.join(HOSPITAL), &text);
     let line = serve.wait_line("changed:");
     assert!(line.contains("0 files written"), "the fix restores the last good output: {line}");
     assert_eq!(events.next().0, "clear", "no second `error`, and the overlay goes");
     // A tab opened now gets no stale error: the next event after hello is the next edit's.
     let mut late = Events::open(&addr);
     assert_eq!(late.next().0, "hello");
-    std::fs::write(site.join(HOSPITAL), text.replacen("\n---\n", "\n---\nEDITED-AFTER-FIX\n\n", 1))
-        .expect("edit");
+    save(&site.join(HOSPITAL), &text.replacen("\n---\n", "\n---\nEDITED-AFTER-FIX\n\n", 1));
     assert_eq!(late.next().0, "reload");
     assert_eq!(events.next().0, "reload");
+}
+
+/// Writes `text` to `path` in one step, as editors save: a rebuild started between the
+/// truncation and the write of `fs::write` would read half a file and report its own error.
+fn save(path: &Path, text: &str) {
+    let temp = path.with_extension("saving");
+    std::fs::write(&temp, text).expect("write");
+    std::fs::rename(&temp, path).expect("rename");
 }
 
 /// The `host:port` a `Serving … at http://host:port/ …` line names.
