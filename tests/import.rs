@@ -30,7 +30,7 @@ fn cstate_issues_become_incidents_with_timelines() {
     let dir = site();
     let source = fixtures().join("import/cstate");
     let report = import(dir.path(), &["import", "cstate", source.to_str().expect("UTF-8")]);
-    assert!(report.contains("turned 3 `track` updates into timeline entries"), "{report}");
+    assert!(report.contains("moved 3 `track` updates into timeline entries"), "{report}");
     assert!(report.contains("kept `informational` under extra"), "{report}");
     assert!(report.contains("skipped `section`"), "{report}");
     let text = read(dir.path(), "content/2024-01-12-customer-login-unavailable.md");
@@ -45,6 +45,9 @@ fn cstate_issues_become_incidents_with_timelines() {
         assert!(text.contains(expected), "missing {expected:?} in\n{text}");
     }
     assert!(!text.contains("{{<"), "shortcodes are removed from the body");
+    // Each update is in the timeline only: kept in the body too, the page showed it twice.
+    assert_eq!(text.matches("a new one is being deployed").count(), 1, "{text}");
+    assert!(text.ends_with("---\nCustomers could not sign in to the portal or the app.\n"), "{text}");
     assert!(read(dir.path(), "content/2024-03-02-slow-card-payments.md").contains("status: ongoing"));
     builds(dir.path());
 }

@@ -54,7 +54,8 @@ pub fn convert(_path: &Path, text: &str) -> Result<Draft, String> {
             draft.keep(key, value);
         }
     }
-    // `{{< track "DATE" >}}` starts an update: the text up to the next one is the event.
+    // `{{< track "DATE" >}}` starts an update: the text up to the next one is the event. An
+    // update goes to the timeline only: kept in the body too, the page showed it twice.
     let mut body = String::new();
     let mut events: Vec<(String, String)> = Vec::new();
     for line in split.body.lines() {
@@ -75,9 +76,10 @@ pub fn convert(_path: &Path, text: &str) -> Result<Draft, String> {
                         }
                         text.push_str(trimmed);
                     }
+                } else {
+                    body.push_str(line);
+                    body.push('\n');
                 }
-                body.push_str(line);
-                body.push('\n');
             }
         }
     }
@@ -92,10 +94,10 @@ pub fn convert(_path: &Path, text: &str) -> Result<Draft, String> {
                 Value::Mapping(m)
             })
             .collect();
-        draft.notes.push(format!("turned {} `track` updates into timeline entries", timeline.len()));
+        draft.notes.push(format!("moved {} `track` updates into timeline entries", timeline.len()));
         draft.set("timeline", Value::Sequence(timeline));
     }
-    draft.body = body;
+    draft.body = format!("{}\n", body.trim_end());
     draft.file_name = file_name(&when, &title);
     Ok(draft)
 }
