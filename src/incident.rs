@@ -229,6 +229,20 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
             .map_err(|e| vec![Diagnostic::from_yaml(&e, path, split.yaml_line, split.yaml)])?
     };
     let mut r = Reader::new(path, split.yaml, split.yaml_line);
+    // An empty field counts as absent, except these two: left empty, they would publish at
+    // once what the writer meant to hold back.
+    for (key, help) in [
+        ("embargo", "give the moment it lifts, like `embargo: 2026-12-01T09:00:00Z`, or remove the line"),
+        ("draft", "write `draft: true` to hold the incident back, or remove the line"),
+    ] {
+        if fields.get(key).is_some_and(serde_yaml::Value::is_null) {
+            r.error_with_help(
+                &[Seg::Key(key)],
+                "has no value, so nothing would hold the incident back",
+                help,
+            );
+        }
+    }
     let mut take = |key: &str| fields.shift_remove(key).filter(|v| !v.is_null());
     let k = |key: &'static str| [Seg::Key(key)];
 
@@ -547,6 +561,20 @@ mod tests {
 
     fn ok(text: &str) -> Parsed {
         parse(Path::new("content/x.md"), "x.md", text, &schema()).expect("valid incident")
+    }
+
+    #[test]
+    fn an_empty_embargo_or_draft_is_an_error_not_a_publication() {
+        assert_eq!(
+            errors("---\ntitle: T\ndate: 2023\nembargo:\n---\n"),
+            ["content/x.md:4:9: `embargo` has no value, so nothing would hold the incident back\n  \
+              help: give the moment it lifts, like `embargo: 2026-12-01T09:00:00Z`, or remove the line"]
+        );
+        assert_eq!(
+            errors("---\ntitle: T\ndate: 2023\ndraft: ~\n---\n"),
+            ["content/x.md:4:8: `draft` has no value, so nothing would hold the incident back\n  \
+              help: write `draft: true` to hold the incident back, or remove the line"]
+        );
     }
 
     #[test]
