@@ -115,7 +115,7 @@ fn render_all(site: &Site, theme: &Theme) -> Vec<Diagnostic> {
 
 /// Resolves `link`, written on the page at site path `page` (like `/incidents/x/`), to a site
 /// path and anchor; `None` for links that leave the site (a scheme, `//host`).
-fn resolve(page: &str, link: &str, base_path: &str) -> Option<(String, Option<String>)> {
+fn resolve(page: &str, link: &str, settings: &crate::markdown::Settings) -> Option<(String, Option<String>)> {
     let scheme = link.split(['/', '?', '#']).next().is_some_and(|first| first.contains(':'));
     if scheme || link.starts_with("//") {
         return None;
@@ -127,13 +127,12 @@ fn resolve(page: &str, link: &str, base_path: &str) -> Option<(String, Option<St
     let path = path.split('?').next().unwrap_or_default();
     let joined = if path.is_empty() {
         page.to_string()
-    } else if let Some(absolute) = path.strip_prefix('/') {
-        // Links may be written with or without the site's base path.
-        let within = format!("/{absolute}");
-        within
-            .strip_prefix(base_path.trim_end_matches('/'))
-            .filter(|_| base_path != "/")
-            .map_or(within.clone(), str::to_string)
+    } else if path.starts_with('/') {
+        // Links may be written with or without the site's base path: read as the page will
+        // have them, then without it.
+        let rendered = crate::markdown::as_rendered(path, settings);
+        let base = settings.base_path.as_deref().unwrap_or("/").trim_end_matches('/');
+        rendered.strip_prefix(base).map_or(rendered.clone(), str::to_string)
     } else {
         format!("{page}{path}")
     };
@@ -173,10 +172,11 @@ fn broken_links(site: &Site) -> Vec<Diagnostic> {
         anchors.insert(format!("/{}", render::incident_path(incident)), ids);
     }
     let mut errors = Vec::new();
+    let settings = crate::incident::Schema::from_config(&site.config).markdown;
     for incident in &site.incidents {
         let here = format!("/{}", render::incident_path(incident));
         for (link, line, column) in &incident.links {
-            let Some((target, anchor)) = resolve(&here, link, &site.base_url.path) else { continue };
+            let Some((target, anchor)) = resolve(&here, link, &settings) else { continue };
             let location = Location::at(&incident.path, *line, *column);
             if !pages.contains(&target) {
                 let mut d =
@@ -268,7 +268,8 @@ mod tests {
     #[test]
     fn resolves_links_like_a_browser() {
         let here = "/incidents/a/";
-        let r = |link: &str| resolve(here, link, "/");
+        let root = crate::markdown::Settings::default();
+        let r = |link: &str| resolve(here, link, &root);
         assert_eq!(r("#top"), Some(("/incidents/a/".into(), Some("top".into()))));
         assert_eq!(r("../b/"), Some(("/incidents/b/".into(), None)));
         assert_eq!(r("../b"), Some(("/incidents/b/".into(), None)));
@@ -277,6 +278,17 @@ mod tests {
         assert_eq!(r("https://example.org/"), None);
         assert_eq!(r("mailto:a@b.example"), None);
         assert_eq!(r("//cdn.example/x"), None);
-        assert_eq!(resolve(here, "/sub/tags/x/", "/sub/"), Some(("/tags/x/".into(), None)));
+        let sub = crate::markdown::Settings { base_path: Some("/sub/".into()), ..Default::default() };
+        assert_eq!(resolve(here, "/sub/tags/x/", &sub), Some(("/tags/x/".into(), None)));
+        assert_eq!(resolve(here, "/tags/x/", &sub), Some(("/tags/x/".into(), None)));
+        // Under a base path named like a folder of the site, as the page has the link.
+        let sections: Vec<String> = crate::markdown::SITE_SECTIONS.iter().map(|s| (*s).to_string()).collect();
+        let named = crate::markdown::Settings {
+            base_path: Some("/incidents/".into()),
+            sections: Some(sections.into()),
+            ..Default::default()
+        };
+        assert_eq!(resolve(here, "/incidents/b/", &named), Some(("/incidents/b/".into(), None)));
+        assert_eq!(resolve(here, "/incidents/incidents/b/", &named), Some(("/incidents/b/".into(), None)));
     }
 }

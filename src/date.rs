@@ -160,6 +160,20 @@ impl IncidentDate {
         (self.precision >= Precision::Day).then(|| self.date.day())
     }
 
+    /// The calendar day a date falls on, for grouping: `(year, month, day)` with 0 for what a
+    /// less precise date does not know. An instant's day is its day in UTC, so that days and
+    /// instants order alike whatever offsets they were written with.
+    pub fn day_key(&self) -> (i64, i64, i64) {
+        match self.precision {
+            Precision::Datetime => civil_from_days(self.key.div_euclid(86_400)),
+            _ => (
+                i64::from(self.date.year()),
+                self.month().map_or(0, i64::from),
+                self.day().map_or(0, i64::from),
+            ),
+        }
+    }
+
     /// The start of the period as seconds since the Unix epoch (UTC for plain dates): the key
     /// incidents are sorted by.
     pub fn sort_key(&self) -> i64 {

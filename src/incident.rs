@@ -68,13 +68,21 @@ impl Schema {
             .map(|t| t.field().split('.').next().unwrap_or_default().to_string())
             .filter(|k| !KNOWN_KEYS.contains(&k.as_str()))
             .collect();
+        let base_path = Some(config.base_url().path).filter(|p| p != "/");
+        let mut sections: Vec<String> = markdown::SITE_SECTIONS.iter().map(|s| (*s).to_string()).collect();
+        sections.extend(config.taxonomies.iter().map(|t| t.path().to_string()));
+        // Only needed when the base path's first step could be a folder of the site itself.
+        let first_step =
+            base_path.as_deref().and_then(|p| p.trim_matches('/').split('/').next()).unwrap_or_default();
+        let sections = sections.iter().any(|s| s == first_step).then(|| sections.into());
         Schema {
             severities: config.severities.iter().map(|l| l.name.clone()).collect(),
             statuses: config.statuses.iter().map(|l| l.name.clone()).collect(),
             custom_keys,
             markdown: markdown::Settings {
                 unsafe_html: config.markdown.unsafe_html,
-                base_path: Some(config.base_url().path).filter(|p| p != "/").map(Into::into),
+                base_path: base_path.map(Into::into),
+                sections,
             },
             base_path: config.base_url().path,
             show_internal: false,
@@ -82,16 +90,18 @@ impl Schema {
     }
 }
 
-/// Puts a timeline in order: by calendar day (a month or year before the days in it), and the
-/// events with a time of day in order within their day. An event known only to the day is not
-/// at midnight: it keeps its place among that day's events as written. The sort is stable.
+/// Puts a timeline in order: by day (a month or year before the days in it), and the events
+/// with a time of day by their moment, in the places they hold within their day. An event
+/// known only to the day is not at midnight: it keeps its place among that day's events as
+/// written. An instant's day is its day in UTC, so instants are in order across days too,
+/// whatever offsets they were written with. The sort is stable.
 fn sort_timeline(timeline: &mut [Event]) {
     use crate::date::Precision;
-    timeline.sort_by_key(|e| (e.at.year(), e.at.month().unwrap_or(0), e.at.day().unwrap_or(0)));
+    timeline.sort_by_key(|e| e.at.day_key());
     let mut start = 0;
     while start < timeline.len() {
-        let day = |e: &Event| (e.at.year(), e.at.month(), e.at.day());
-        let end = start + timeline[start..].iter().take_while(|e| day(e) == day(&timeline[start])).count();
+        let day = timeline[start].at.day_key();
+        let end = start + timeline[start..].iter().take_while(|e| e.at.day_key() == day).count();
         // The timed events of the day, sorted among themselves in the places they hold; they
         // are nearly always in order already, and then nothing is moved.
         let timed = |i: &usize| timeline[*i].at.precision() == Precision::Datetime;
@@ -440,6 +450,18 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
         ]
     })?;
     let mut rendered = markdown::render(&body, schema.markdown.clone());
+    if let Some(&offset) = rendered.internal_blocks.first() {
+        // The removal missed a note the renderer sees: stop rather than publish it. The
+        // stripped text keeps the body's lines, so the line is the file's.
+        let line = split.body_line + body[..offset].matches('\n').count();
+        return Err(vec![
+            Diagnostic::at(
+                Location::at(path, line, 1),
+                "this ```internal block could not be removed, so it would be published",
+            )
+            .with_help("write its opening fence on a line of its own as ```internal, and close it with ```"),
+        ]);
+    }
     if schema.show_internal && matches!(body, std::borrow::Cow::Owned(_)) {
         // Only the page's body shows them; everything else above came from the stripped text.
         if let Ok(marked) = crate::internal::mark(split.body) {
@@ -563,6 +585,38 @@ mod tests {
         parse(Path::new("content/x.md"), "x.md", text, &schema()).expect("valid incident")
     }
 
+    proptest::proptest! {
+        /// Whatever the offsets and precisions, the timed events come out in order of their
+        /// moments, and the days in order.
+        #[test]
+        fn timelines_keep_moments_and_days_in_order(
+            dates in proptest::collection::vec(
+                (0..3_i64, 0..24_i64, proptest::sample::select(vec!["Z", "+02:00", "-09:30", "+14:00"]), proptest::bool::ANY),
+                0..8,
+            )
+        ) {
+            let mut timeline: Vec<Event> = dates
+                .iter()
+                .map(|(day, hour, offset, timed)| {
+                    let text = if *timed {
+                        format!("2023-07-{:02}T{hour:02}:00:00{offset}", 24 + day)
+                    } else {
+                        format!("2023-07-{:02}", 24 + day)
+                    };
+                    Event { at: crate::date::IncidentDate::parse(&text).expect("valid"), event: text, html: String::new() }
+                })
+                .collect();
+            sort_timeline(&mut timeline);
+            let moments: Vec<i64> = timeline
+                .iter()
+                .filter(|e| e.at.precision() == crate::date::Precision::Datetime)
+                .map(|e| e.at.sort_key())
+                .collect();
+            proptest::prop_assert!(moments.is_sorted(), "{:?}", timeline);
+            proptest::prop_assert!(timeline.iter().map(|e| e.at.day_key()).is_sorted());
+        }
+    }
+
     #[test]
     fn an_empty_embargo_or_draft_is_an_error_not_a_publication() {
         assert_eq!(
@@ -594,6 +648,9 @@ mod tests {
         // Times of a day still come in order around an event known only to that day.
         let mixed = "  - at: 2023-07-24T14:30:00Z\n    event: a\n  - at: 2023-07-24\n    event: b\n  - at: 2023-07-24T08:05:00Z\n    event: c\n";
         assert_eq!(events(mixed), ["c", "b", "a"]);
+        // Instants in order across days whatever their offsets: the second is an hour earlier.
+        let offsets = "  - at: 2023-07-24T23:30:00Z\n    event: later\n  - at: 2023-07-25T00:30:00+02:00\n    event: earlier\n";
+        assert_eq!(events(offsets), ["earlier", "later"]);
     }
 
     fn errors(text: &str) -> Vec<String> {

@@ -7,7 +7,7 @@
 //! (no scripts, no event handlers, no `javascript:` URLs). Either way, links and images may
 //! only use web, mail and phone schemes.
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 use serde::Serialize;
 
 use crate::slug::slugify;
@@ -28,6 +28,10 @@ pub struct Rendered {
     /// Every link and image target, with the byte offset in the Markdown where it is written
     /// (for `casebook check`).
     pub links: Vec<(String, usize)>,
+    /// Where fenced blocks marked as internal notes start (byte offsets). Notes are removed
+    /// before rendering, so any here got past the removal: the caller must not publish the
+    /// page (a last line of defence, checked where the parser itself says what a block is).
+    pub internal_blocks: Vec<usize>,
 }
 
 /// One heading in the table of contents.
@@ -52,7 +56,31 @@ pub struct Settings {
     /// site's root (`/incidents/x/`) get it in front, so they work under a sub-path as in the
     /// local preview, which serves the site at `/`.
     pub base_path: Option<std::sync::Arc<str>>,
+    /// The top-level folders and files of the site, when the base path's first step is one of
+    /// them (`https://example.org/incidents/`): a link starting with the base path is then only
+    /// taken to carry it when what follows is one of them too, since `/incidents/b/` there is
+    /// the incident `b` written from the root, not `b` under the base path.
+    pub sections: Option<std::sync::Arc<[String]>>,
 }
+
+/// The top-level folders and files every site has, whatever its taxonomies.
+pub const SITE_SECTIONS: [&str; 15] = [
+    "incidents",
+    "archive",
+    "page",
+    "api",
+    "data",
+    "stats",
+    "matrix",
+    "search",
+    "atom.xml",
+    "feed.json",
+    "sitemap.xml",
+    "search-index.json",
+    "robots.txt",
+    "404.html",
+    "index.html",
+];
 
 pub(crate) fn options() -> Options {
     Options::ENABLE_TABLES
@@ -70,15 +98,24 @@ pub fn render(markdown: &str, settings: Settings) -> Rendered {
     // Room for one event per 16 bytes of text, more than prose and lists make (one per 20 to
     // 30): collected without a size, the list was grown and copied some ten times per body.
     let mut events: Vec<Event<'_>> = Vec::with_capacity(markdown.len() / 16 + 16);
+    let mut internal_blocks = Vec::new();
     events.extend(Parser::new_ext(markdown, options()).into_offset_iter().map(|(event, range)| {
-        if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = &event {
-            links.push((dest_url.to_string(), range.start));
+        match &event {
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                links.push((dest_url.to_string(), range.start));
+            }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                if crate::internal::is_internal_info(info) =>
+            {
+                internal_blocks.push(range.start);
+            }
+            _ => {}
         }
         neutralize(event, settings)
     }));
     drop_unsafe_images(&mut events);
-    if let Some(base) = &settings.base_path {
-        put_under_base(&mut events, base);
+    if settings.base_path.is_some() {
+        put_under_base(&mut events, settings);
     }
     let mut word_count = 0;
     for event in &events {
@@ -106,6 +143,7 @@ pub fn render(markdown: &str, settings: Settings) -> Rendered {
         first_paragraph_text,
         word_count,
         links,
+        internal_blocks,
     }
 }
 
@@ -149,8 +187,8 @@ pub fn render_short(markdown: &str, settings: Settings) -> (String, String) {
     let mut events: Vec<Event<'_>> =
         Parser::new_ext(markdown, options()).map(|e| neutralize(e, &settings)).collect();
     drop_unsafe_images(&mut events);
-    if let Some(base) = &settings.base_path {
-        put_under_base(&mut events, base);
+    if settings.base_path.is_some() {
+        put_under_base(&mut events, &settings);
     }
     let mut text = String::new();
     for event in &events {
@@ -217,21 +255,33 @@ fn neutralize<'a>(event: Event<'a>, settings: &Settings) -> Event<'a> {
 /// Puts the site's base path in front of the links and images written from the site's root.
 /// A pass of its own, only for a site under a sub-path: in [`neutralize`], which every event
 /// goes through, it made the renderer's loop too large to be inlined as well.
-fn put_under_base(events: &mut [Event<'_>], base: &str) {
+fn put_under_base(events: &mut [Event<'_>], settings: &Settings) {
     for event in events {
         if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = event {
-            *dest_url = under_base(std::mem::replace(dest_url, CowStr::Borrowed("")), base);
+            *dest_url = under_base(std::mem::replace(dest_url, CowStr::Borrowed("")), settings);
         }
     }
 }
 
+/// A link as the rendered page has it: [`under_base`] for one URL, for `casebook check`.
+pub fn as_rendered(url: &str, settings: &Settings) -> String {
+    under_base(CowStr::Borrowed(url), settings).to_string()
+}
+
 /// `url` with the base path `base` (`/sub/`) in front when it is written from the site's root
 /// and does not have it already: `/incidents/x/` under `/sub/` is `/sub/incidents/x/`.
-fn under_base<'a>(url: CowStr<'a>, base: &str) -> CowStr<'a> {
+fn under_base<'a>(url: CowStr<'a>, settings: &Settings) -> CowStr<'a> {
+    let Some(base) = settings.base_path.as_deref() else { return url };
     let bare = base.trim_end_matches('/');
     let from_root = url.starts_with('/') && !url.starts_with("//");
-    let has_base =
-        url.strip_prefix(bare).is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?', '#']));
+    let has_base = url.strip_prefix(bare).is_some_and(|rest| {
+        let step = rest.trim_start_matches('/').split(['/', '?', '#']).next().unwrap_or_default();
+        (rest.is_empty() || rest.starts_with(['/', '?', '#']))
+            && settings
+                .sections
+                .as_deref()
+                .is_none_or(|sections| step.is_empty() || sections.iter().any(|s| s == step))
+    });
     if !from_root || bare.is_empty() || has_base {
         return url;
     }
@@ -602,6 +652,31 @@ mod tests {
         assert_eq!(render(text, settings.clone()).links[0].0, "/incidents/x/#y");
         assert!(render_short("[a](/x/)", settings).0.contains("href=\"/sub/x/\""));
         assert!(render("[a](/x/)", Settings::default()).html.contains("href=\"/x/\""), "at the root");
+    }
+
+    #[test]
+    fn under_a_base_path_named_like_a_folder_of_the_site_links_are_told_apart() {
+        // base_url https://example.org/incidents/: the README's own example.
+        let sections: Vec<String> = SITE_SECTIONS.iter().map(|s| (*s).to_string()).collect();
+        let settings = Settings {
+            base_path: Some("/incidents/".into()),
+            sections: Some(sections.into()),
+            ..Settings::default()
+        };
+        let html = render(
+            "[a](/incidents/b/) [b](/incidents/incidents/b/) [c](/incidents/) [d](/tags/x/)",
+            settings,
+        )
+        .html;
+        for expected in [
+            "href=\"/incidents/incidents/b/\"",
+            "href=\"/incidents/incidents/b/\"",
+            "href=\"/incidents/\"",
+            "href=\"/incidents/tags/x/\"",
+        ] {
+            assert!(html.contains(expected), "{expected} in {html}");
+        }
+        assert_eq!(html.matches("/incidents/incidents/b/").count(), 2, "{html}");
     }
 
     #[test]

@@ -54,8 +54,9 @@ pub fn resolve(root: &Path, requested: Option<&Path>) -> Result<PathBuf, Diagnos
 /// (`public`, `./public/`, an absolute path, a link to it), not only when `--output` is left out.
 /// `doing` names the command in the message ("build", "watch").
 pub fn refuse_drafts_in_public(root: &Path, output: &Path, doing: &str) -> Result<(), Diagnostic> {
-    let root_abs = fs::absolute(if root.as_os_str().is_empty() { Path::new(".") } else { root })?;
-    if fs::absolute(output)? == root_abs.join(DEFAULT_OUTPUT) {
+    let root = if root.as_os_str().is_empty() { Path::new(".") } else { root };
+    // Both sides resolved alike: `public` may itself be a link to the folder that is deployed.
+    if fs::absolute(output)? == fs::absolute(&root.join(DEFAULT_OUTPUT))? {
         return Err(Diagnostic::new(format!("refusing to {doing} drafts into the public output folder"))
             .with_help("pass --output with a preview folder, e.g. `--drafts --output preview/`, or use `casebook serve --drafts`"));
     }
@@ -351,6 +352,13 @@ mod tests {
         {
             std::os::unix::fs::symlink(root.join("public"), root.join("link")).expect("symlink");
             assert!(refuse_drafts_in_public(root, &root.join("link"), "build").is_err(), "a link to it");
+            // public/ itself a link to the deployed folder elsewhere.
+            let www = tempfile::tempdir().expect("temp dir");
+            std::fs::remove_dir(root.join("public")).expect("rmdir");
+            std::os::unix::fs::symlink(www.path(), root.join("public")).expect("symlink");
+            for named in [root.join("public"), www.path().to_path_buf()] {
+                assert!(refuse_drafts_in_public(root, &named, "build").is_err(), "{}", named.display());
+            }
         }
         assert!(refuse_drafts_in_public(root, &root.join("preview"), "build").is_ok());
         assert!(refuse_drafts_in_public(root, &root.join("public/preview"), "build").is_ok());
