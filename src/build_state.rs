@@ -20,7 +20,7 @@ use crate::fs;
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
-const HEADER: &str = concat!("casebook-build-state 2 ", env!("CARGO_PKG_VERSION"));
+const HEADER: &str = concat!("casebook-build-state 3 ", env!("CARGO_PKG_VERSION"));
 
 /// The last build of an output folder.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -100,8 +100,8 @@ impl BuildState {
             match key {
                 "inputs" => state.inputs.stamps = u64::from_str_radix(value, 16).ok()?,
                 "racy" => {
-                    let (hash, file) = value.split_once(' ')?;
-                    state.inputs.racy.push((PathBuf::from(file), u64::from_str_radix(hash, 16).ok()?));
+                    let (hash, place) = value.split_once(' ')?;
+                    state.inputs.racy.push((place.parse().ok()?, u64::from_str_radix(hash, 16).ok()?));
                 }
                 "republish_at" => state.republish_at = Some(value.parse().ok()?),
                 "incidents" => state.incidents = value.parse().ok()?,
@@ -119,10 +119,11 @@ impl BuildState {
 
     fn to_text(&self) -> String {
         let mut out = format!("{HEADER}\ninputs {:016x}\n", self.inputs.stamps);
-        // A path that does not survive this line format (a line break in it, bytes that are not
-        // UTF-8) makes the state unreadable or the file unreadable by that name: a full build.
-        for (file, hash) in &self.inputs.racy {
-            out.push_str(&format!("racy {hash:016x} {}\n", file.to_string_lossy()));
+        // Racy sources by their place in the list of inputs, never by name: the state sits next
+        // to the output, which may itself be inside a served folder, and a draft's file name
+        // often says what it is about.
+        for (place, hash) in &self.inputs.racy {
+            out.push_str(&format!("racy {hash:016x} {place}\n"));
         }
         if let Some(at) = self.republish_at {
             out.push_str(&format!("republish_at {at}\n"));
@@ -152,11 +153,14 @@ impl BuildState {
     /// Whether a build with `inputs` would read what the build of this state read: the same
     /// stamps, and the same bytes in every file that was racy then.
     pub fn same_inputs(&self, inputs: &Inputs) -> bool {
+        // The same stamps mean the same list of files (their paths are hashed into them), so a
+        // place in the list names the same file then as now.
         self.inputs.stamps == inputs.stamps
-            && self.inputs.racy.iter().all(|(file, hash)| {
+            && self.inputs.racy.iter().all(|(place, hash)| {
                 // A racy file that is racy still was hashed a moment ago.
-                let now = inputs.racy.iter().find(|(f, _)| f == file).map(|(_, h)| *h);
-                now.or_else(|| fs::read(file).ok().map(|b| digest(&b))) == Some(*hash)
+                let now = inputs.racy.iter().find(|(p, _)| p == place).map(|(_, h)| *h);
+                let read = || inputs.files.get(*place).and_then(|f| fs::read(f).ok()).map(|b| digest(&b));
+                now.or_else(read) == Some(*hash)
             })
     }
 
@@ -171,9 +175,12 @@ impl BuildState {
 pub struct Inputs {
     /// A hash of the options and of each input file's path and [`fs::Stamp`].
     pub stamps: u64,
-    /// The files changed so recently that a further change could keep their stamp, with a
-    /// hash of their bytes.
-    pub racy: Vec<(PathBuf, u64)>,
+    /// The files changed so recently that a further change could keep their stamp, by their
+    /// place in `files`, with a hash of their bytes.
+    pub racy: Vec<(usize, u64)>,
+    /// Every input file, in the order hashed into `stamps`. Not kept in the state file: only
+    /// the inputs of the build about to run have them.
+    pub files: Vec<PathBuf>,
 }
 
 /// How close to the start of a build a file's change makes it "racy": file systems keep
@@ -222,10 +229,11 @@ pub fn inputs_with(root: &Path, options: &str, content: &[PathBuf]) -> Result<In
     let racy = files
         .iter()
         .zip(&stamps)
-        .filter(|(_, s)| recent(s))
-        .map(|(f, _)| Ok((f.clone(), digest(&fs::read(f)?))))
+        .enumerate()
+        .filter(|(_, (_, s))| recent(s))
+        .map(|(place, (f, _))| Ok((place, digest(&fs::read(f)?))))
         .collect::<Result<_, Diagnostic>>()?;
-    Ok(Inputs { stamps: h.finish(), racy })
+    Ok(Inputs { stamps: h.finish(), racy, files })
 }
 
 #[cfg(test)]
@@ -235,7 +243,7 @@ mod tests {
     #[test]
     fn the_state_reads_back() {
         let mut state = BuildState {
-            inputs: Inputs { stamps: 0xfeed, racy: vec![(PathBuf::from("content/a b.md"), 7)] },
+            inputs: Inputs { stamps: 0xfeed, racy: vec![(3, 7)], files: Vec::new() },
             republish_at: Some(1_800_000_000),
             incidents: 3,
             drafts_skipped: 1,
@@ -249,6 +257,7 @@ mod tests {
             text.ends_with("files\n000000000000002a incidents/a b/index.html\nffffffffffffffff index.html\n")
         );
         assert_eq!(BuildState::parse(&text), Some(state));
+        assert!(text.contains("\nracy 0000000000000007 3\n"), "{text}");
     }
 
     #[test]
@@ -273,19 +282,18 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let file = dir.path().join("a.md");
         std::fs::write(&file, "one").expect("write");
-        let now = Inputs { stamps: 1, racy: Vec::new() };
-        let state = |hash: u64| BuildState {
-            inputs: Inputs { stamps: 1, racy: vec![(file.clone(), hash)] },
+        let now =
+            Inputs { stamps: 1, racy: Vec::new(), files: vec![file.clone(), dir.path().join("gone.md")] };
+        let state = |place: usize, hash: u64| BuildState {
+            inputs: Inputs { stamps: 1, racy: vec![(place, hash)], files: Vec::new() },
             ..BuildState::default()
         };
-        assert!(state(digest(b"one")).same_inputs(&now));
-        assert!(!state(digest(b"two")).same_inputs(&now), "same stamps, other bytes");
-        let gone = BuildState {
-            inputs: Inputs { stamps: 1, racy: vec![(dir.path().join("gone.md"), 0)] },
-            ..BuildState::default()
-        };
-        assert!(!gone.same_inputs(&now), "a racy file that went away");
-        assert!(!state(digest(b"one")).same_inputs(&Inputs { stamps: 2, racy: Vec::new() }));
+        assert!(state(0, digest(b"one")).same_inputs(&now));
+        assert!(!state(0, digest(b"two")).same_inputs(&now), "same stamps, other bytes");
+        assert!(!state(1, 0).same_inputs(&now), "a racy file that went away");
+        assert!(!state(2, 0).same_inputs(&now), "a place beyond the list");
+        let other = Inputs { stamps: 2, ..now.clone() };
+        assert!(!state(0, digest(b"one")).same_inputs(&other));
     }
 
     #[test]
@@ -295,7 +303,8 @@ mod tests {
         let file = dir.path().join("content/a.md");
         std::fs::write(&file, "one").expect("write");
         let before = inputs(dir.path(), "options").expect("inputs");
-        assert_eq!(before.racy, vec![(file.clone(), digest(b"one"))]);
+        assert_eq!(before.racy, vec![(0, digest(b"one"))]);
+        assert_eq!(before.files, std::slice::from_ref(&file));
         let state = BuildState { inputs: before.clone(), ..BuildState::default() };
         assert!(state.same_inputs(&inputs(dir.path(), "options").expect("inputs")));
         assert!(!state.same_inputs(&inputs(dir.path(), "other options").expect("inputs")));
@@ -309,7 +318,10 @@ mod tests {
 
     #[test]
     fn foreign_or_damaged_states_are_ignored() {
-        assert_eq!(BuildState::parse("casebook-build-state 2 0.0.0-other\ninputs 1\nfiles\n"), None);
+        assert_eq!(BuildState::parse("casebook-build-state 3 0.0.0-other\ninputs 1\nfiles\n"), None);
+        // The format before racy files were kept by place.
+        let old = concat!("casebook-build-state 2 ", env!("CARGO_PKG_VERSION"));
+        assert_eq!(BuildState::parse(&format!("{old}\ninputs 1\nfiles\n")), None);
         assert_eq!(BuildState::parse(&format!("{HEADER}\ninputs zz\nfiles\n")), None);
         assert_eq!(BuildState::parse(""), None);
     }

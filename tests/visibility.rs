@@ -61,6 +61,21 @@ fn no_secret_reaches_any_output_file() {
 }
 
 #[test]
+fn the_state_file_beside_the_output_names_no_source() {
+    // It sits next to the output, which may be inside a served folder; sources copied a moment
+    // ago are all "racy", and were once listed by name, drafts included.
+    let dir = tempfile::tempdir().expect("temp dir");
+    common::copy_dir(&fixtures().join("secrets-site"), &dir.path().join("site"));
+    let result = casebook(&dir.path().join("site"), &["build", "--output", "../out", "--now", "2026-06-01"]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    let state = std::fs::read_to_string(dir.path().join(".out.casebook-state")).expect("state file");
+    assert!(state.contains("\nracy "), "the fixture was just copied: its files are racy\n{state}");
+    for name in ["content/", "draft.md", "embargoed.md", "LEAK-MARKER"] {
+        assert!(!state.contains(name), "{name} in the state file:\n{state}");
+    }
+}
+
+#[test]
 fn embargoes_lift_at_their_moment() {
     let (_out, site, _) = build(&["--now", "2026-12-01T09:00:00Z"]);
     assert!(site.join("incidents/embargoed/index.html").is_file(), "published at the exact moment");
