@@ -176,7 +176,9 @@ fn is_container_prefix(prefix: &str) -> bool {
             return true;
         }
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        let after = if let Some(r) = rest.strip_prefix(['-', '+', '*']) {
+        // `:` too, though Markdown here has no definition lists: a writer used to them who puts
+        // a note after `: ` gets an error rather than a published note.
+        let after = if let Some(r) = rest.strip_prefix(['-', '+', '*', ':']) {
             r
         } else if (1..=9).contains(&digits) && rest[digits..].starts_with(['.', ')']) {
             &rest[digits + 1..]
@@ -571,6 +573,12 @@ mod tests {
             assert!(!stripped.contains("SECRET"), "{fence}: {stripped}");
             assert!(stripped.contains("After."), "{fence}");
         }
+    }
+
+    #[test]
+    fn a_note_after_a_definition_list_marker_is_an_error() {
+        let e = strip("Term\n: ```internal\n  SECRET\n  ```\n").expect_err("read as text, so published");
+        assert!(e.message.contains("looks like the start of an ```internal block"), "{}", e.message);
     }
 
     #[test]

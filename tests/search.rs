@@ -65,6 +65,8 @@ fn the_search_page_finds_incidents_by_title_words_and_filters() {
     assert!(found.contains("/incidents/2023-07-angouleme-ransomware/"), "{found}");
     assert_eq!(found.matches("<li>").count(), 1, "{found}");
     assert!(dom.contains("1 incident found"));
+    // Its date as the pages show it, not in the index's ISO form.
+    assert!(found.contains("July 2023") && !found.contains("2023-07 "), "{found}");
 
     // A filter alone.
     let dom = rendered(browser, &format!("{base}/search/?severity=critical"));

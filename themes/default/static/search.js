@@ -3,6 +3,20 @@
 // never innerHTML, so nothing in the index can run as markup.
 "use strict";
 
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+  "October", "November", "December"];
+
+// "2023-07" as "July 2023" and "2023-07-24" as "24 July 2023", as the pages show dates; the
+// index keeps them in ISO form, which sorts.
+function displayDate(iso) {
+  const m = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?/.exec(iso || "");
+  if (!m) return iso;
+  const [, year, month, day] = m;
+  if (!month) return year;
+  const name = MONTHS[Number(month) - 1] + " " + year;
+  return day ? Number(day) + " " + name : name;
+}
+
 // Lower case, accents removed: "Angoulême" matches "angouleme".
 function fold(text) {
   return String(text).normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
@@ -83,7 +97,7 @@ if (typeof document !== "undefined") {
       a.textContent = row[at.title];
       const meta = document.createElement("p");
       meta.className = "meta";
-      meta.textContent = [row[at.date], row[at.victims], row[at.location]].filter(Boolean).join(" · ");
+      meta.textContent = [displayDate(row[at.date]), row[at.victims], row[at.location]].filter(Boolean).join(" · ");
       const summary = document.createElement("p");
       summary.textContent = row[at.summary];
       li.append(a, meta, summary);
