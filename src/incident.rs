@@ -361,10 +361,7 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
     let front_matter = || Location::at(path, split.yaml_line.saturating_sub(1).max(1), 1);
     // Notes are only removed from the body; one in front matter would be published.
     if let Some(e) = crate::internal::in_front_matter(split.yaml) {
-        errors.push(
-            Diagnostic::at(Location::at(path, split.yaml_line + e.line - 1, e.column), e.message)
-                .with_help(e.help),
-        );
+        errors.push(e.located(path, split.yaml_line));
     }
     let title = match title {
         Some(t) => t,
@@ -443,12 +440,7 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
         return Err(errors);
     };
     // Internal notes go before anything reads the body: no output can see them.
-    let body = crate::internal::strip(split.body).map_err(|e| {
-        vec![
-            Diagnostic::at(Location::at(path, split.body_line + e.line - 1, e.column), e.message)
-                .with_help(e.help),
-        ]
-    })?;
+    let body = crate::internal::strip(split.body).map_err(|e| vec![e.located(path, split.body_line)])?;
     let mut rendered = markdown::render(&body, schema.markdown.clone());
     if let Some(&offset) = rendered.internal_blocks.first() {
         // The removal missed a note the renderer sees: stop rather than publish it. The

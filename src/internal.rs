@@ -52,6 +52,15 @@ pub struct MarkerError {
     pub help: &'static str,
 }
 
+impl MarkerError {
+    /// The error as a diagnostic of the file `path`, where the text it was found in starts on
+    /// line `first_line` (the front matter's or the body's).
+    pub fn located(self, path: &std::path::Path, first_line: usize) -> crate::error::Diagnostic {
+        let at = crate::error::Location::at(path, first_line + self.line - 1, self.column);
+        crate::error::Diagnostic::at(at, self.message).with_help(self.help)
+    }
+}
+
 /// Help for notes the build cannot remove.
 const CANNOT_REMOVE_HELP: &str =
     "internal notes are removed from public builds; an unclosed one cannot be, so the build stops";
