@@ -16,6 +16,7 @@ mkdir -p "$work"
 
 cargo build --release --quiet
 cargo build --release --quiet --manifest-path ../shared/bench/floor/Cargo.toml --target-dir target/floor
+cargo build --release --quiet --manifest-path bench/write-floor/Cargo.toml --target-dir target/write-floor
 
 . bench/clock.sh
 
@@ -57,12 +58,19 @@ for n in "${counts[@]}"; do
   "${floor[@]}" >/dev/null
   rm -f "$work"/.out-*.casebook-state; "${bench[@]}"
   rm -f "$work"/.out-*.casebook-state; "${site[@]}"
+  # What writing the full site's files alone costs, replacing the last copy as a build does
+  # and overwriting it in place (bench/write-floor): its own timing, without reading them.
+  rm -rf "$work/write-src-$n"; cp -a "$work/out-full-$n" "$work/write-src-$n"
+  write=(target/write-floor/release/write-floor "$work/write-src-$n" "$work/out-write-$n")
+  "${write[@]}" >/dev/null
   # Alternating, round by round, so that the machine's noise falls on all alike. A full
   # build each time: without its state file casebook cannot skip unchanged work.
   for _ in $(seq "$runs"); do
     timed "$work/log-floor" "${floor[@]}"
     rm -f "$work"/.out-*.casebook-state; timed "$work/log-bench" "${bench[@]}"
     rm -f "$work"/.out-*.casebook-state; timed "$work/log-full" "${site[@]}"
+    echo "$("${write[@]}") 0" >> "$work/log-write"
+    echo "$("${write[@]}" --in-place) 0" >> "$work/log-write-in-place"
     if [ ${#hugo[@]} -gt 0 ]; then rm -rf "$work/out-hugo"; timed "$work/log-hugo" "${hugo[@]}"; fi
   done
   # Building again with nothing changed: the state of the last full build is kept.
@@ -71,17 +79,22 @@ for n in "${counts[@]}"; do
   read -r bench_t bench_m < <(summary "$work/log-bench")
   read -r full_t full_m < <(summary "$work/log-full")
   read -r noop_t noop_m < <(summary "$work/log-noop")
-  rows=("floor $floor_t $floor_m" "casebook-bench-theme $bench_t $bench_m" "casebook-full-site $full_t $full_m" "full-site-no-change $noop_t $noop_m")
+  read -r write_t write_m < <(summary "$work/log-write")
+  read -r place_t place_m < <(summary "$work/log-write-in-place")
+  rows=("floor $floor_t $floor_m" "casebook-bench-theme $bench_t $bench_m" "casebook-full-site $full_t $full_m"
+    "full-site-no-change $noop_t $noop_m" "write-full-output $write_t $write_m" "write-full-in-place $place_t $place_m")
   if [ ${#hugo[@]} -gt 0 ]; then
     read -r hugo_t hugo_m < <(summary "$work/log-hugo")
     rows+=("hugo-$(hugo version | grep -o 'v[0-9.]*' | head -1) $hugo_t $hugo_m")
   fi
   for row in "${rows[@]}"; do
     read -r name t m <<<"$row"
-    printf '%-8s %-22s %10s %10d %8.1f\n' "$n" "$name" "$t" $((m / 1024)) "$(echo "$t / $floor_t" | bc -l)"
+    mib=$((m / 1024)); [ "$m" -gt 0 ] || mib=-
+    printf '%-8s %-22s %10s %10s %8.1f\n' "$n" "$name" "$t" "$mib" "$(echo "$t / $floor_t" | bc -l)"
   done
   # A RAM disk holds its files in memory: the outputs go once measured.
-  rm -rf "$work/out-floor-$n" "$work/out-bench-$n" "$work/out-full-$n" "$work/out-hugo" "$work"/.out-*-"$n".casebook-state
+  rm -rf "$work/out-floor-$n" "$work/out-bench-$n" "$work/out-full-$n" "$work/out-hugo" "$work"/.out-*-"$n".casebook-state \
+    "$work/write-src-$n" "$work/out-write-$n"
 done
 
 echo
