@@ -280,14 +280,27 @@ impl Diagnostic {
             Some(loc) => Location::at(path, loc.line() + first_line - 1, loc.column()),
             None => Location::file(path),
         };
-        // The library puts a repeated key at the start of its mapping; the mistake is the
-        // second time the key is written, which for a top-level key a scan of the text finds.
-        if let Some(key) = duplicated_key(&err.to_string()) {
-            let mut lines = crate::frontmatter::top_level_keys(yaml).into_iter().filter(|k| k.key == key);
+        // The library locates a repeated key at the start of its mapping; the mistake is the
+        // second time the key is written, which a scan of the mapping's lines finds.
+        if let Some((parent, key)) = duplicated_key(&err.to_string()) {
+            let keys = match (parent, err.location()) {
+                (None, _) => crate::frontmatter::top_level_keys(yaml),
+                (Some(_), Some(loc)) => {
+                    crate::frontmatter::mapping_keys_at(yaml, loc.line().saturating_sub(1), loc.column())
+                }
+                (Some(_), None) => Vec::new(),
+            };
+            let mut lines = keys.into_iter().filter(|k| k.key == key);
             if let (Some(first), Some(again)) = (lines.next(), lines.next()) {
-                let message =
-                    format!("invalid YAML: `{key}` is set twice (first on line {})", first.line + first_line);
-                return Diagnostic::at(Location::at(path, again.line + first_line, 1), message);
+                let name = parent.map_or_else(|| key.to_string(), |p| format!("{p}.{key}"));
+                let message = format!(
+                    "invalid YAML: `{name}` is set twice (first on line {})",
+                    first.line + first_line
+                );
+                return Diagnostic::at(
+                    Location::at(path, again.line + first_line, again.key_column),
+                    message,
+                );
             }
         }
         // The library says "at line L column C" relative to the YAML block, once for where it
@@ -302,14 +315,20 @@ impl Diagnostic {
     }
 }
 
-/// The key of the library's "duplicate field `k`" (a typed mapping) or "duplicate entry with
-/// key \"k\"" (an untyped one).
-fn duplicated_key(message: &str) -> Option<&str> {
-    if let Some(rest) = message.strip_prefix("duplicate field `") {
-        return rest.split_once('`').map(|(key, _)| key);
-    }
-    let rest = message.strip_prefix("duplicate entry with key \"")?;
-    rest.split_once('"').map(|(key, _)| key)
+/// Where the library reports a repeated key, "duplicate field `k`" (a typed mapping) or
+/// "duplicate entry with key \"k\"" (an untyped one), after the path of the mapping holding it
+/// ("victims[0]: duplicate …") unless that is the top level: the path and the key.
+fn duplicated_key(message: &str) -> Option<(Option<&str>, &str)> {
+    let (parent, rest) = match message.split_once(": duplicate ") {
+        Some((parent, rest)) if !parent.contains(' ') => (Some(parent), rest),
+        _ => (None, message.strip_prefix("duplicate ")?),
+    };
+    let key = if let Some(rest) = rest.strip_prefix("field `") {
+        rest.split_once('`')?.0
+    } else {
+        rest.strip_prefix("entry with key \"")?.split_once('"')?.0
+    };
+    Some((parent, key))
 }
 
 #[cfg(test)]
@@ -355,12 +374,26 @@ mod tests {
         let err = serde_yaml::from_str::<Typed>(yaml).expect_err("repeated");
         let d = Diagnostic::from_yaml(&err, Path::new("casebook.yaml"), 1, yaml);
         assert_eq!(d.to_string(), "casebook.yaml:3:1: invalid YAML: `theme` is set twice (first on line 1)");
-        // Nested keys keep the library's location.
-        let yaml = "impact:\n  records: 1\n  records: 2\n";
-        let err = serde_yaml::from_str::<serde_yaml::Mapping>(yaml).expect_err("repeated");
-        assert!(
-            Diagnostic::from_yaml(&err, Path::new("x.md"), 2, yaml).to_string().contains("duplicate entry")
+        // Nested keys too, with the path of their mapping; in list items; not confused with
+        // a key of the same name at the top level.
+        let at = |yaml: &str| {
+            let err = serde_yaml::from_str::<serde_yaml::Mapping>(yaml).expect_err("repeated");
+            Diagnostic::from_yaml(&err, Path::new("x.md"), 2, yaml).to_string()
+        };
+        assert_eq!(
+            at("impact:\n  records: 1\n  records: 2\n"),
+            "x.md:4:3: invalid YAML: `impact.records` is set twice (first on line 3)"
         );
+        assert_eq!(
+            at("title: A\nvictim:\n  name: X\n  name: Y\ntitle: B\n"),
+            "x.md:5:3: invalid YAML: `victim.name` is set twice (first on line 4)"
+        );
+        assert_eq!(
+            at("victims:\n  - name: A\n    sector: s\n    name: B\n  - name: C\n"),
+            "x.md:5:5: invalid YAML: `victims[0].name` is set twice (first on line 3)"
+        );
+        // A flow mapping has no lines to scan: the library's location and words.
+        assert!(at("x: {a: 1, a: 2}\n").starts_with("x.md:2:4: invalid YAML: x: duplicate entry"));
     }
 
     #[test]

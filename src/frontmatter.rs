@@ -82,13 +82,15 @@ pub fn split(source: &str) -> Result<Split<'_>, SplitError> {
     }
 }
 
-/// A top-level key of a YAML mapping, with its position in the YAML text.
+/// A key of a YAML mapping, with its position in the YAML text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyPosition<'a> {
     /// The key, without quotes.
     pub key: &'a str,
     /// 0-based line within the YAML text.
     pub line: usize,
+    /// 1-based column where the key starts (its quote, if quoted).
+    pub key_column: usize,
     /// 1-based column where the value starts (after `key:` and spaces).
     pub value_column: usize,
 }
@@ -102,26 +104,63 @@ pub struct KeyPosition<'a> {
 pub fn top_level_keys(yaml: &str) -> Vec<KeyPosition<'_>> {
     let mut keys = Vec::new();
     for (line_no, line) in yaml.lines().enumerate() {
-        let first = line.chars().next();
-        if matches!(first, None | Some(' ' | '\t' | '#' | '-' | '{' | '[' | '}' | ']')) {
+        if matches!(line.chars().next(), None | Some(' ' | '\t' | '#' | '-' | '{' | '[' | '}' | ']')) {
             continue;
         }
-        let (key, after) = match first {
-            Some(q @ ('"' | '\'')) => match line[1..].find(q) {
-                Some(end) => (&line[1..1 + end], &line[end + 2..]),
-                None => continue,
-            },
-            _ => match line.find(':') {
-                Some(colon) => (line[..colon].trim_end(), &line[colon..]),
-                None => continue,
-            },
-        };
-        let Some(value) = after.strip_prefix(':') else { continue };
-        if !(value.is_empty() || value.starts_with([' ', '\t'])) {
+        if let Some((key, value_start)) = key_of(line) {
+            keys.push(KeyPosition { key, line: line_no, key_column: 1, value_column: value_start + 1 });
+        }
+    }
+    keys
+}
+
+/// The key a mapping line (its indentation removed) writes, and the 0-based offset of its value
+/// in it; `None` for a line that is not `key:` or `key: value`.
+fn key_of(line: &str) -> Option<(&str, usize)> {
+    let (key, after) = match line.chars().next()? {
+        q @ ('"' | '\'') => {
+            let end = line[1..].find(q)?;
+            (&line[1..1 + end], &line[end + 2..])
+        }
+        _ => {
+            let colon = line.find(':')?;
+            (line[..colon].trim_end(), &line[colon..])
+        }
+    };
+    let value = after.strip_prefix(':')?;
+    if !(value.is_empty() || value.starts_with([' ', '\t'])) {
+        return None;
+    }
+    Some((key, line.len() - value.trim_start().len()))
+}
+
+/// The keys of the block-style mapping whose first key is written at `line` (0-based) and
+/// `column` (1-based), nested or in a list item, as the YAML library locates a mapping: the
+/// lines at its indentation until one is less indented or starts the next list item. Columns
+/// in the result are the file's. Empty when no mapping starts there (a flow-style one).
+pub fn mapping_keys_at(yaml: &str, line: usize, column: usize) -> Vec<KeyPosition<'_>> {
+    let indent = column.saturating_sub(1);
+    let mut keys = Vec::new();
+    for (n, parsed) in lines_of(yaml).into_iter().enumerate().skip(line) {
+        let Some(parsed) = parsed else { continue };
+        let first = n == line;
+        if parsed.indent < indent
+            || (first && parsed.indent != indent)
+            || (!first && parsed.dash && parsed.indent == indent)
+        {
+            break;
+        }
+        if parsed.indent > indent {
             continue;
         }
-        let value_start = line.len() - value.trim_start().len();
-        keys.push(KeyPosition { key, line: line_no, value_column: value_start + 1 });
+        if let Some((key, value_start)) = key_of(parsed.content) {
+            keys.push(KeyPosition {
+                key,
+                line: n,
+                key_column: indent + 1,
+                value_column: indent + value_start + 1,
+            });
+        }
     }
     keys
 }
@@ -374,6 +413,20 @@ mod tests {
                 proptest::prop_assert_eq!(locate_top_level(&yaml, key), locate_nested(&yaml, &[Seg::Key(key)]));
             }
         }
+    }
+
+    #[test]
+    fn finds_the_keys_of_a_nested_mapping_where_the_parser_says_it_starts() {
+        let yaml = "victim:\n  name: X\n  deep:\n    name: no\n  'name': Y\nvictims:\n  - name: A\n    name: B\n  - name: C\n";
+        let keys = |line, column| -> Vec<(&str, usize, usize)> {
+            mapping_keys_at(yaml, line, column).into_iter().map(|k| (k.key, k.line, k.value_column)).collect()
+        };
+        assert_eq!(keys(1, 3), [("name", 1, 9), ("deep", 2, 8), ("name", 4, 11)]);
+        // A list item's mapping ends where the next item starts.
+        assert_eq!(keys(6, 5), [("name", 6, 11), ("name", 7, 11)]);
+        assert_eq!(keys(8, 5), [("name", 8, 11)]);
+        // Nothing starts there.
+        assert!(keys(1, 1).is_empty());
     }
 
     #[test]
