@@ -22,6 +22,7 @@ pub mod escape;
 pub mod export;
 pub mod external;
 pub mod feed;
+pub mod filters;
 pub mod frontmatter;
 pub mod fs;
 pub mod import;

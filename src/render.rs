@@ -565,6 +565,7 @@ impl Shared {
         // added. Each renderer registers `get_taxonomy` again with its own incidents.
         register_lookups(&mut tera, site, std::sync::Arc::new(Vec::new()));
         crate::card::declare(&mut tera);
+        crate::filters::register(&mut tera);
         let assets = register_assets(&mut tera, site, theme, !unversioned_assets);
         tera.add_raw_templates(theme.templates.iter().map(|(name, t)| (name.as_str(), t.text.as_str())))
             .map_err(|e| template_errors(&e, theme))?;
