@@ -148,6 +148,78 @@ fn own_uid(dir: &Path) -> Result<u32, Diagnostic> {
     uid.map_err(|e| io_error(&probe, "read the file's metadata", e))
 }
 
+/// An exclusive lock on a file, held until dropped: `casebook serve` holds one on its preview
+/// folder (the operating system releases it when the process ends, however it ends).
+#[derive(Debug)]
+pub struct Lock {
+    _file: std::fs::File,
+}
+
+impl Lock {
+    /// Locks the file at `path`, creating it, and waiting while another process holds it.
+    /// `None` when the file was removed or replaced meanwhile: the lock is then on a file
+    /// nobody else will look at, and the caller makes its folder again.
+    pub fn take(path: &Path) -> Result<Option<Lock>, Diagnostic> {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(|e| io_error(path, "create the lock file", e))?;
+        file.lock().map_err(|e| io_error(path, "lock the file", e))?;
+        Ok(still_at(path, &file).then_some(Lock { _file: file }))
+    }
+
+    /// Locks the existing file at `path` if no process holds it; `None` when it is missing,
+    /// held, or was replaced meanwhile.
+    pub fn try_take_existing(path: &Path) -> Result<Option<Lock>, Diagnostic> {
+        let file = match std::fs::OpenOptions::new().write(true).open(path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io_error(path, "open the lock file", e)),
+        };
+        match file.try_lock() {
+            Ok(()) => Ok(still_at(path, &file).then_some(Lock { _file: file })),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(io_error(path, "lock the file", e)),
+        }
+    }
+}
+
+/// Whether `path` still names the open `file`.
+fn still_at(path: &Path, file: &std::fs::File) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::symlink_metadata(path), file.metadata()) {
+            (Ok(named), Ok(open)) => (named.dev(), named.ino()) == (open.dev(), open.ino()),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        path.exists()
+    }
+}
+
+/// Whether `path` is a folder (not a link to one) with the same owner as the folder `like`.
+pub fn is_dir_owned_like(path: &Path, like: &Path) -> bool {
+    let (Ok(meta), Ok(reference)) = (std::fs::symlink_metadata(path), std::fs::symlink_metadata(like)) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        meta.is_dir() && meta.uid() == reference.uid()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = reference;
+        meta.is_dir()
+    }
+}
+
 /// Removes a folder and everything in it; a missing folder is not an error.
 pub fn remove_dir_all(path: &Path) -> Result<(), Diagnostic> {
     match std::fs::remove_dir_all(path) {

@@ -145,26 +145,25 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     // Listed once, for the up-to-date check and for loading.
     let content = fs::files_under(&root.join(site::CONTENT_DIR))?;
     let inputs = build_state::inputs_with(&root, &settings, &content).ok();
-    if let (Some(state), Some(inputs)) = (&previous, &inputs) {
-        if state.same_inputs(inputs)
-            && state.republish_at.is_none_or(|at| at > now)
-            && state.output_intact(&output)
-        {
-            log::info!("nothing changed since the last build ({:?})", started.elapsed());
-            return Ok(BuildReport {
-                output,
-                incidents: state.incidents,
-                drafts_skipped: state.drafts_skipped,
-                embargoed: Vec::new(),
-                pages: state.files.len() - state.static_files,
-                static_files: state.static_files,
-                warnings: Vec::new(),
-                unchanged: state.files.len(),
-                streamed: 0,
-                up_to_date: true,
-                elapsed: started.elapsed(),
-            });
-        }
+    if let (Some(state), Some(inputs)) = (&previous, &inputs)
+        && state.same_inputs(inputs)
+        && state.republish_at.is_none_or(|at| at > now)
+        && state.output_intact(&output)
+    {
+        log::info!("nothing changed since the last build ({:?})", started.elapsed());
+        return Ok(BuildReport {
+            output,
+            incidents: state.incidents,
+            drafts_skipped: state.drafts_skipped,
+            embargoed: Vec::new(),
+            pages: state.files.len() - state.static_files,
+            static_files: state.static_files,
+            warnings: Vec::new(),
+            unchanged: state.files.len(),
+            streamed: 0,
+            up_to_date: true,
+            elapsed: started.elapsed(),
+        });
     }
     let theme = Theme::load(&root, &config)?;
     let staging = output::Staging::create(&output)?;

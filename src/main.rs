@@ -363,12 +363,12 @@ fn serve(args: &ServeArgs, quiet: bool) -> casebook::Result<()> {
     let preview = casebook::output::Preview { addr, drafts: args.drafts, now: args.now };
     let folder = casebook::output::preview_folder(&root, &preview)?;
     // Held until the command ends: dropping it stops the server.
-    let _server = bound.serve(&folder, live.clone())?;
+    let _server = bound.serve(folder.path(), live.clone())?;
     let host =
         if addr.ip().is_unspecified() { format!("localhost:{}", addr.port()) } else { addr.to_string() };
     let url = format!("http://{host}/");
     if !quiet {
-        eprintln!("Serving {} at {url} from {} (Ctrl-C to stop)", site_name(&root), folder.display());
+        eprintln!("Serving {} at {url} from {} (Ctrl-C to stop)", site_name(&root), folder.path().display());
     }
     if !addr.ip().is_loopback() {
         eprintln!(
@@ -379,7 +379,7 @@ fn serve(args: &ServeArgs, quiet: bool) -> casebook::Result<()> {
     }
     let session = casebook::session::Session::new(casebook::session::SessionOptions {
         root,
-        output: folder,
+        output: folder.path().to_path_buf(),
         base_url: Some(url.clone()),
         drafts: args.drafts,
         now: args.now,

@@ -85,18 +85,80 @@ pub struct Preview {
 /// than leave one more behind. The build swaps `site/` with its staging folder, which lies
 /// beside it in the private folder, as does the replaced build while it is removed.
 ///
+/// The serve holds a lock on its private folder for as long as the returned value lives, and
+/// removes the private folders of serves that have stopped: each is a whole copy of a site,
+/// drafts included, and the temporary folder is often memory.
+///
 /// As for any output folder, an existing `site/` must be empty or an earlier build.
-pub fn preview_folder(root: &Path, preview: &Preview) -> Result<PathBuf, Diagnostic> {
+pub fn preview_folder(root: &Path, preview: &Preview) -> Result<PreviewFolder, Diagnostic> {
     preview_folder_in(&std::env::temp_dir(), root, preview)
 }
 
-fn preview_folder_in(base: &Path, root: &Path, preview: &Preview) -> Result<PathBuf, Diagnostic> {
+/// A preview's output folder, kept for the serve while this value lives.
+#[derive(Debug)]
+pub struct PreviewFolder {
+    site: PathBuf,
+    /// Held, not read: the lock tells other serves this folder is in use.
+    _lock: fs::Lock,
+}
+
+impl PreviewFolder {
+    /// The folder pages are written to and served from.
+    pub fn path(&self) -> &Path {
+        &self.site
+    }
+}
+
+/// Every preview's private folder starts so; nothing else in the temporary folder is touched.
+const PREVIEW_PREFIX: &str = "casebook-serve-";
+/// The file in a private folder that its serve holds locked.
+const PREVIEW_LOCK: &str = "serve.lock";
+
+fn preview_folder_in(base: &Path, root: &Path, preview: &Preview) -> Result<PreviewFolder, Diagnostic> {
     let abs = fs::absolute(if root.as_os_str().is_empty() { Path::new(".") } else { root })?;
-    let private = base.join(preview_name(&abs, preview));
-    fs::create_private_dir(&private)?;
+    let name = preview_name(&abs, preview);
+    let private = base.join(&name);
+    // Another serve removing this folder as stale may take it between its making and its
+    // locking: the lock is kept only if its file is still the folder's.
+    let mut attempts = 0;
+    let lock = loop {
+        fs::create_private_dir(&private)?;
+        if let Some(lock) = fs::Lock::take(&private.join(PREVIEW_LOCK))? {
+            break lock;
+        }
+        attempts += 1;
+        if attempts == 3 {
+            return Err(Diagnostic::at(
+                Location::file(&private),
+                "another casebook serve keeps removing this preview folder",
+            ));
+        }
+    };
+    remove_stopped_previews(base, &private);
     let output = resolve(root, Some(&private.join("site")))?;
     fs::create_dir_all(&output)?;
-    Ok(output)
+    Ok(PreviewFolder { site: output, _lock: lock })
+}
+
+/// Removes the private folders of previews whose serve has stopped: those whose lock this
+/// process can take. A folder without a lock file (made by an older casebook, or by a serve
+/// that has only just made it) is left alone, as is anything not a folder of this user's.
+fn remove_stopped_previews(base: &Path, own: &Path) {
+    let Ok(names) = fs::entries(base) else { return };
+    for name in names.iter().filter(|n| n.starts_with(PREVIEW_PREFIX)) {
+        let private = base.join(name);
+        if private == own || !fs::is_dir_owned_like(&private, own) {
+            continue;
+        }
+        if let Ok(Some(_lock)) = fs::Lock::try_take_existing(&private.join(PREVIEW_LOCK)) {
+            // Removed with the lock held: a serve starting with this name meanwhile waits,
+            // then finds its lock file gone and makes the folder again.
+            match fs::remove_dir_all(&private) {
+                Ok(()) => log::info!("removed the preview folder of a stopped serve: {}", private.display()),
+                Err(e) => log::debug!("could not remove a stopped serve's preview folder: {e}"),
+            }
+        }
+    }
 }
 
 /// The name of a preview's private folder: readable (site, port, drafts) and unique (a hash of
@@ -112,7 +174,7 @@ fn preview_name(abs_root: &Path, preview: &Preview) -> String {
     let name: String =
         name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
     let drafts = if preview.drafts { "-drafts" } else { "" };
-    format!("casebook-serve-{name}-{}{drafts}-{:08x}", preview.addr.port(), hash >> 32)
+    format!("{PREVIEW_PREFIX}{name}-{}{drafts}-{:08x}", preview.addr.port(), hash >> 32)
 }
 
 /// Whether an existing folder may be replaced: missing, empty, or an earlier build.
@@ -288,7 +350,9 @@ mod tests {
     fn the_preview_folder_is_private_reused_and_never_a_foreign_folder() {
         let tmp = tempfile::tempdir().expect("temp dir");
         let site = tempfile::tempdir().expect("temp dir");
-        let folder = preview_folder_in(tmp.path(), site.path(), &preview(1111)).expect("preview folder");
+        let held = preview_folder_in(tmp.path(), site.path(), &preview(1111)).expect("preview folder");
+        let folder = held.path().to_path_buf();
+        drop(held);
         assert_eq!(folder.file_name().and_then(|n| n.to_str()), Some("site"));
         let private = folder.parent().expect("its private folder");
         assert_eq!(private.parent(), Some(tmp.path()));
@@ -301,7 +365,8 @@ mod tests {
             std::fs::set_permissions(private, std::fs::Permissions::from_mode(0o755)).expect("chmod");
             std::fs::write(folder.join("index.html"), "earlier").expect("write");
             std::fs::write(folder.join("404.html"), "earlier").expect("write");
-            assert_eq!(preview_folder_in(tmp.path(), site.path(), &preview(1111)).expect("again"), folder);
+            let again = preview_folder_in(tmp.path(), site.path(), &preview(1111)).expect("again");
+            assert_eq!(again.path(), folder);
             assert_eq!(mode(private), 0o700);
         }
         // What the build would replace must be an earlier build, as for any output folder.
@@ -311,6 +376,48 @@ mod tests {
         std::fs::write(folder.join("notes.txt"), "keep me").expect("write");
         let e = preview_folder_in(tmp.path(), site.path(), &preview(1111)).expect_err("foreign");
         assert!(e.to_string().contains("does not look like an earlier casebook build"), "{e}");
+    }
+
+    #[test]
+    fn a_serve_removes_the_preview_folders_of_stopped_serves_only() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let site = tempfile::tempdir().expect("temp dir");
+        let private = |held: &PreviewFolder| held.path().parent().expect("private folder").to_path_buf();
+        let running = preview_folder_in(tmp.path(), site.path(), &preview(1111)).expect("first");
+        let stopped = preview_folder_in(tmp.path(), site.path(), &preview(2222)).expect("second");
+        std::fs::write(stopped.path().join("index.html"), "a draft's page").expect("write");
+        let (running_dir, stopped_dir) = (private(&running), private(&stopped));
+        drop(stopped);
+        // Left alone: a folder without a lock (an older casebook's, or one just being made),
+        // anything not named like a preview, and a link.
+        let unlocked = tmp.path().join(format!("{PREVIEW_PREFIX}old-3333-0000"));
+        let other = tmp.path().join("someone-else");
+        for dir in [&unlocked, &other] {
+            std::fs::create_dir_all(dir.join("site")).expect("mkdir");
+        }
+        std::fs::write(other.join(PREVIEW_LOCK), "").expect("write");
+        #[cfg(unix)]
+        let link = {
+            let target = tempfile::tempdir().expect("temp dir");
+            std::fs::write(target.path().join(PREVIEW_LOCK), "").expect("write");
+            let link = tmp.path().join(format!("{PREVIEW_PREFIX}link-6666-0000"));
+            std::os::unix::fs::symlink(target.path(), &link).expect("link");
+            (target, link)
+        };
+        let third = preview_folder_in(tmp.path(), site.path(), &preview(4444)).expect("third");
+        assert!(!stopped_dir.exists(), "the stopped serve's folder is removed");
+        assert!(running_dir.join("site").is_dir(), "the running serve's folder is kept");
+        assert!(unlocked.is_dir() && other.is_dir());
+        #[cfg(unix)]
+        assert!(
+            link.1.exists() && link.0.path().join(PREVIEW_LOCK).exists(),
+            "nothing removed through a link"
+        );
+        // The running serve stops: the next serve removes its folder too, not its own.
+        drop(running);
+        let fourth = preview_folder_in(tmp.path(), site.path(), &preview(5555)).expect("fourth");
+        assert!(!running_dir.exists());
+        assert!(third.path().is_dir() && fourth.path().is_dir());
     }
 
     #[cfg(unix)]

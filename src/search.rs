@@ -74,10 +74,8 @@ pub fn render(site: &Site) -> Vec<u8> {
                 i.techniques.iter().map(|t| t.label()).collect::<Vec<_>>().join("; "),
                 cut(&i.summary_text, SUMMARY_CHARS),
             ]);
-            if with_body {
-                if let Some(array) = item.as_array_mut() {
-                    array.push(json!(crate::markdown::plain_text(&i.content_html)));
-                }
+            if with_body && let Some(array) = item.as_array_mut() {
+                array.push(json!(crate::markdown::plain_text(&i.content_html)));
             }
             item
         })
