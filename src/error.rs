@@ -394,6 +394,12 @@ mod tests {
         );
         // A flow mapping has no lines to scan: the library's location and words.
         assert!(at("x: {a: 1, a: 2}\n").starts_with("x.md:2:4: invalid YAML: x: duplicate entry"));
+        // Nor does one over several lines, and a quoted text over lines could hide a key.
+        assert!(at("victim:\n  {name: a,\n  name: b}\n").contains("victim: duplicate entry"));
+        assert!(
+            at("victim:\n  name: X\n  notes: \"a\n  name: Z\"\n  name: Y\n")
+                .contains("victim: duplicate entry")
+        );
     }
 
     #[test]

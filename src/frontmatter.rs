@@ -137,7 +137,9 @@ fn key_of(line: &str) -> Option<(&str, usize)> {
 /// The keys of the block-style mapping whose first key is written at `line` (0-based) and
 /// `column` (1-based), nested or in a list item, as the YAML library locates a mapping: the
 /// lines at its indentation until one is less indented or starts the next list item. Columns
-/// in the result are the file's. Empty when no mapping starts there (a flow-style one).
+/// in the result are the file's. Empty when no mapping starts there, and when a line of it
+/// may open a quoted text or a flow-style collection that goes on over the next lines: a line
+/// scan would take what those lines hold for keys.
 pub fn mapping_keys_at(yaml: &str, line: usize, column: usize) -> Vec<KeyPosition<'_>> {
     let indent = column.saturating_sub(1);
     let mut keys = Vec::new();
@@ -149,6 +151,9 @@ pub fn mapping_keys_at(yaml: &str, line: usize, column: usize) -> Vec<KeyPositio
             || (!first && parsed.dash && parsed.indent == indent)
         {
             break;
+        }
+        if may_span_lines(parsed.content) {
+            return Vec::new();
         }
         if parsed.indent > indent {
             continue;
@@ -163,6 +168,20 @@ pub fn mapping_keys_at(yaml: &str, line: usize, column: usize) -> Vec<KeyPositio
         }
     }
     keys
+}
+
+/// Whether a line (its indentation removed) may leave a quoted text or a flow-style
+/// collection open for the next lines. Errs towards yes (an apostrophe in plain text counts):
+/// the caller then keeps the YAML library's own location.
+fn may_span_lines(content: &str) -> bool {
+    let unescaped_double = content.match_indices('"').filter(|(i, _)| !content[..*i].ends_with('\\')).count();
+    let value = key_of(content).map_or(content, |(_, start)| &content[start..]);
+    let opens_flow = |open: char, close: char| value.starts_with(open) && !value.trim_end().ends_with(close);
+    unescaped_double % 2 == 1
+        || content.matches('\'').count() % 2 == 1
+        || content.starts_with(['{', '['])
+        || opens_flow('{', '}')
+        || opens_flow('[', ']')
 }
 
 /// One step of a path into YAML: a mapping key or a list index.
@@ -427,6 +446,18 @@ mod tests {
         assert_eq!(keys(8, 5), [("name", 8, 11)]);
         // Nothing starts there.
         assert!(keys(1, 1).is_empty());
+        // Text or a collection going on over lines could hide a `key:` line: no guess.
+        for yaml in [
+            "victim:\n  name: X\n  notes: \"first\n  name: Z\"\n  name: Y\n",
+            "victim:\n  name: X\n  notes: 'it''s\n  name: Z'\n  name: Y\n",
+            "victim:\n  {name: a,\n  name: b,\n  name: c}\n",
+            "victim:\n  name: X\n  tags: [a,\n  name: b]\n  name: Y\n",
+        ] {
+            assert!(mapping_keys_at(yaml, 1, 3).is_empty(), "{yaml}");
+        }
+        // Balanced ones on a line are fine.
+        let yaml = "victim:\n  name: \"X \\\" Y\"\n  tags: [a, b]\n  note: 'it''s'\n  name: Z\n";
+        assert_eq!(mapping_keys_at(yaml, 1, 3).len(), 4);
     }
 
     #[test]

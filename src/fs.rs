@@ -155,19 +155,30 @@ pub struct Lock {
     _file: std::fs::File,
 }
 
+/// What [`Lock::take`] got.
+#[derive(Debug)]
+pub enum Taken {
+    /// The lock, held.
+    Held(Lock),
+    /// The file, or its folder, was removed or replaced meanwhile: the caller makes its folder
+    /// again and retries.
+    Replaced,
+    /// The file system cannot lock files (some network and FUSE file systems).
+    Unsupported(io::Error),
+}
+
 impl Lock {
     /// Locks the file at `path`, creating it, and waiting while another process holds it.
-    /// `None` when the file was removed or replaced meanwhile: the lock is then on a file
-    /// nobody else will look at, and the caller makes its folder again.
-    pub fn take(path: &Path) -> Result<Option<Lock>, Diagnostic> {
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(path)
-            .map_err(|e| io_error(path, "create the lock file", e))?;
-        file.lock().map_err(|e| io_error(path, "lock the file", e))?;
-        Ok(still_at(path, &file).then_some(Lock { _file: file }))
+    pub fn take(path: &Path) -> Result<Taken, Diagnostic> {
+        let file = match std::fs::OpenOptions::new().write(true).create(true).truncate(false).open(path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Taken::Replaced),
+            Err(e) => return Err(io_error(path, "create the lock file", e)),
+        };
+        if let Err(e) = file.lock() {
+            return Ok(Taken::Unsupported(e));
+        }
+        Ok(if still_at(path, &file) { Taken::Held(Lock { _file: file }) } else { Taken::Replaced })
     }
 
     /// Locks the existing file at `path` if no process holds it; `None` when it is missing,
@@ -554,6 +565,23 @@ pub fn holds_files(dir: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lock_is_held_only_while_its_file_is_where_it_was_taken() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let folder = dir.path().join("private");
+        std::fs::create_dir(&folder).expect("mkdir");
+        let path = folder.join("serve.lock");
+        let Ok(Taken::Held(held)) = Lock::take(&path) else { panic!("a new lock is held") };
+        assert!(Lock::try_take_existing(&path).expect("try").is_none(), "held elsewhere");
+        // Moved away with the lock held, as a stopped serve's folder is before removal.
+        std::fs::rename(&folder, dir.path().join("moved")).expect("rename");
+        assert!(matches!(Lock::take(&path), Ok(Taken::Replaced)), "its folder is gone");
+        drop(held);
+        std::fs::create_dir(&folder).expect("mkdir");
+        assert!(matches!(Lock::take(&path), Ok(Taken::Held(_))));
+        assert!(Lock::try_take_existing(&dir.path().join("missing")).expect("try").is_none());
+    }
 
     #[test]
     fn a_folder_holds_files_unless_it_has_only_empty_folders() {

@@ -98,8 +98,9 @@ pub fn preview_folder(root: &Path, preview: &Preview) -> Result<PreviewFolder, D
 #[derive(Debug)]
 pub struct PreviewFolder {
     site: PathBuf,
-    /// Held, not read: the lock tells other serves this folder is in use.
-    _lock: fs::Lock,
+    /// Held, not read: the lock tells other serves this folder is in use (none where the file
+    /// system cannot lock files).
+    _lock: Option<fs::Lock>,
 }
 
 impl PreviewFolder {
@@ -113,18 +114,28 @@ impl PreviewFolder {
 const PREVIEW_PREFIX: &str = "casebook-serve-";
 /// The file in a private folder that its serve holds locked.
 const PREVIEW_LOCK: &str = "serve.lock";
+/// A stopped serve's private folder being removed: a name no preview gets (theirs have no dot).
+const REMOVING_PREFIX: &str = "casebook-serve.removing-";
 
 fn preview_folder_in(base: &Path, root: &Path, preview: &Preview) -> Result<PreviewFolder, Diagnostic> {
     let abs = fs::absolute(if root.as_os_str().is_empty() { Path::new(".") } else { root })?;
     let name = preview_name(&abs, preview);
     let private = base.join(&name);
-    // Another serve removing this folder as stale may take it between its making and its
+    // Another serve removing this folder as stale may move it away between its making and its
     // locking: the lock is kept only if its file is still the folder's.
     let mut attempts = 0;
     let lock = loop {
         fs::create_private_dir(&private)?;
-        if let Some(lock) = fs::Lock::take(&private.join(PREVIEW_LOCK))? {
-            break lock;
+        match fs::Lock::take(&private.join(PREVIEW_LOCK))? {
+            fs::Taken::Held(lock) => break Some(lock),
+            fs::Taken::Unsupported(e) => {
+                log::warn!(
+                    "cannot lock files in {} ({e}): the preview folders of stopped serves stay",
+                    base.display()
+                );
+                break None;
+            }
+            fs::Taken::Replaced => {}
         }
         attempts += 1;
         if attempts == 3 {
@@ -134,7 +145,11 @@ fn preview_folder_in(base: &Path, root: &Path, preview: &Preview) -> Result<Prev
             ));
         }
     };
-    remove_stopped_previews(base, &private);
+    // Without a lock of its own, this serve could not tell other serves it is running, so it
+    // does not judge theirs either.
+    if lock.is_some() {
+        remove_stopped_previews(base, &private);
+    }
     let output = resolve(root, Some(&private.join("site")))?;
     fs::create_dir_all(&output)?;
     Ok(PreviewFolder { site: output, _lock: lock })
@@ -143,20 +158,37 @@ fn preview_folder_in(base: &Path, root: &Path, preview: &Preview) -> Result<Prev
 /// Removes the private folders of previews whose serve has stopped: those whose lock this
 /// process can take. A folder without a lock file (made by an older casebook, or by a serve
 /// that has only just made it) is left alone, as is anything not a folder of this user's.
+///
+/// A folder is first renamed, with its lock held, to a name no serve uses
+/// ([`REMOVING_PREFIX`]): a serve starting under its old name meanwhile makes a new folder
+/// instead of using one half removed, and a removal cut short (a large site, Ctrl-C) leaves a
+/// folder the next serve finishes removing.
 fn remove_stopped_previews(base: &Path, own: &Path) {
     let Ok(names) = fs::entries(base) else { return };
-    for name in names.iter().filter(|n| n.starts_with(PREVIEW_PREFIX)) {
-        let private = base.join(name);
-        if private == own || !fs::is_dir_owned_like(&private, own) {
+    for name in names {
+        let private = base.join(&name);
+        let stopping = name.starts_with(REMOVING_PREFIX);
+        if !(stopping || name.starts_with(PREVIEW_PREFIX))
+            || private == own
+            || !fs::is_dir_owned_like(&private, own)
+        {
             continue;
         }
-        if let Ok(Some(_lock)) = fs::Lock::try_take_existing(&private.join(PREVIEW_LOCK)) {
-            // Removed with the lock held: a serve starting with this name meanwhile waits,
-            // then finds its lock file gone and makes the folder again.
-            match fs::remove_dir_all(&private) {
-                Ok(()) => log::info!("removed the preview folder of a stopped serve: {}", private.display()),
-                Err(e) => log::debug!("could not remove a stopped serve's preview folder: {e}"),
+        let doomed = if stopping {
+            private
+        } else {
+            let Ok(Some(lock)) = fs::Lock::try_take_existing(&private.join(PREVIEW_LOCK)) else { continue };
+            let doomed = base.join(format!("{REMOVING_PREFIX}{}-{name}", std::process::id()));
+            let moved = fs::rename(&private, &doomed);
+            drop(lock);
+            if moved.is_err() {
+                continue;
             }
+            doomed
+        };
+        match fs::remove_dir_all(&doomed) {
+            Ok(()) => log::info!("removed the preview folder of a stopped serve: {}", doomed.display()),
+            Err(e) => log::debug!("could not remove a stopped serve's preview folder: {e}"),
         }
     }
 }
@@ -413,11 +445,21 @@ mod tests {
             link.1.exists() && link.0.path().join(PREVIEW_LOCK).exists(),
             "nothing removed through a link"
         );
+        // A removal cut short is finished by the next serve; the old name is free at once.
+        let cut_short = tmp.path().join(format!("{REMOVING_PREFIX}1-{PREVIEW_PREFIX}x-1-0"));
+        std::fs::create_dir_all(cut_short.join("site/incidents")).expect("mkdir");
+        std::fs::write(cut_short.join("site/incidents/draft.html"), "draft").expect("write");
         // The running serve stops: the next serve removes its folder too, not its own.
         drop(running);
         let fourth = preview_folder_in(tmp.path(), site.path(), &preview(5555)).expect("fourth");
-        assert!(!running_dir.exists());
+        assert!(!running_dir.exists() && !cut_short.exists());
         assert!(third.path().is_dir() && fourth.path().is_dir());
+        let leftovers: Vec<String> = fs::entries(tmp.path())
+            .expect("list")
+            .into_iter()
+            .filter(|n| n.starts_with(REMOVING_PREFIX))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
     }
 
     #[cfg(unix)]
