@@ -174,6 +174,7 @@ fn remove_stopped_previews(base: &Path, own: &Path) {
         {
             continue;
         }
+        let shown = private.display().to_string();
         let doomed = if stopping {
             private
         } else {
@@ -187,7 +188,7 @@ fn remove_stopped_previews(base: &Path, own: &Path) {
             doomed
         };
         match fs::remove_dir_all(&doomed) {
-            Ok(()) => log::info!("removed the preview folder of a stopped serve: {}", doomed.display()),
+            Ok(()) => log::info!("removed the preview folder of a stopped serve: {shown}"),
             Err(e) => log::debug!("could not remove a stopped serve's preview folder: {e}"),
         }
     }
