@@ -48,8 +48,60 @@ fn document() -> impl Strategy<Value = String> {
     prop::collection::vec(fragment(), 0..24).prop_map(|parts| parts.concat())
 }
 
+/// Front-matter lines that make repeated keys hard to locate: nesting, list items, quoted
+/// keys, and texts or collections going on over lines.
+fn front_matter_line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("title: A\n".to_string()),
+        Just("date: 2024-01-01\n".to_string()),
+        Just("victim:\n".to_string()),
+        Just("  name: X\n".to_string()),
+        Just("  'name': Y\n".to_string()),
+        Just("victims:\n".to_string()),
+        Just("  - name: A\n".to_string()),
+        Just("    name: B\n".to_string()),
+        Just("  notes: \"a\n".to_string()),
+        Just("  {name: a,\n".to_string()),
+        Just("  name: b}\n".to_string()),
+        Just("  tags: [a,\n".to_string()),
+        Just("    - x: 1\n".to_string()),
+        Just("      x: 2\n".to_string()),
+        Just("# name: c\n".to_string()),
+        Just("\n".to_string()),
+        "[ -~]{0,10}\n",
+    ]
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_repeated_key_is_reported_on_lines_that_write_it(
+        lines in prop::collection::vec(front_matter_line(), 0..14)
+    ) {
+        let text = format!("---\n{}---\nbody\n", lines.concat());
+        let schema = Schema::from_config(&casebook::Config::default());
+        let Err(errors) = parse(Path::new("content/p.md"), "p.md", &text, &schema) else { return Ok(()) };
+        let file: Vec<&str> = text.lines().collect();
+        for error in errors {
+            let line = error.location.as_ref().and_then(|l| l.line);
+            if let Some(line) = line {
+                prop_assert!((1..=file.len()).contains(&line), "{error}");
+            }
+            // "`victims[0].name` is set twice (first on line 5)": both lines write the key.
+            let Some((name, rest)) = error.message.strip_prefix("invalid YAML: `").and_then(|m| m.split_once('`'))
+            else { continue };
+            let Some(first) = rest.strip_prefix(" is set twice (first on line ").and_then(|r| r.strip_suffix(')'))
+            else { continue };
+            let key = name.rsplit('.').next().unwrap_or(name);
+            let first: usize = first.parse().expect("a line number");
+            let again = line.expect("located");
+            prop_assert!(first < again, "{error}");
+            for n in [first, again] {
+                prop_assert!(file[n - 1].contains(key), "line {n} of\n{text}\ndoes not write `{key}`: {error}");
+            }
+        }
+    }
 
     #[test]
     fn parsing_any_file_returns_a_result(text in document()) {
