@@ -146,7 +146,7 @@ pub fn columns(title: &str, bars: &[Bar]) -> String {
             "<rect class=\"bar\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{h:.1}\"><title>{}: {}</title></rect>",
             slot * 0.7,
             xml_escape(&bar.label),
-            bar.count
+            figure(bar.count)
         ));
         if i % every == 0 {
             svg.push_str(&format!(
@@ -157,7 +157,7 @@ pub fn columns(title: &str, bars: &[Bar]) -> String {
             ));
         }
     }
-    svg.push_str(&format!("<text class=\"axis\" x=\"0\" y=\"12\">{}</text>", max as usize));
+    svg.push_str(&format!("<text class=\"axis\" x=\"0\" y=\"12\">{}</text>", figure(max as usize)));
     svg.push_str("</svg>");
     svg
 }
@@ -182,22 +182,27 @@ pub fn rows(title: &str, bars: &[Bar]) -> String {
             "<rect class=\"bar\" x=\"{label_width:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{:.1}\"><title>{}: {}</title></rect>",
             row * 0.75,
             xml_escape(&bar.label),
-            bar.count
+            figure(bar.count)
         ));
         svg.push_str(&format!(
             "<text class=\"value\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
             label_width + w + 6.0,
             y + row * 0.7,
-            bar.count
+            figure(bar.count)
         ));
     }
     svg.push_str("</svg>");
     svg
 }
 
+/// A count as the default theme's pages print it (its `number` filter): `12,500`.
+fn figure(count: usize) -> String {
+    crate::filters::group_digits(count as i128, ",")
+}
+
 /// The opening of a chart: an accessible image whose description states every figure.
 fn open(title: &str, bars: &[Bar], width: f64, height: f64) -> String {
-    let description: Vec<String> = bars.iter().map(|b| format!("{}: {}", b.label, b.count)).collect();
+    let description: Vec<String> = bars.iter().map(|b| format!("{}: {}", b.label, figure(b.count))).collect();
     format!(
         "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" role=\"img\" \
          aria-label=\"{}\"><title>{}</title><desc>{}</desc>",
@@ -291,6 +296,16 @@ mod tests {
             assert!(svg.contains("<desc>A &lt;&amp;&gt;: 3; B: 0; C: 6</desc>"), "{svg}");
             assert_eq!(svg.matches("<rect").count(), 3);
             assert!(svg.ends_with("</svg>"));
+        }
+    }
+
+    #[test]
+    fn charts_print_figures_as_the_pages_do() {
+        let big = [Bar { label: "2025".into(), count: 12_500, url: None }];
+        for svg in [columns("Per year", &big), rows("Per year", &big)] {
+            assert!(svg.contains("<desc>2025: 12,500</desc>"), "{svg}");
+            assert!(svg.contains("<title>2025: 12,500</title>"), "{svg}");
+            assert!(!svg.contains("12500"), "{svg}");
         }
     }
 

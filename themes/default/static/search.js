@@ -89,7 +89,7 @@ if (typeof document !== "undefined") {
     }
     const results = search(prepared, state.q, state);
     const at = prepared.at;
-    status.textContent = results.length === 1 ? "1 incident found" : results.length + " incidents found";
+    status.textContent = results.length === 1 ? "1 incident found" : results.length.toLocaleString("en") + " incidents found";
     for (const { row } of results.slice(0, 100)) {
       const li = document.createElement("li");
       const a = document.createElement("a");
