@@ -212,13 +212,13 @@ struct ServeArgs {
 }
 
 fn parse_now(text: &str) -> Result<i64, String> {
-    casebook::date::IncidentDate::parse(text).map(|d| d.sort_key())
+    casebook::content::date::IncidentDate::parse(text).map(|d| d.sort_key())
 }
 
 // Checked while the arguments are parsed, so a mistyped value is a command-line mistake
 // (exit status 2, with the usage), like any other.
 fn parse_date(text: &str) -> Result<String, String> {
-    casebook::date::IncidentDate::parse(text).map(|_| text.to_string())
+    casebook::content::date::IncidentDate::parse(text).map(|_| text.to_string())
 }
 
 fn parse_base_url(text: &str) -> Result<String, String> {
@@ -336,11 +336,11 @@ fn build(args: &BuildArgs, quiet: bool) -> casebook::Result<()> {
 
 fn watch(args: &BuildArgs, quiet: bool) -> casebook::Result<()> {
     let root = casebook::site::normalize_root(&args.site.root);
-    let output = casebook::output::resolve(&root, args.output.as_deref())?;
+    let output = casebook::write::staging::resolve(&root, args.output.as_deref())?;
     if args.drafts {
-        casebook::output::refuse_drafts_in_public(&root, &output, "watch")?;
+        casebook::write::staging::refuse_drafts_in_public(&root, &output, "watch")?;
     }
-    let session = casebook::session::Session::new(casebook::session::SessionOptions {
+    let session = casebook::preview::session::Session::new(casebook::preview::session::SessionOptions {
         root,
         output,
         base_url: args.base_url.clone(),
@@ -353,15 +353,15 @@ fn watch(args: &BuildArgs, quiet: bool) -> casebook::Result<()> {
 }
 
 fn serve(args: &ServeArgs, quiet: bool) -> casebook::Result<()> {
-    use casebook::server;
+    use casebook::preview::server;
     let root = casebook::site::normalize_root(&args.site.root);
     let live = server::LiveReload::new();
     // Listening first: the preview folder is named after the address, and a port already taken
     // must not touch the folder of the serve that holds it.
     let bound = server::bind(std::net::SocketAddr::new(args.bind, args.port))?;
     let addr = bound.addr();
-    let preview = casebook::output::Preview { addr, drafts: args.drafts, now: args.now };
-    let folder = casebook::output::preview_folder(&root, &preview)?;
+    let preview = casebook::write::staging::Preview { addr, drafts: args.drafts, now: args.now };
+    let folder = casebook::write::staging::preview_folder(&root, &preview)?;
     // Held until the command ends: dropping it stops the server.
     let _server = bound.serve(folder.path(), live.clone())?;
     let host =
@@ -377,7 +377,7 @@ fn serve(args: &ServeArgs, quiet: bool) -> casebook::Result<()> {
             if args.drafts { ", drafts included" } else { "" }
         );
     }
-    let session = casebook::session::Session::new(casebook::session::SessionOptions {
+    let session = casebook::preview::session::Session::new(casebook::preview::session::SessionOptions {
         root,
         output: folder.path().to_path_buf(),
         base_url: Some(url.clone()),
@@ -442,11 +442,11 @@ fn open_browser(url: &str) {
 /// Builds, then rebuilds after each batch of changes until the watcher fails, printing one
 /// line per rebuild. `after` hears of every outcome (the server tells browsers).
 fn preview_loop(
-    mut session: casebook::session::Session,
+    mut session: casebook::preview::session::Session,
     quiet: bool,
-    mut after: impl FnMut(&casebook::Result<casebook::session::RebuildReport>),
+    mut after: impl FnMut(&casebook::Result<casebook::preview::session::RebuildReport>),
 ) -> casebook::Result<()> {
-    let mut watcher = casebook::watch::Watcher::new(&session_root(&session), session.watched())?;
+    let mut watcher = casebook::preview::watch::Watcher::new(&session_root(&session), session.watched())?;
     let mut changed: Vec<PathBuf> = Vec::new();
     loop {
         let outcome = session.rebuild(&changed);
@@ -468,13 +468,13 @@ fn preview_loop(
     }
 }
 
-fn session_root(session: &casebook::session::Session) -> PathBuf {
+fn session_root(session: &casebook::preview::session::Session) -> PathBuf {
     session.root().to_path_buf()
 }
 
 fn print_rebuild(
     changed: &[PathBuf],
-    outcome: &casebook::Result<casebook::session::RebuildReport>,
+    outcome: &casebook::Result<casebook::preview::session::RebuildReport>,
     quiet: bool,
 ) {
     // What the session took in, rather than every path the watcher saw (editors' temporary
@@ -526,7 +526,7 @@ fn print_rebuild(
 }
 
 fn check(args: &CheckArgs, quiet: bool) -> ExitCode {
-    let external = args.external.then(|| casebook::external::ExternalOptions {
+    let external = args.external.then(|| casebook::check::external::ExternalOptions {
         concurrency: args.jobs.max(1),
         timeout: Duration::from_secs(args.timeout.max(1)),
     });
@@ -609,7 +609,7 @@ fn import(args: &ImportArgs, quiet: bool) -> casebook::Result<()> {
     use casebook::import::{Format, ImportOptions, Status};
     let mut map = args.map.clone();
     if let Some(file) = &args.map_file {
-        let text = casebook::fs::read_to_string(file)?;
+        let text = casebook::base::fs::read_to_string(file)?;
         let pairs: std::collections::BTreeMap<String, String> =
             serde_yaml::from_str(&text).map_err(|e| casebook::Diagnostic::from_yaml(&e, file, 1, &text))?;
         map.extend(pairs);

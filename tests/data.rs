@@ -104,7 +104,7 @@ fn csv_reads_back_like_the_json() {
     let text = text.strip_prefix('\u{feff}').expect("a byte-order mark for spreadsheets");
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let headers = reader.headers().expect("header").clone();
-    assert_eq!(headers.iter().collect::<Vec<_>>(), casebook::export::csv::COLUMNS);
+    assert_eq!(headers.iter().collect::<Vec<_>>(), casebook::render::export::csv::COLUMNS);
     let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().expect("valid CSV");
     let all = json(&site, "api/incidents.json");
     let incidents = all["incidents"].as_array().expect("list");

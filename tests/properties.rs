@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use casebook::incident::{Schema, parse};
-use casebook::markdown::{Settings, render};
+use casebook::content::incident::{Schema, parse};
+use casebook::content::markdown::{Settings, render};
 use proptest::prelude::*;
 
 /// Fragments that exercise the parsers' edge cases, glued together at random.
@@ -107,14 +107,14 @@ proptest! {
     fn parsing_any_file_returns_a_result(text in document()) {
         let schema = Schema::from_config(&casebook::Config::default());
         match parse(Path::new("content/p.md"), "p.md", &text, &schema) {
-            Ok(parsed) => prop_assert!(casebook::slug::is_slug(&parsed.incident.slug)),
+            Ok(parsed) => prop_assert!(casebook::base::slug::is_slug(&parsed.incident.slug)),
             Err(errors) => prop_assert!(!errors.is_empty()),
         }
     }
 
     #[test]
     fn rendered_markdown_never_carries_script(text in document()) {
-        if let Ok(stripped) = casebook::internal::strip(&text) {
+        if let Ok(stripped) = casebook::content::internal::strip(&text) {
             for unsafe_html in [false, true] {
                 let html = render(&stripped, Settings { unsafe_html, ..Settings::default() }).html.to_ascii_lowercase();
                 for tag in tags(&html) {
@@ -134,7 +134,7 @@ proptest! {
             format!("{public}\n\n```internal\n{marker}\n```\n{public}\n"),
             format!("<!-- internal -->\n{marker}\n<!-- /internal -->\n{public}"),
         ] {
-            let stripped = casebook::internal::strip(&text).expect("well-formed notes");
+            let stripped = casebook::content::internal::strip(&text).expect("well-formed notes");
             prop_assert!(!stripped.contains(&marker));
             prop_assert_eq!(stripped.lines().count(), text.lines().count());
         }
@@ -142,15 +142,15 @@ proptest! {
 
     #[test]
     fn slugs_are_always_url_safe(text in "\\PC{0,40}") {
-        let slug = casebook::slug::slugify(&text);
-        prop_assert!(slug.is_empty() || casebook::slug::is_slug(&slug), "{:?} -> {:?}", text, slug);
+        let slug = casebook::base::slug::slugify(&text);
+        prop_assert!(slug.is_empty() || casebook::base::slug::is_slug(&slug), "{:?} -> {:?}", text, slug);
     }
 
     #[test]
     fn dates_parse_or_explain(text in "[0-9T:Z+./ -]{0,26}") {
-        if let Ok(date) = casebook::date::IncidentDate::parse(&text) {
+        if let Ok(date) = casebook::content::date::IncidentDate::parse(&text) {
             // What is shown parses back to the same date.
-            prop_assert_eq!(casebook::date::IncidentDate::parse(&date.iso()).map(|d| d.iso()), Ok(date.iso()));
+            prop_assert_eq!(casebook::content::date::IncidentDate::parse(&date.iso()).map(|d| d.iso()), Ok(date.iso()));
         }
     }
 }

@@ -7,8 +7,8 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
+use casebook::render::sitemap::{self, SitemapFile};
 use casebook::render::{Page, PageKind};
-use casebook::sitemap::{self, SitemapFile};
 use common::{casebook, fixtures, read, stderr};
 
 fn xmllint_validates(file: &Path) {

@@ -212,7 +212,7 @@ fn incidents_hold_what_templates_name_and_everything_for_whole_maps() {
     assert!(result.status.success(), "{}", stderr(&result));
     let public = root.join("public");
     assert_eq!(read(&public, "index.html"), "Low;High;", "sorted by the severity named in a string");
-    let mut every: Vec<&str> = casebook::view::LIST_FIELDS.to_vec();
+    let mut every: Vec<&str> = casebook::render::view::LIST_FIELDS.to_vec();
     every.sort_unstable();
     assert_eq!(read(&public, "tags/odd/index.html"), every.join(","));
 }

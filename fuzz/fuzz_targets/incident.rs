@@ -7,12 +7,12 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let schema = casebook::incident::Schema::from_config(&casebook::Config::default());
-    if let Err(errors) = casebook::incident::parse(Path::new("content/fuzz.md"), "fuzz.md", text, &schema) {
+    let schema = casebook::content::incident::Schema::from_config(&casebook::Config::default());
+    if let Err(errors) = casebook::content::incident::parse(Path::new("content/fuzz.md"), "fuzz.md", text, &schema) {
         assert!(!errors.is_empty(), "an error result always says why");
     }
-    let split = casebook::frontmatter::split(text);
+    let split = casebook::base::frontmatter::split(text);
     if let Ok(split) = split {
-        let _ = casebook::frontmatter::top_level_keys(split.yaml);
+        let _ = casebook::base::frontmatter::top_level_keys(split.yaml);
     }
 });

@@ -10,7 +10,7 @@ use super::{Draft, file_name, timestamp as date};
 
 /// Converts one cState issue.
 pub fn convert(_path: &Path, text: &str) -> Result<Draft, String> {
-    let split = crate::frontmatter::split(text).map_err(|e| e.message().to_string())?;
+    let split = crate::base::frontmatter::split(text).map_err(|e| e.message().to_string())?;
     let mut fields: Mapping = serde_yaml::from_str(split.yaml).map_err(|e| format!("invalid YAML: {e}"))?;
     let mut draft = Draft::default();
     let mut take = |key: &str| fields.shift_remove(key);

@@ -10,7 +10,7 @@ use super::{Draft, file_name};
 
 /// Converts one file.
 pub fn convert(path: &Path, text: &str, map: &[(String, String)]) -> Result<Draft, String> {
-    let split = crate::frontmatter::split(text).map_err(|e| e.message().to_string())?;
+    let split = crate::base::frontmatter::split(text).map_err(|e| e.message().to_string())?;
     let fields: Mapping = serde_yaml::from_str(split.yaml).map_err(|e| format!("invalid YAML: {e}"))?;
     let mut draft = Draft::default();
     for (key, value) in fields {
@@ -25,7 +25,7 @@ pub fn convert(path: &Path, text: &str, map: &[(String, String)]) -> Result<Draf
         if let Some((_, to)) = map.iter().find(|(from, _)| *from == key) {
             draft.set_path(to, value);
             draft.notes.push(format!("mapped `{key}` to `{to}`"));
-        } else if crate::incident::KNOWN_KEYS.contains(&key.as_str()) {
+        } else if crate::content::incident::KNOWN_KEYS.contains(&key.as_str()) {
             draft.set(&key, value);
             draft.notes.push(format!("kept `{key}`"));
         } else {

@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 
 use serde_yaml::{Mapping, Value};
 
-use crate::error::{Diagnostic, Location};
-use crate::fs;
+use crate::base::error::{Diagnostic, Location};
+use crate::base::fs;
 
 /// An incident being converted.
 #[derive(Debug, Clone, Default)]
@@ -130,7 +130,7 @@ pub fn import(
     options: &ImportOptions,
 ) -> Result<Vec<Outcome>, Diagnostic> {
     let extension = if format == Format::Veris { "json" } else { "md" };
-    let schema = crate::incident::Schema::from_config(&crate::Config::default());
+    let schema = crate::content::incident::Schema::from_config(&crate::Config::default());
     let mut outcomes = Vec::new();
     for source in sources(paths, extension)? {
         let text = fs::read_to_string(&source)?;
@@ -149,7 +149,7 @@ pub fn import(
         let target = options.into.join(&draft.file_name);
         let text = draft.text();
         // Only what casebook accepts is written: an import never produces a broken site.
-        if let Err(errors) = crate::incident::parse(&target, &draft.file_name, &text, &schema) {
+        if let Err(errors) = crate::content::incident::parse(&target, &draft.file_name, &text, &schema) {
             let mut notes = vec!["the converted incident is not valid:".to_string()];
             notes.extend(errors.iter().map(|e| e.message.clone()));
             outcomes.push(Outcome { source, target: Some(target), status: Status::Skipped, notes });
@@ -184,7 +184,7 @@ pub fn file_name(date: &str, name: &str) -> String {
     // date comes from a foreign file, and may be anything before it is validated.
     let day: String = date.chars().take(10).take_while(|c| c.is_ascii_digit() || *c == '-').collect();
     let date = if day.is_empty() { "undated" } else { day.trim_end_matches('-') };
-    let slug = crate::slug::slugify(name);
+    let slug = crate::base::slug::slugify(name);
     let slug = if slug.is_empty() { "incident".to_string() } else { slug };
     let short: String = slug.split('-').take(8).collect::<Vec<_>>().join("-");
     format!("{date}-{short}.md")

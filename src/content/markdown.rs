@@ -1,0 +1,688 @@
+//! Markdown to HTML: CommonMark with the extensions incident write-ups use, heading anchors,
+//! a table of contents and a summary.
+//!
+//! Pure functions of a string. Raw HTML in Markdown is escaped and shown as text by default:
+//! incident text often comes from several contributors, and a published page must never run
+//! their markup. A site may allow raw HTML ([`Options::unsafe_html`]); it is then sanitized
+//! (no scripts, no event handlers, no `javascript:` URLs). Either way, links and images may
+//! only use web, mail and phone schemes.
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use serde::Serialize;
+
+use crate::base::slug::slugify;
+
+/// A rendered Markdown document.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rendered {
+    /// The HTML body.
+    pub html: String,
+    /// Headings, nested by level.
+    pub toc: Vec<TocEntry>,
+    /// The first top-level paragraph as HTML (empty when there is none).
+    pub first_paragraph_html: String,
+    /// The first top-level paragraph as plain text.
+    pub first_paragraph_text: String,
+    /// Words in the text (not counting markup).
+    pub word_count: usize,
+    /// Every link and image target, with the byte offset in the Markdown where it is written
+    /// (for `casebook check`).
+    pub links: Vec<(String, usize)>,
+    /// Where fenced blocks marked as internal notes start (byte offsets). Notes are removed
+    /// before rendering, so any here got past the removal: the caller must not publish the
+    /// page (a last line of defence, checked where the parser itself says what a block is).
+    pub internal_blocks: Vec<usize>,
+}
+
+/// One heading in the table of contents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TocEntry {
+    /// 1 for `#`, 2 for `##`, …
+    pub level: u8,
+    /// The heading's `id`, for `href="#id"`.
+    pub id: String,
+    /// The heading's text, without markup.
+    pub title: String,
+    /// Headings nested under this one.
+    pub children: Vec<TocEntry>,
+}
+
+/// How Markdown is turned into HTML.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// Keep raw HTML (sanitized) instead of showing it as text.
+    pub unsafe_html: bool,
+    /// The path of `base_url` when it is not `/` (`/sub/`): links and images written from the
+    /// site's root (`/incidents/x/`) get it in front, so they work under a sub-path as in the
+    /// local preview, which serves the site at `/`.
+    pub base_path: Option<std::sync::Arc<str>>,
+    /// The top-level folders and files of the site, when the base path's first step is one of
+    /// them (`https://example.org/incidents/`): a link starting with the base path is then only
+    /// taken to carry it when what follows is one of them too, since `/incidents/b/` there is
+    /// the incident `b` written from the root, not `b` under the base path.
+    pub sections: Option<std::sync::Arc<[String]>>,
+}
+
+/// The top-level folders and files every site has, whatever its taxonomies.
+pub const SITE_SECTIONS: [&str; 15] = [
+    "incidents",
+    "archive",
+    "page",
+    "api",
+    "data",
+    "stats",
+    "matrix",
+    "search",
+    "atom.xml",
+    "feed.json",
+    "sitemap.xml",
+    "search-index.json",
+    "robots.txt",
+    "404.html",
+    "index.html",
+];
+
+pub(crate) fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Renders a Markdown document.
+pub fn render(markdown: &str, settings: Settings) -> Rendered {
+    let settings = &settings;
+    let mut links = Vec::new();
+    // Room for one event per 16 bytes of text, more than prose and lists make (one per 20 to
+    // 30): collected without a size, the list was grown and copied some ten times per body.
+    let mut events: Vec<Event<'_>> = Vec::with_capacity(markdown.len() / 16 + 16);
+    let mut internal_blocks = Vec::new();
+    events.extend(Parser::new_ext(markdown, options()).into_offset_iter().map(|(event, range)| {
+        match &event {
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                links.push((dest_url.to_string(), range.start));
+            }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                if crate::content::internal::is_internal_info(info) =>
+            {
+                internal_blocks.push(range.start);
+            }
+            _ => {}
+        }
+        neutralize(event, settings)
+    }));
+    drop_unsafe_images(&mut events);
+    if settings.base_path.is_some() {
+        put_under_base(&mut events, settings);
+    }
+    let mut word_count = 0;
+    for event in &events {
+        if let Event::Text(t) | Event::Code(t) = event {
+            word_count += count_words(t);
+        }
+    }
+    let (first_paragraph_html, first_paragraph_text) = first_paragraph(&events);
+    let headings = anchor_headings(&mut events);
+    let mut html_out = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut html_out, events.into_iter());
+    if settings.unsafe_html {
+        html_out = sanitize(&html_out);
+    }
+    // The body is kept for the whole build: copied to its size, it gives back the room left
+    // by the estimate above (a quarter of it on the benchmark corpus). Shrinking in place
+    // would not: allocators keep a block that shrinks by less than half where it is.
+    if html_out.capacity() - html_out.len() > html_out.len() / 8 {
+        html_out = html_out.as_str().to_owned();
+    }
+    Rendered {
+        html: html_out,
+        toc: nest(headings),
+        first_paragraph_html,
+        first_paragraph_text,
+        word_count,
+        links,
+        internal_blocks,
+    }
+}
+
+/// The number of words of a text, as `split_whitespace` counts them. Every body goes through
+/// this: ASCII text, nearly all of it, is counted byte by byte, without decoding characters.
+fn count_words(text: &str) -> usize {
+    if !text.is_ascii() {
+        return text.split_whitespace().count();
+    }
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Eight bytes at a time. For ASCII bytes, setting each byte's high bit first keeps the
+    // subtraction from borrowing across bytes: the high bit of each byte of the result tells
+    // whether that byte was at least `n`.
+    let below = |x: u64, n: u64| !((x | HIGH) - ONES * n) & HIGH;
+    // `char::is_whitespace` for ASCII: space, and tab to carriage return (0x09..=0x0d).
+    let spaces = |x: u64| (below(x ^ (ONES * 0x20), 1) | (below(x, 0x0e) & !below(x, 0x09))) >> 7;
+    let mut words = 0;
+    // Whether the byte before the next one is a space; the text's start counts as one.
+    let mut space_before = 1;
+    let chunks = text.as_bytes().chunks_exact(8);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        let mut bytes = [0; 8];
+        bytes.copy_from_slice(chunk);
+        let space = spaces(u64::from_le_bytes(bytes));
+        // A word starts at a byte that is not a space after one that is.
+        words += (!space & ONES & (space << 8 | space_before)).count_ones() as usize;
+        space_before = space >> 56;
+    }
+    for &b in rest {
+        let space = u64::from(matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'));
+        words += usize::from(space == 0 && space_before == 1);
+        space_before = space;
+    }
+    words
+}
+
+/// Renders a short Markdown text (a summary): its HTML and its plain text.
+pub fn render_short(markdown: &str, settings: Settings) -> (String, String) {
+    let mut events: Vec<Event<'_>> =
+        Parser::new_ext(markdown, options()).map(|e| neutralize(e, &settings)).collect();
+    drop_unsafe_images(&mut events);
+    if settings.base_path.is_some() {
+        put_under_base(&mut events, &settings);
+    }
+    let mut text = String::new();
+    for event in &events {
+        push_plain_text(&mut text, event);
+    }
+    let mut out = String::new();
+    html::push_html(&mut out, events.into_iter());
+    if settings.unsafe_html {
+        out = sanitize(&out);
+    }
+    (out, text.trim().to_string())
+}
+
+/// The text of rendered HTML, tags dropped and entities for `&`, `<`, `>`, `"` and `'`
+/// decoded: what a search index needs of a body.
+pub fn plain_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() / 2);
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let decoded = out
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether a link target is safe to put in `href`/`src`: relative, or a web, mail or phone URL.
+/// Browsers ignore tabs, newlines and case in schemes (`Java\tScript:`), so this does too.
+pub fn is_safe_url(url: &str) -> bool {
+    let cleaned: String = url.chars().filter(|c| !c.is_ascii_whitespace() && !c.is_control()).collect();
+    let Some(colon) = cleaned.find(':') else { return true };
+    // A colon after the first `/`, `?` or `#` is not a scheme separator.
+    if cleaned[..colon].contains(['/', '?', '#']) {
+        return true;
+    }
+    matches!(cleaned[..colon].to_ascii_lowercase().as_str(), "http" | "https" | "mailto" | "tel")
+}
+
+/// Makes an event safe: raw HTML becomes text (unless allowed; it is sanitized later), and
+/// links or images with a dangerous target lose it.
+fn neutralize<'a>(event: Event<'a>, settings: &Settings) -> Event<'a> {
+    match event {
+        Event::Html(raw) | Event::InlineHtml(raw) if !settings.unsafe_html => Event::Text(raw),
+        Event::Start(Tag::Link { link_type, dest_url, title, id }) if !is_safe_url(&dest_url) => {
+            let _ = dest_url;
+            Event::Start(Tag::Link { link_type, dest_url: CowStr::Borrowed("#"), title, id })
+        }
+        other => other,
+    }
+}
+
+/// Puts the site's base path in front of the links and images written from the site's root.
+/// A pass of its own, only for a site under a sub-path: in [`neutralize`], which every event
+/// goes through, it made the renderer's loop too large to be inlined as well.
+fn put_under_base(events: &mut [Event<'_>], settings: &Settings) {
+    for event in events {
+        if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = event {
+            *dest_url = under_base(std::mem::replace(dest_url, CowStr::Borrowed("")), settings);
+        }
+    }
+}
+
+/// A link as the rendered page has it: [`under_base`] for one URL, for `casebook check`.
+pub fn as_rendered(url: &str, settings: &Settings) -> String {
+    under_base(CowStr::Borrowed(url), settings).to_string()
+}
+
+/// `url` with the base path `base` (`/sub/`) in front when it is written from the site's root
+/// and does not have it already: `/incidents/x/` under `/sub/` is `/sub/incidents/x/`.
+fn under_base<'a>(url: CowStr<'a>, settings: &Settings) -> CowStr<'a> {
+    let Some(base) = settings.base_path.as_deref() else { return url };
+    let bare = base.trim_end_matches('/');
+    let from_root = url.starts_with('/') && !url.starts_with("//");
+    let has_base = url.strip_prefix(bare).is_some_and(|rest| {
+        let step = rest.trim_start_matches('/').split(['/', '?', '#']).next().unwrap_or_default();
+        (rest.is_empty() || rest.starts_with(['/', '?', '#']))
+            && settings
+                .sections
+                .as_deref()
+                .is_none_or(|sections| step.is_empty() || sections.iter().any(|s| s == step))
+    });
+    if !from_root || bare.is_empty() || has_base {
+        return url;
+    }
+    CowStr::from(format!("{bare}{url}"))
+}
+
+/// Images with a dangerous source are dropped, keeping their description as text: an empty
+/// or dummy `src` would still make browsers fetch something.
+fn drop_unsafe_images(events: &mut [Event<'_>]) {
+    let mut dropping = Vec::new();
+    for event in events.iter_mut() {
+        let drop = match &*event {
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                let unsafe_src = !is_safe_url(dest_url);
+                dropping.push(unsafe_src);
+                unsafe_src
+            }
+            Event::End(TagEnd::Image) => dropping.pop() == Some(true),
+            _ => false,
+        };
+        if drop {
+            *event = Event::Text(CowStr::Borrowed(""));
+        }
+    }
+}
+
+/// Cleans HTML that may hold an author's raw markup: no scripts, styles, event handlers or
+/// dangerous URLs; casebook's own markup (heading ids and anchors, task list checkboxes,
+/// footnotes, table alignment) is kept.
+pub fn sanitize(html: &str) -> String {
+    static CLEANER: std::sync::OnceLock<ammonia::Builder<'static>> = std::sync::OnceLock::new();
+    CLEANER
+        .get_or_init(|| {
+            let mut builder = ammonia::Builder::default();
+            builder
+                .add_tags(["input"])
+                .add_generic_attributes(["id", "class", "aria-label", "aria-hidden"])
+                .add_tag_attributes("input", ["type", "checked", "disabled"])
+                .add_tag_attributes("th", ["style"])
+                .add_tag_attributes("td", ["style"])
+                .filter_style_properties(["text-align"].into())
+                .url_schemes(["http", "https", "mailto", "tel"].into());
+            builder
+        })
+        .clean(html)
+        .to_string()
+}
+
+fn push_plain_text(out: &mut String, event: &Event<'_>) {
+    match event {
+        Event::Text(t) | Event::Code(t) => out.push_str(t),
+        Event::SoftBreak | Event::HardBreak => out.push(' '),
+        _ => {}
+    }
+}
+
+fn first_paragraph(events: &[Event<'_>]) -> (String, String) {
+    let mut depth = 0usize;
+    let mut start = None;
+    for (i, event) in events.iter().enumerate() {
+        match event {
+            Event::Start(Tag::Paragraph) if depth == 0 => start = Some(i),
+            Event::End(TagEnd::Paragraph) if depth == 0 => {
+                let Some(s) = start else { continue };
+                let slice = &events[s..=i];
+                let mut text = String::new();
+                slice.iter().for_each(|e| push_plain_text(&mut text, e));
+                let mut out = String::new();
+                html::push_html(&mut out, slice.iter().cloned());
+                return (out, text.trim().to_string());
+            }
+            Event::Start(_) if start.is_none() => depth += 1,
+            Event::End(_) if start.is_none() => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    (String::new(), String::new())
+}
+
+/// Gives every heading a unique id (its explicit `{#id}`, else its slug) and an anchor link,
+/// rewriting the heading events to HTML; returns the flat list of headings.
+fn anchor_headings(events: &mut [Event<'_>]) -> Vec<(u8, String, String)> {
+    let mut headings = Vec::new();
+    let mut used = std::collections::HashSet::new();
+    // The next suffix to try per base id: without it, n headings with the same text would
+    // cost n² tries (a write-up with thousands of "## Update" sections).
+    let mut next_suffix: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut i = 0;
+    while i < events.len() {
+        let Event::Start(Tag::Heading { level, id, classes, .. }) = &events[i] else {
+            i += 1;
+            continue;
+        };
+        let (level, explicit, classes) = (*level, id.clone(), classes.clone());
+        let end = (i..events.len())
+            .find(|&j| matches!(events[j], Event::End(TagEnd::Heading(_))))
+            .unwrap_or(events.len() - 1);
+        let mut title = String::new();
+        events[i + 1..end].iter().for_each(|e| push_plain_text(&mut title, e));
+        let title = title.trim().to_string();
+        let base = explicit.map(|s| s.to_string()).unwrap_or_else(|| slugify(&title));
+        let base = if base.is_empty() { "section".to_string() } else { base };
+        let mut id = base.clone();
+        if !used.insert(id.clone()) {
+            let n = next_suffix.entry(base.clone()).or_insert(1);
+            loop {
+                id = format!("{base}-{n}");
+                *n += 1;
+                if used.insert(id.clone()) {
+                    break;
+                }
+            }
+        }
+        let tag = heading_tag(level);
+        let id_attr = crate::base::escape::xml_escape(&id);
+        let class_attr = if classes.is_empty() {
+            String::new()
+        } else {
+            let joined: Vec<&str> = classes.iter().map(|c| c.as_ref()).collect();
+            format!(" class=\"{}\"", crate::base::escape::xml_escape(&joined.join(" ")))
+        };
+        // Joined, not formatted: every heading of every incident comes through here.
+        let open = ["<", tag, " id=\"", &id_attr, "\"", &class_attr, ">"].concat();
+        let anchor = " <a class=\"anchor\" href=\"#";
+        let close = [anchor, &id_attr, "\" aria-label=\"Link to this section\">#</a></", tag, ">\n"].concat();
+        events[i] = Event::Html(CowStr::from(open));
+        events[end] = Event::Html(CowStr::from(close));
+        headings.push((level as u8, id, title));
+        i = end + 1;
+    }
+    headings
+}
+
+fn heading_tag(level: HeadingLevel) -> &'static str {
+    match level {
+        HeadingLevel::H1 => "h1",
+        HeadingLevel::H2 => "h2",
+        HeadingLevel::H3 => "h3",
+        HeadingLevel::H4 => "h4",
+        HeadingLevel::H5 => "h5",
+        HeadingLevel::H6 => "h6",
+    }
+}
+
+/// Nests a flat list of headings: each heading holds the deeper ones that follow it.
+fn nest(flat: Vec<(u8, String, String)>) -> Vec<TocEntry> {
+    let mut root: Vec<TocEntry> = Vec::new();
+    for (level, id, title) in flat {
+        let entry = TocEntry { level, id, title, children: Vec::new() };
+        let mut siblings = &mut root;
+        while siblings.last().is_some_and(|last| last.level < level) {
+            siblings = &mut siblings.last_mut().expect("checked non-empty").children;
+        }
+        siblings.push(entry);
+    }
+    root
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_extensions() {
+        let r = render(
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~gone~~ \"quoted\"\n\n- [x] done\n\nNote[^1].\n\n[^1]: A footnote.\n",
+            Settings::default(),
+        );
+        assert!(r.html.contains("<table>"), "{}", r.html);
+        assert!(r.html.contains("<del>gone</del>"));
+        assert!(r.html.contains("\u{201c}quoted\u{201d}"));
+        assert!(r.html.contains("type=\"checkbox\""));
+        assert!(r.html.contains("footnote-definition"));
+    }
+
+    #[test]
+    fn the_body_is_kept_without_much_spare_room() {
+        let text = "Words of a paragraph, long enough to matter.\n\n".repeat(200);
+        let html = render(&text, Settings::default()).html;
+        assert!(html.capacity() - html.len() <= html.len() / 8, "{} for {}", html.capacity(), html.len());
+    }
+
+    #[test]
+    fn headings_get_unique_ids_anchors_and_a_nested_toc() {
+        let r = render(
+            "# Top\n\n## What happened\n\n### Détails\n\n## What happened\n\n## Custom {#mine}\n",
+            Settings::default(),
+        );
+        assert!(
+            r.html.contains(
+                "<h2 id=\"what-happened\">What happened <a class=\"anchor\" href=\"#what-happened\""
+            )
+        );
+        assert!(r.html.contains("<h2 id=\"what-happened-1\">"));
+        assert!(r.html.contains("<h2 id=\"mine\">"));
+        assert_eq!(r.toc.len(), 1);
+        let top = &r.toc[0];
+        assert_eq!((top.level, top.id.as_str()), (1, "top"));
+        let ids: Vec<_> = top.children.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["what-happened", "what-happened-1", "mine"]);
+        assert_eq!(top.children[0].children[0].title, "Détails");
+        assert_eq!(top.children[0].children[0].id, "details");
+    }
+
+    #[test]
+    fn many_identical_headings_get_unique_ids_quickly() {
+        let text = "## Update\n\nx\n\n".repeat(20_000) + "## Update-1\n";
+        // Regression: suffixes were searched from 1 for every heading, quadratic in their number.
+        let r = render(&text, Settings::default());
+        let ids: std::collections::HashSet<_> = r.toc.iter().map(|e| e.id.clone()).collect();
+        assert_eq!(ids.len(), 20_001, "every id unique, including the one that looks like a suffix");
+    }
+
+    #[test]
+    fn toc_starting_below_level_one_stays_flat() {
+        let r = render("## A\n\n### B\n\n## C\n", Settings::default());
+        let ids: Vec<_> = r.toc.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["a", "c"]);
+        assert_eq!(r.toc[0].children[0].id, "b");
+    }
+
+    #[test]
+    fn raw_html_is_escaped() {
+        let r = render("<script>alert(1)</script>\n\nHi <b onclick=x>there</b>\n", Settings::default());
+        assert!(!r.html.contains("<script>"), "{}", r.html);
+        assert!(r.html.contains("&lt;script&gt;"));
+        assert!(r.html.contains("&lt;b onclick=x&gt;"));
+    }
+
+    #[test]
+    fn a_heading_is_whole_with_its_classes_and_anchor() {
+        let r = render("### Timeline {#when .wide .note}\n\nText.\n", Settings::default());
+        let heading = "<h3 id=\"when\" class=\"wide note\">Timeline \
+                       <a class=\"anchor\" href=\"#when\" aria-label=\"Link to this section\">#</a></h3>\n";
+        assert_eq!(r.html, format!("{heading}<p>Text.</p>\n"));
+    }
+
+    #[test]
+    fn heading_ids_cannot_break_out_of_attributes() {
+        let r = render("## Title {#a\"onmouseover=x}\n", Settings::default());
+        assert!(!r.html.contains("\"onmouseover"), "{}", r.html);
+    }
+
+    #[test]
+    fn first_paragraph_skips_headings_and_nested_blocks() {
+        let r = render(
+            "## Intro\n\n> quoted para\n\nThe *first* one.\nSecond line.\n\nLater.\n",
+            Settings::default(),
+        );
+        assert_eq!(r.first_paragraph_html, "<p>The <em>first</em> one.\nSecond line.</p>\n");
+        assert_eq!(r.first_paragraph_text, "The first one. Second line.");
+    }
+
+    #[test]
+    fn collects_link_targets_with_offsets() {
+        let r = render("See [a](/x/) and ![b](img.png).\n\n[c]: #top\n\nRef [c].\n", Settings::default());
+        assert_eq!(r.links, [("/x/".to_string(), 4), ("img.png".to_string(), 17), ("#top".to_string(), 48)]);
+    }
+
+    #[test]
+    fn dangerous_link_targets_are_dropped_in_every_mode() {
+        for settings in [Settings::default(), Settings { unsafe_html: true, ..Settings::default() }] {
+            let r = render(
+                "[a](javascript:alert(1)) [b](JaVa\tScRiPt:alert(2)) ![c](data:text/html,x) [d](vbscript:x)\n\n[ok](https://example.org/a:b) [rel](../x/?q=a:b) [mail](mailto:a@b.example)\n",
+                settings.clone(),
+            );
+            let lower = r.html.to_lowercase();
+            for attr in ["href=\"", "src=\""] {
+                for value in lower.split(attr).skip(1) {
+                    let value = value.split('"').next().unwrap_or_default();
+                    assert!(is_safe_url(value), "{settings:?}: {value} in {}", r.html);
+                    assert!(!value.contains("script") && !value.starts_with("data"), "{}", r.html);
+                }
+            }
+            for good in ["https://example.org/a:b", "../x/?q=a:b", "mailto:a@b.example"] {
+                assert!(r.html.contains(good), "{settings:?}: {}", r.html);
+            }
+        }
+    }
+
+    #[test]
+    fn allowed_raw_html_is_sanitized_and_our_markup_kept() {
+        let settings = Settings { unsafe_html: true, ..Settings::default() };
+        let r = render(
+            "## Head\n\n<div class=\"box\" onclick=\"x()\"><script>alert(1)</script><b>bold</b><a href=\"javascript:y()\">a</a><img src=x onerror=alert(2)></div>\n\n| a |\n|:-:|\n| b |\n\n- [x] done\n",
+            settings,
+        );
+        for bad in ["<script", "onclick", "onerror", "javascript"] {
+            assert!(!r.html.contains(bad), "{bad}: {}", r.html);
+        }
+        for kept in [
+            "<b>bold</b>",
+            "class=\"box\"",
+            "id=\"head\"",
+            "class=\"anchor\"",
+            "text-align:center",
+            "type=\"checkbox\"",
+        ] {
+            assert!(r.html.contains(kept), "{kept}: {}", r.html);
+        }
+    }
+
+    #[test]
+    fn url_schemes_are_judged_like_browsers_do() {
+        for ok in ["/a", "a.html", "#x", "?q=1:2", "https://x", "HTTP://x", "mailto:a@b", "tel:+1", "a/b:c"] {
+            assert!(is_safe_url(ok), "{ok}");
+        }
+        for bad in [
+            "javascript:x",
+            " JavaScript:x",
+            "java\tscript:x",
+            "data:text/html,x",
+            "vbscript:x",
+            "file:///etc",
+        ] {
+            assert!(!is_safe_url(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn plain_text_of_html() {
+        assert_eq!(
+            plain_text("<h2 id=\"a\">Title <a href=\"#a\">#</a></h2>\n<p>A &amp; B &lt;x&gt;</p>"),
+            "Title # A & B <x>"
+        );
+    }
+
+    #[test]
+    fn counts_words() {
+        assert_eq!(render("One two `three`\n\n- four five\n", Settings::default()).word_count, 5);
+    }
+
+    proptest::proptest! {
+        /// The ASCII fast path counts as `split_whitespace` does, on any text.
+        #[test]
+        fn word_counts_agree_with_split_whitespace(text in "[ a-z\\t\\n\\r\u{b}\u{c}\u{1c}\u{1f}\u{85}\u{a0}\u{2003}é]*") {
+            proptest::prop_assert_eq!(count_words(&text), text.split_whitespace().count());
+        }
+
+        /// Every ASCII byte, in texts long enough for the eight-byte steps and their remainder.
+        #[test]
+        fn ascii_word_counts_agree_with_split_whitespace(bytes in proptest::collection::vec(0u8..128, 0..80)) {
+            let text: String = bytes.into_iter().map(char::from).collect();
+            proptest::prop_assert_eq!(count_words(&text), text.split_whitespace().count());
+        }
+    }
+
+    #[test]
+    fn links_from_the_root_get_the_base_path() {
+        let settings = Settings { base_path: Some("/sub/".into()), ..Settings::default() };
+        let text = "[a](/incidents/x/#y) [b](/sub/incidents/x/) [c](/sub) [d](/subway/) [e](../x/) \
+                    [f](//cdn.example/x) [g](https://example.org/) [h](#top) ![i](/img/i.png)";
+        let html = render(text, settings.clone()).html;
+        for expected in [
+            "href=\"/sub/incidents/x/#y\"",
+            "href=\"/sub/incidents/x/\"",
+            "href=\"/sub\"",
+            "href=\"/sub/subway/\"",
+            "href=\"../x/\"",
+            "href=\"//cdn.example/x\"",
+            "href=\"https://example.org/\"",
+            "href=\"#top\"",
+            "src=\"/sub/img/i.png\"",
+        ] {
+            assert!(html.contains(expected), "{expected} in {html}");
+        }
+        // What `casebook check` reads stays as written.
+        assert_eq!(render(text, settings.clone()).links[0].0, "/incidents/x/#y");
+        assert!(render_short("[a](/x/)", settings).0.contains("href=\"/sub/x/\""));
+        assert!(render("[a](/x/)", Settings::default()).html.contains("href=\"/x/\""), "at the root");
+    }
+
+    #[test]
+    fn under_a_base_path_named_like_a_folder_of_the_site_links_are_told_apart() {
+        // base_url https://example.org/incidents/: the README's own example.
+        let sections: Vec<String> = SITE_SECTIONS.iter().map(|s| (*s).to_string()).collect();
+        let settings = Settings {
+            base_path: Some("/incidents/".into()),
+            sections: Some(sections.into()),
+            ..Settings::default()
+        };
+        let html = render(
+            "[a](/incidents/b/) [b](/incidents/incidents/b/) [c](/incidents/) [d](/tags/x/)",
+            settings,
+        )
+        .html;
+        for expected in [
+            "href=\"/incidents/incidents/b/\"",
+            "href=\"/incidents/incidents/b/\"",
+            "href=\"/incidents/\"",
+            "href=\"/incidents/tags/x/\"",
+        ] {
+            assert!(html.contains(expected), "{expected} in {html}");
+        }
+        assert_eq!(html.matches("/incidents/incidents/b/").count(), 2, "{html}");
+    }
+
+    #[test]
+    fn short_text_has_html_and_plain_forms() {
+        let (html, text) = render_short("A *bold* <i>claim</i>", Settings::default());
+        assert_eq!(html, "<p>A <em>bold</em> &lt;i&gt;claim&lt;/i&gt;</p>\n");
+        assert_eq!(text, "A bold <i>claim</i>");
+    }
+}

@@ -1,0 +1,571 @@
+//! Writing a build: into a staging folder first, swapped into place only when everything
+//! succeeded, so a failed build leaves the previous output untouched.
+//!
+//! This module also decides where output may go: never over the site itself or its sources.
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+
+use crate::base::error::{Diagnostic, Location};
+use crate::base::fs;
+
+/// The default output folder, under the site root.
+pub const DEFAULT_OUTPUT: &str = "public";
+
+/// Folders of a site that output may never replace or live in.
+const SOURCE_DIRS: [&str; 4] = ["content", "static", "templates", "themes"];
+
+/// Picks and checks the output folder: `requested` if given, else `public/` in the site.
+///
+/// The output folder is deleted and replaced by each build, so it may never be the site root,
+/// a folder containing the site, or one of the site's source folders.
+pub fn resolve(root: &Path, requested: Option<&Path>) -> Result<PathBuf, Diagnostic> {
+    let output = requested.map_or_else(|| root.join(DEFAULT_OUTPUT), Path::to_path_buf);
+    let out_abs = fs::absolute(&output)?;
+    let root_abs = fs::absolute(if root.as_os_str().is_empty() { Path::new(".") } else { root })?;
+    let refuse = |why: String| {
+        Diagnostic::at(Location::file(&output), format!("refusing to use this output folder: {why}"))
+            .with_help("pass --output with a folder of its own, such as public/")
+    };
+    if root_abs.starts_with(&out_abs) {
+        return Err(refuse("it holds the site itself, and the build replaces it".into()));
+    }
+    for dir in SOURCE_DIRS {
+        if out_abs.starts_with(root_abs.join(dir)) {
+            return Err(refuse(format!("it is, or is inside, the site's {dir}/ folder")));
+        }
+    }
+    if fs::exists(&output) && !fs::is_dir(&output) {
+        return Err(refuse("it is a file, not a folder".into()));
+    }
+    if requested.is_some() && out_abs != root_abs.join(DEFAULT_OUTPUT) && !replaceable(&output) {
+        return Err(refuse(
+            "it is not empty and does not look like an earlier casebook build (no index.html and 404.html)"
+                .into(),
+        ));
+    }
+    Ok(output)
+}
+
+/// Refuses drafts in the site's `public/` folder, which is what gets deployed: a preview with
+/// drafts goes elsewhere. `public/` is recognized however it is named on the command line
+/// (`public`, `./public/`, an absolute path, a link to it), not only when `--output` is left out.
+/// `doing` names the command in the message ("build", "watch").
+pub fn refuse_drafts_in_public(root: &Path, output: &Path, doing: &str) -> Result<(), Diagnostic> {
+    let root = if root.as_os_str().is_empty() { Path::new(".") } else { root };
+    // Both sides resolved alike: `public` may itself be a link to the folder that is deployed.
+    if fs::absolute(output)? == fs::absolute(&root.join(DEFAULT_OUTPUT))? {
+        return Err(Diagnostic::new(format!("refusing to {doing} drafts into the public output folder"))
+            .with_help("pass --output with a preview folder, e.g. `--drafts --output preview/`, or use `casebook serve --drafts`"));
+    }
+    Ok(())
+}
+
+/// What the output of `casebook serve` depends on besides the site's files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Preview {
+    /// The address listened on, with the port picked: the pages' links point at it.
+    pub addr: SocketAddr,
+    /// Whether drafts are shown.
+    pub drafts: bool,
+    /// The moment embargoes are judged at, when not now (`--now`).
+    pub now: Option<i64>,
+}
+
+/// The folder `casebook serve` builds into, made ready: `site/` in a private folder (mode 0700
+/// on Unix: it holds drafts and internal notes) in the system's temporary folder, never
+/// `public/`.
+///
+/// The private folder is named after the site's absolute path and everything in [`Preview`],
+/// so two serves at once never share one: a serve without `--drafts` must never serve the
+/// drafts of one with it, nor links to another port. Two serves cannot listen on the same
+/// address, so they always differ in it. The same command run again reuses its folder rather
+/// than leave one more behind. The build swaps `site/` with its staging folder, which lies
+/// beside it in the private folder, as does the replaced build while it is removed.
+///
+/// The serve holds a lock on its private folder for as long as the returned value lives, and
+/// removes the private folders of serves that have stopped: each is a whole copy of a site,
+/// drafts included, and the temporary folder is often memory.
+///
+/// As for any output folder, an existing `site/` must be empty or an earlier build.
+pub fn preview_folder(root: &Path, preview: &Preview) -> Result<PreviewFolder, Diagnostic> {
+    preview_folder_in(&std::env::temp_dir(), root, preview)
+}
+
+/// A preview's output folder, kept for the serve while this value lives.
+#[derive(Debug)]
+pub struct PreviewFolder {
+    site: PathBuf,
+    /// Held, not read: the lock tells other serves this folder is in use (none where the file
+    /// system cannot lock files).
+    _lock: Option<fs::Lock>,
+}
+
+impl PreviewFolder {
+    /// The folder pages are written to and served from.
+    pub fn path(&self) -> &Path {
+        &self.site
+    }
+}
+
+/// Every preview's private folder starts so; nothing else in the temporary folder is touched.
+const PREVIEW_PREFIX: &str = "casebook-serve-";
+/// The file in a private folder that its serve holds locked.
+const PREVIEW_LOCK: &str = "serve.lock";
+/// A stopped serve's private folder being removed: a name no preview gets (theirs have no dot).
+const REMOVING_PREFIX: &str = "casebook-serve.removing-";
+
+fn preview_folder_in(base: &Path, root: &Path, preview: &Preview) -> Result<PreviewFolder, Diagnostic> {
+    let abs = fs::absolute(if root.as_os_str().is_empty() { Path::new(".") } else { root })?;
+    let name = preview_name(&abs, preview);
+    let private = base.join(&name);
+    // Another serve removing this folder as stale may move it away between its making and its
+    // locking: the lock is kept only if its file is still the folder's.
+    let mut attempts = 0;
+    let lock = loop {
+        fs::create_private_dir(&private)?;
+        match fs::Lock::take(&private.join(PREVIEW_LOCK))? {
+            fs::Taken::Held(lock) => break Some(lock),
+            fs::Taken::Unsupported(e) => {
+                log::warn!(
+                    "cannot lock files in {} ({e}): the preview folders of stopped serves stay",
+                    base.display()
+                );
+                break None;
+            }
+            fs::Taken::Replaced => {}
+        }
+        attempts += 1;
+        if attempts == 3 {
+            return Err(Diagnostic::at(
+                Location::file(&private),
+                "another casebook serve keeps removing this preview folder",
+            ));
+        }
+    };
+    // Without a lock of its own, this serve could not tell other serves it is running, so it
+    // does not judge theirs either.
+    if lock.is_some() {
+        remove_stopped_previews(base, &private);
+    }
+    let output = resolve(root, Some(&private.join("site")))?;
+    fs::create_dir_all(&output)?;
+    Ok(PreviewFolder { site: output, _lock: lock })
+}
+
+/// Removes the private folders of previews whose serve has stopped: those whose lock this
+/// process can take. A folder without a lock file (made by an older casebook, or by a serve
+/// that has only just made it) is left alone, as is anything not a folder of this user's.
+///
+/// A folder is first renamed, with its lock held, to a name no serve uses
+/// ([`REMOVING_PREFIX`]): a serve starting under its old name meanwhile makes a new folder
+/// instead of using one half removed, and a removal cut short (a large site, Ctrl-C) leaves a
+/// folder the next serve finishes removing.
+fn remove_stopped_previews(base: &Path, own: &Path) {
+    let Ok(names) = fs::entries(base) else { return };
+    for name in names {
+        let private = base.join(&name);
+        let stopping = name.starts_with(REMOVING_PREFIX);
+        if !(stopping || name.starts_with(PREVIEW_PREFIX))
+            || private == own
+            || !fs::is_dir_owned_like(&private, own)
+        {
+            continue;
+        }
+        let shown = private.display().to_string();
+        let doomed = if stopping {
+            private
+        } else {
+            let Ok(Some(lock)) = fs::Lock::try_take_existing(&private.join(PREVIEW_LOCK)) else { continue };
+            let doomed = base.join(format!("{REMOVING_PREFIX}{}-{name}", std::process::id()));
+            let moved = fs::rename(&private, &doomed);
+            drop(lock);
+            if moved.is_err() {
+                continue;
+            }
+            doomed
+        };
+        match fs::remove_dir_all(&doomed) {
+            Ok(()) => log::info!("removed the preview folder of a stopped serve: {shown}"),
+            Err(e) => log::debug!("could not remove a stopped serve's preview folder: {e}"),
+        }
+    }
+}
+
+/// The name of a preview's private folder: readable (site, port, drafts) and unique (a hash of
+/// the site's absolute path and every [`Preview`] field), the same from one run to the next.
+fn preview_name(abs_root: &Path, preview: &Preview) -> String {
+    let key = format!("{}\0{}\0{}\0{:?}", abs_root.display(), preview.addr, preview.drafts, preview.now);
+    // FNV-1a: the same name from one run to the next.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in key.bytes() {
+        hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    let name = abs_root.file_name().map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+    let name: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+    let drafts = if preview.drafts { "-drafts" } else { "" };
+    format!("{PREVIEW_PREFIX}{name}-{}{drafts}-{:08x}", preview.addr.port(), hash >> 32)
+}
+
+/// Whether an existing folder may be replaced: missing, empty, or an earlier build.
+fn replaceable(dir: &Path) -> bool {
+    // An earlier build first: telling whether a folder is empty means walking it.
+    !fs::exists(dir)
+        || (fs::exists(&dir.join("index.html")) && fs::exists(&dir.join("404.html")))
+        || !fs::holds_files(dir)
+}
+
+/// A build in progress: a hidden folder next to the output that becomes the output on
+/// [`Staging::commit`].
+#[derive(Debug)]
+pub struct Staging {
+    dir: PathBuf,
+    target: PathBuf,
+    /// The folders made in the staging folder so far, relative to it. The staging folder
+    /// starts empty, so a file's folder is made before the first file goes in: trying the
+    /// file first would fail once per folder, a whole path lookup wasted for every incident.
+    folders: Mutex<HashSet<String>>,
+}
+
+fn sibling(target: &Path, suffix: &str) -> PathBuf {
+    let name = target.file_name().map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    target.with_file_name(format!(".{name}.casebook-{suffix}"))
+}
+
+/// Whether `rel` is a plain relative path that stays inside the folder it is joined to.
+pub fn is_contained(rel: &str) -> bool {
+    !rel.is_empty() && Path::new(rel).components().all(|c| matches!(c, Component::Normal(_)))
+}
+
+impl Staging {
+    /// Starts a build for `target`, clearing any staging folder a crashed build left behind.
+    ///
+    /// A build killed between the two renames of [`Staging::commit`] leaves no output folder
+    /// and the previous build under its `old` name: that build is put back first.
+    pub fn create(target: &Path) -> Result<Staging, Diagnostic> {
+        let dir = sibling(target, "staging");
+        let old = sibling(target, "old");
+        if fs::exists(&old) {
+            if fs::exists(target) {
+                fs::remove_dir_all(&old)?;
+            } else {
+                fs::rename(&old, target)?;
+            }
+        }
+        fs::remove_dir_all(&dir)?;
+        fs::create_dir_all(&dir)?;
+        Ok(Staging { dir, target: target.to_path_buf(), folders: Mutex::default() })
+    }
+
+    /// Writes one output file; `rel` is relative to the output folder.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        if !is_contained(rel) {
+            // Paths come from validated slugs and file listings; this is a last line of defence.
+            return Err(Diagnostic::new(format!("refusing to write `{rel}`: it leaves the output folder")));
+        }
+        self.make_folder_of(rel)?;
+        fs::write(&self.dir.join(rel), bytes)
+    }
+
+    /// Makes the folder `rel` goes into, unless this build made it already.
+    fn make_folder_of(&self, rel: &str) -> Result<(), Diagnostic> {
+        let Some((folder, _)) = rel.rsplit_once('/') else {
+            return Ok(());
+        };
+        if self.folders.lock().unwrap_or_else(PoisonError::into_inner).contains(folder) {
+            return Ok(());
+        }
+        // Made without the lock held: another thread making the same folder meanwhile is fine.
+        fs::create_dir_all(&self.dir.join(folder))?;
+        self.folders.lock().unwrap_or_else(PoisonError::into_inner).insert(folder.to_string());
+        Ok(())
+    }
+
+    /// Carries `rel` over from the current output folder, unchanged, by a hard link. Returns
+    /// false (and the caller writes the file) when it cannot.
+    /// `len` is the file's expected size: a file edited by hand since is written again.
+    pub fn carry_over(&self, rel: &str, len: usize) -> bool {
+        let old = self.target.join(rel);
+        is_contained(rel)
+            && fs::file_len(&old) == Some(len as u64)
+            && self.make_folder_of(rel).is_ok()
+            && fs::hard_link(&old, &self.dir.join(rel)).is_ok()
+    }
+
+    /// Replaces the output folder with the staged build.
+    pub fn commit(self) -> Result<(), Diagnostic> {
+        if fs::exists(&self.target) {
+            let old = sibling(&self.target, "old");
+            fs::remove_dir_all(&old)?;
+            fs::rename(&self.target, &old)?;
+            fs::rename(&self.dir, &self.target)?;
+            fs::remove_dir_all_parallel(&old)
+        } else {
+            if let Some(parent) = self.target.parent().filter(|p| !p.as_os_str().is_empty()) {
+                fs::create_dir_all(parent)?;
+            }
+            fs::rename(&self.dir, &self.target)
+        }
+    }
+
+    /// Throws the staged build away, leaving the output folder as it was.
+    pub fn discard(self) -> Result<(), Diagnostic> {
+        fs::remove_dir_all(&self.dir)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_relative_paths_are_written() {
+        assert!(is_contained("incidents/a/index.html"));
+        for bad in ["", "/etc/passwd", "../x", "a/../../x", "./a"] {
+            assert!(!is_contained(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn files_go_into_folders_made_as_needed_and_carried_over_ones_too() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("public");
+        let first = Staging::create(&target).expect("staging");
+        first.write("incidents/a/index.html", b"a").expect("write");
+        first.write("incidents/a/index.json", b"{}").expect("write");
+        first.write("404.html", b"gone").expect("write");
+        first.commit().expect("commit");
+        let second = Staging::create(&target).expect("staging");
+        // The first file of a folder that only the last build had: linked, its folder made.
+        assert!(second.carry_over("incidents/a/index.json", 2));
+        second.write("incidents/a/index.html", b"b").expect("write");
+        second.write("incidents/b/deep/index.html", b"c").expect("write");
+        second.commit().expect("commit");
+        let read = |rel: &str| std::fs::read_to_string(target.join(rel)).expect("read");
+        assert_eq!(read("incidents/a/index.json"), "{}");
+        assert_eq!(read("incidents/a/index.html"), "b");
+        assert_eq!(read("incidents/b/deep/index.html"), "c");
+        assert!(!target.join("404.html").exists());
+    }
+
+    fn preview(port: u16) -> Preview {
+        Preview { addr: SocketAddr::from(([127, 0, 0, 1], port)), drafts: false, now: None }
+    }
+
+    /// Regression: `serve --port 18740` and `serve --port 18741 --drafts` built into one
+    /// folder, so the first served the second's drafts and links.
+    #[test]
+    fn previews_differing_in_anything_get_folders_of_their_own() {
+        let root = Path::new("/home/me/incidents site");
+        let base = preview(18740);
+        let name = preview_name(root, &base);
+        assert!(name.starts_with("casebook-serve-incidents_site-18740-"), "{name}");
+        assert_eq!(preview_name(root, &base), name, "the same command reuses its folder");
+        let others = [
+            preview_name(root, &preview(18741)),
+            preview_name(root, &Preview { drafts: true, ..base }),
+            preview_name(root, &Preview { now: Some(1_700_000_000), ..base }),
+            preview_name(root, &Preview { addr: SocketAddr::from(([127, 0, 0, 2], 18740)), ..base }),
+            preview_name(root, &Preview { addr: SocketAddr::from(([0, 0, 0, 0], 18740)), ..base }),
+            preview_name(Path::new("/home/me/other/incidents site"), &base),
+        ];
+        for (i, other) in others.iter().enumerate() {
+            assert_ne!(other, &name);
+            assert!(others[i + 1..].iter().all(|o| o != other), "{other}");
+        }
+        assert!(others[1].contains("-18740-drafts-"), "{}", others[1]);
+    }
+
+    #[test]
+    fn the_preview_folder_is_private_reused_and_never_a_foreign_folder() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let site = tempfile::tempdir().expect("temp dir");
+        let held = preview_folder_in(tmp.path(), site.path(), &preview(1111)).expect("preview folder");
+        let folder = held.path().to_path_buf();
+        drop(held);
+        assert_eq!(folder.file_name().and_then(|n| n.to_str()), Some("site"));
+        let private = folder.parent().expect("its private folder");
+        assert_eq!(private.parent(), Some(tmp.path()));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
+            assert_eq!(mode(private), 0o700);
+            // A folder left with wider permissions is made private again.
+            std::fs::set_permissions(private, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+            std::fs::write(folder.join("index.html"), "earlier").expect("write");
+            std::fs::write(folder.join("404.html"), "earlier").expect("write");
+            let again = preview_folder_in(tmp.path(), site.path(), &preview(1111)).expect("again");
+            assert_eq!(again.path(), folder);
+            assert_eq!(mode(private), 0o700);
+        }
+        // What the build would replace must be an earlier build, as for any output folder.
+        for name in ["index.html", "404.html"] {
+            std::fs::remove_file(folder.join(name)).ok();
+        }
+        std::fs::write(folder.join("notes.txt"), "keep me").expect("write");
+        let e = preview_folder_in(tmp.path(), site.path(), &preview(1111)).expect_err("foreign");
+        assert!(e.to_string().contains("does not look like an earlier casebook build"), "{e}");
+    }
+
+    #[test]
+    fn a_serve_removes_the_preview_folders_of_stopped_serves_only() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let site = tempfile::tempdir().expect("temp dir");
+        let private = |held: &PreviewFolder| held.path().parent().expect("private folder").to_path_buf();
+        let running = preview_folder_in(tmp.path(), site.path(), &preview(1111)).expect("first");
+        let stopped = preview_folder_in(tmp.path(), site.path(), &preview(2222)).expect("second");
+        std::fs::write(stopped.path().join("index.html"), "a draft's page").expect("write");
+        let (running_dir, stopped_dir) = (private(&running), private(&stopped));
+        drop(stopped);
+        // Left alone: a folder without a lock (an older casebook's, or one just being made),
+        // anything not named like a preview, and a link.
+        let unlocked = tmp.path().join(format!("{PREVIEW_PREFIX}old-3333-0000"));
+        let other = tmp.path().join("someone-else");
+        for dir in [&unlocked, &other] {
+            std::fs::create_dir_all(dir.join("site")).expect("mkdir");
+        }
+        std::fs::write(other.join(PREVIEW_LOCK), "").expect("write");
+        #[cfg(unix)]
+        let link = {
+            let target = tempfile::tempdir().expect("temp dir");
+            std::fs::write(target.path().join(PREVIEW_LOCK), "").expect("write");
+            let link = tmp.path().join(format!("{PREVIEW_PREFIX}link-6666-0000"));
+            std::os::unix::fs::symlink(target.path(), &link).expect("link");
+            (target, link)
+        };
+        let third = preview_folder_in(tmp.path(), site.path(), &preview(4444)).expect("third");
+        assert!(!stopped_dir.exists(), "the stopped serve's folder is removed");
+        assert!(running_dir.join("site").is_dir(), "the running serve's folder is kept");
+        assert!(unlocked.is_dir() && other.is_dir());
+        #[cfg(unix)]
+        assert!(
+            link.1.exists() && link.0.path().join(PREVIEW_LOCK).exists(),
+            "nothing removed through a link"
+        );
+        // A removal cut short is finished by the next serve; the old name is free at once.
+        let cut_short = tmp.path().join(format!("{REMOVING_PREFIX}1-{PREVIEW_PREFIX}x-1-0"));
+        std::fs::create_dir_all(cut_short.join("site/incidents")).expect("mkdir");
+        std::fs::write(cut_short.join("site/incidents/draft.html"), "draft").expect("write");
+        // The running serve stops: the next serve removes its folder too, not its own.
+        drop(running);
+        let fourth = preview_folder_in(tmp.path(), site.path(), &preview(5555)).expect("fourth");
+        assert!(!running_dir.exists() && !cut_short.exists());
+        assert!(third.path().is_dir() && fourth.path().is_dir());
+        let leftovers: Vec<String> = fs::entries(tmp.path())
+            .expect("list")
+            .into_iter()
+            .filter(|n| n.starts_with(REMOVING_PREFIX))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_in_place_of_the_private_folder_is_refused() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let site = tempfile::tempdir().expect("temp dir");
+        let elsewhere = tempfile::tempdir().expect("temp dir");
+        let name = preview_name(&fs::absolute(site.path()).expect("absolute"), &preview(1111));
+        std::os::unix::fs::symlink(elsewhere.path(), tmp.path().join(&name)).expect("link");
+        let e = preview_folder_in(tmp.path(), site.path(), &preview(1111)).expect_err("a link");
+        assert!(e.to_string().contains("it is a link or a file"), "{e}");
+        assert!(!elsewhere.path().join("site").exists(), "nothing made where the link leads");
+    }
+
+    #[test]
+    fn refuses_site_and_source_folders() {
+        let site = tempfile::tempdir().expect("temp dir");
+        let root = site.path();
+        for bad in [root.to_path_buf(), root.join("content"), root.join("themes/default"), root.join("..")] {
+            assert!(resolve(root, Some(&bad)).is_err(), "{}", bad.display());
+        }
+        assert_eq!(resolve(root, None).expect("default"), root.join("public"));
+        assert!(resolve(root, Some(&root.join("elsewhere"))).is_ok());
+    }
+
+    #[test]
+    fn drafts_never_go_to_public_however_it_is_named() {
+        let site = tempfile::tempdir().expect("temp dir");
+        let root = site.path();
+        std::fs::create_dir_all(root.join("public")).expect("mkdir");
+        for public in
+            [root.join("public"), root.join("public/"), root.join("./public"), root.join("x/../public")]
+        {
+            let e = refuse_drafts_in_public(root, &public, "build").expect_err("public");
+            assert!(e.to_string().contains("refusing to build drafts into the public output folder"), "{e}");
+        }
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(root.join("public"), root.join("link")).expect("symlink");
+            assert!(refuse_drafts_in_public(root, &root.join("link"), "build").is_err(), "a link to it");
+            // public/ itself a link to the deployed folder elsewhere.
+            let www = tempfile::tempdir().expect("temp dir");
+            std::fs::remove_dir(root.join("public")).expect("rmdir");
+            std::os::unix::fs::symlink(www.path(), root.join("public")).expect("symlink");
+            for named in [root.join("public"), www.path().to_path_buf()] {
+                assert!(refuse_drafts_in_public(root, &named, "build").is_err(), "{}", named.display());
+            }
+        }
+        assert!(refuse_drafts_in_public(root, &root.join("preview"), "build").is_ok());
+        assert!(refuse_drafts_in_public(root, &root.join("public/preview"), "build").is_ok());
+    }
+
+    #[test]
+    fn refuses_to_replace_a_foreign_folder() {
+        let site = tempfile::tempdir().expect("temp dir");
+        let other = tempfile::tempdir().expect("temp dir");
+        std::fs::write(other.path().join("notes.txt"), "keep me").expect("write");
+        let e = resolve(site.path(), Some(other.path())).expect_err("foreign");
+        assert!(e.to_string().contains("does not look like an earlier casebook build"), "{e}");
+        // Nothing but hidden files is not empty either (a fresh `git init`, a web root's
+        // `.well-known/` and `.htaccess`).
+        let hidden = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(hidden.path().join(".git")).expect("mkdir");
+        std::fs::write(hidden.path().join(".git/HEAD"), "ref").expect("write");
+        std::fs::write(hidden.path().join(".env"), "KEY=1").expect("write");
+        assert!(resolve(site.path(), Some(hidden.path())).is_err(), "hidden files only");
+        std::fs::remove_dir_all(hidden.path().join(".git")).expect("rm");
+        std::fs::remove_file(hidden.path().join(".env")).expect("rm");
+        std::fs::create_dir_all(hidden.path().join("empty/folders")).expect("mkdir");
+        assert!(resolve(site.path(), Some(hidden.path())).is_ok(), "empty folders only");
+    }
+
+    #[test]
+    fn a_swap_interrupted_halfway_is_undone() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("public");
+        // As left by a build killed after moving the old output aside.
+        let old = sibling(&target, "old");
+        std::fs::create_dir_all(&old).expect("mkdir");
+        std::fs::write(old.join("index.html"), "previous").expect("write");
+        let staging = Staging::create(&target).expect("staging");
+        assert_eq!(std::fs::read_to_string(target.join("index.html")).expect("restored"), "previous");
+        staging.discard().expect("discard");
+        assert!(!old.exists());
+    }
+
+    #[test]
+    fn commit_replaces_and_discard_keeps() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("public");
+        std::fs::create_dir_all(&target).expect("mkdir");
+        std::fs::write(target.join("old.html"), "old").expect("write");
+
+        let staging = Staging::create(&target).expect("staging");
+        staging.write("new.html", b"new").expect("write");
+        staging.discard().expect("discard");
+        assert!(target.join("old.html").exists());
+
+        let staging = Staging::create(&target).expect("staging");
+        staging.write("a/new.html", b"new").expect("write");
+        staging.commit().expect("commit");
+        assert!(!target.join("old.html").exists());
+        assert!(target.join("a/new.html").exists());
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).expect("list").collect();
+        assert_eq!(leftovers.len(), 1, "only public/ remains");
+    }
+}
