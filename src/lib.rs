@@ -16,6 +16,7 @@ pub mod config;
 pub mod content;
 pub mod import;
 pub mod pipeline;
+pub mod plan;
 pub mod preview;
 pub mod render;
 pub mod scaffold;
@@ -29,4 +30,4 @@ pub use config::Config;
 pub use site::{LoadOptions, Site};
 pub use theme::Theme;
 
-pub use pipeline::{BuildOptions, BuildReport, Outputs, build, dispose, outputs};
+pub use pipeline::{BuildOptions, BuildReport, Outputs, build, outputs};

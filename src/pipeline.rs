@@ -148,7 +148,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             if !site::is_published(incident, &load, now) {
                 return;
             }
-            let file = render::incident_file(incident);
+            let file = crate::config::urls::incident_file(&incident.slug);
             match streamer.page(incident) {
                 Ok(bytes) => match put(&file, &bytes) {
                     Ok(()) => {
@@ -206,8 +206,8 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         // Small pieces to the end: left to itself, rayon can hand the last thousands of
         // incident pages to one thread in one piece while the other has nothing left to take
         // (some 80 ms of one idle core at 10,000 incidents).
-        render::schedule(&site, &pages).into_par_iter().with_max_len(16).for_each(|page| {
-            if matches!(page.kind, render::PageKind::Incident(_)) && tried.contains(&page.file) {
+        crate::plan::schedule(&site, &pages).into_par_iter().with_max_len(16).for_each(|page| {
+            if matches!(page.kind, crate::plan::PageKind::Incident(_)) && tried.contains(&page.file) {
                 return;
             }
             match renderer.render(page) {
@@ -218,11 +218,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             progress.advance(1);
         });
         statics.par_iter().for_each(|(rel, source)| {
-            let bytes = match source {
-                theme::StaticSource::Embedded(bytes) => Ok(bytes.to_vec()),
-                theme::StaticSource::File(path) => fs::read(path),
-            };
-            match bytes {
+            match source.bytes() {
                 Ok(b) => put(rel, &b).unwrap_or_else(|e| e.diagnostics().iter().cloned().for_each(&fail)),
                 Err(d) => fail(d),
             }
@@ -293,7 +289,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         up_to_date: false,
         elapsed: started.elapsed(),
     };
-    dispose((site, views, plan));
+    crate::base::dispose((site, views, plan));
     Ok(report)
 }
 
@@ -305,24 +301,13 @@ struct Rendered {
     warnings: Vec<Diagnostic>,
     site: Site,
     views: std::sync::Arc<Vec<tera::Value>>,
-    plan: Vec<render::Page>,
-}
-
-/// Frees `value` on a thread of its own. A loaded site is millions of small allocations:
-/// freeing them took 4% of a build, and nothing waits for it; if the process ends first, the
-/// system takes the memory back at once.
-pub fn dispose<T: Send + 'static>(value: T) {
-    let spawned = std::thread::Builder::new().name("casebook-dispose".into()).spawn(move || drop(value));
-    // Without a thread (resource limits), freeing here is as correct, only slower.
-    if let Err(e) = spawned {
-        log::debug!("freeing on the build's thread: {e}");
-    }
+    plan: Vec<crate::plan::Page>,
 }
 
 /// Everything one build writes: pages to render and static files to copy.
 pub struct Outputs<'t> {
     /// The pages, in plan order.
-    pub pages: Vec<render::Page>,
+    pub pages: Vec<crate::plan::Page>,
     /// The static files: output path and where the bytes come from.
     pub statics: Vec<(&'t str, &'t theme::StaticSource)>,
     /// The site's warnings, repeated ones collapsed, plus those about static files.
@@ -332,8 +317,8 @@ pub struct Outputs<'t> {
 /// Plans a build's output: every page, minus those a site's static file replaces, and every
 /// static file not shadowed by a page. Two pages at one path are an error.
 pub fn outputs<'t>(site: &Site, theme: &'t Theme) -> Result<Outputs<'t>> {
-    let mut pages = render::plan(site);
-    let mut collisions = render::collisions(site, &pages);
+    let mut pages = crate::plan::plan(site);
+    let mut collisions = crate::plan::collisions(site, &pages);
     if site.base_url.origin.is_empty() && site.config.feeds.enabled {
         log::info!("base_url has no host: feeds and sitemap.xml need absolute URLs and are not written");
     }
@@ -341,7 +326,7 @@ pub fn outputs<'t>(site: &Site, theme: &'t Theme) -> Result<Outputs<'t>> {
     // Either way one line per file would bury everything else.
     let mut warnings = error::collapse_repeats(site.warnings.clone(), Repeat::SameMessage, 3, "file");
     let statics = static_files(theme, &mut pages, &mut warnings);
-    collisions.extend(render::folder_collisions(site, &pages, statics.iter().map(|(rel, _)| *rel)));
+    collisions.extend(crate::plan::folder_collisions(site, &pages, statics.iter().map(|(rel, _)| *rel)));
     if !collisions.is_empty() {
         return Err(Error::many(collisions));
     }
@@ -352,7 +337,7 @@ pub fn outputs<'t>(site: &Site, theme: &'t Theme) -> Result<Outputs<'t>> {
 /// warning: the page wins, since a stale copy of it in `static/` is the likelier mistake.
 fn static_files<'t>(
     theme: &'t Theme,
-    pages: &mut Vec<render::Page>,
+    pages: &mut Vec<crate::plan::Page>,
     warnings: &mut Vec<Diagnostic>,
 ) -> Vec<(&'t str, &'t theme::StaticSource)> {
     // A site's own robots.txt or sitemap.xml replaces the generated one.
@@ -362,10 +347,7 @@ fn static_files<'t>(
     let mut statics = Vec::new();
     for (rel, source) in &theme.statics {
         if generated.contains(rel.as_str()) {
-            let shown = match source {
-                theme::StaticSource::File(path) => path.clone(),
-                theme::StaticSource::Embedded(_) => Path::new("(built-in theme)/static").join(rel),
-            };
+            let shown = source.shown(rel);
             warnings.push(
                 Diagnostic::at(
                     Location::file(shown),

@@ -235,7 +235,7 @@ fn related_lists_are_made_only_for_a_theme_that_shows_them() {
         let site = casebook::Site::load(root, &casebook::LoadOptions::default()).expect("site");
         let theme = casebook::Theme::load(&site.root, &site.config).expect("theme");
         let renderer = casebook::render::Renderer::new(&site, &theme).expect("templates compile");
-        for page in casebook::render::plan(&site) {
+        for page in casebook::plan::plan(&site) {
             renderer.render(&page).expect("page renders");
         }
         drop(renderer);

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use casebook::content::incident::{Schema, parse};
+use casebook::content::incident::parse;
 use casebook::content::markdown::{Settings, render};
 use proptest::prelude::*;
 
@@ -80,7 +80,7 @@ proptest! {
         lines in prop::collection::vec(front_matter_line(), 0..14)
     ) {
         let text = format!("---\n{}---\nbody\n", lines.concat());
-        let schema = Schema::from_config(&casebook::Config::default());
+        let schema = casebook::Config::default().parse_settings();
         let Err(errors) = parse(Path::new("content/p.md"), "p.md", &text, &schema) else { return Ok(()) };
         let file: Vec<&str> = text.lines().collect();
         for error in errors {
@@ -105,7 +105,7 @@ proptest! {
 
     #[test]
     fn parsing_any_file_returns_a_result(text in document()) {
-        let schema = Schema::from_config(&casebook::Config::default());
+        let schema = casebook::Config::default().parse_settings();
         match parse(Path::new("content/p.md"), "p.md", &text, &schema) {
             Ok(parsed) => prop_assert!(casebook::base::slug::is_slug(&parsed.incident.slug)),
             Err(errors) => prop_assert!(!errors.is_empty()),

@@ -7,8 +7,9 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use casebook::render::sitemap::{self, SitemapFile};
-use casebook::render::{Page, PageKind};
+use casebook::plan::SitemapFile;
+use casebook::plan::{Page, PageKind, sitemap_files};
+use casebook::render::sitemap;
 use common::{casebook, fixtures, read, stderr};
 
 fn xmllint_validates(file: &Path) {
@@ -80,7 +81,7 @@ fn above_fifty_thousand_urls_the_sitemap_is_split() {
     let pages: Vec<Page> = (0..120_001)
         .map(|i| Page { file: format!("p/{i}/index.html"), kind: PageKind::ArchiveIndex })
         .collect();
-    let plan: Vec<String> = sitemap::plan(&site, pages.len()).into_iter().map(|(f, _)| f).collect();
+    let plan: Vec<String> = sitemap_files(&site, pages.len()).into_iter().map(|(f, _)| f).collect();
     assert_eq!(plan, ["sitemap.xml", "robots.txt", "sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml"]);
     let index = String::from_utf8(sitemap::render(&site, &pages, SitemapFile::Main)).expect("UTF-8");
     assert!(

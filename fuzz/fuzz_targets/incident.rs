@@ -7,7 +7,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let schema = casebook::content::incident::Schema::from_config(&casebook::Config::default());
+    let schema = casebook::Config::default().parse_settings();
     if let Err(errors) = casebook::content::incident::parse(Path::new("content/fuzz.md"), "fuzz.md", text, &schema) {
         assert!(!errors.is_empty(), "an error result always says why");
     }

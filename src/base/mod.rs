@@ -6,6 +6,18 @@ pub mod error;
 pub mod escape;
 pub mod frontmatter;
 pub mod fs;
+pub mod hash;
 pub mod progress;
 pub mod slug;
 pub mod suggest;
+
+/// Frees `value` on a thread of its own. A loaded site is millions of small allocations:
+/// freeing them took 4% of a build, and nothing waits for it; if the process ends first, the
+/// system takes the memory back at once.
+pub fn dispose<T: Send + 'static>(value: T) {
+    let spawned = std::thread::Builder::new().name("casebook-dispose".into()).spawn(move || drop(value));
+    // Without a thread (resource limits), freeing here is as correct, only slower.
+    if let Err(e) = spawned {
+        log::debug!("freeing on the build's thread: {e}");
+    }
+}

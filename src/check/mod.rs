@@ -88,10 +88,13 @@ pub fn check(options: &CheckOptions) -> crate::Result<CheckReport> {
             );
         }
     }
-    report.errors.extend(render::collisions(&site, &render::plan(&site)));
-    report.errors.extend(broken_links(&site));
-    match Theme::load(&site.root, &site.config) {
-        Ok(theme) => report.errors.extend(render_all(&site, &theme)),
+    // Planned once: collisions, links and rendering all read the same list of pages.
+    let plan = crate::plan::plan(&site);
+    report.errors.extend(crate::plan::collisions(&site, &plan));
+    let theme = Theme::load(&site.root, &site.config);
+    report.errors.extend(broken_links(&site, &plan, theme.as_ref().ok()));
+    match theme {
+        Ok(theme) => report.errors.extend(render_all(&site, &theme, &plan)),
         Err(d) => report.errors.push(d),
     }
     if let Some(limits) = options.external {
@@ -105,13 +108,13 @@ pub fn check(options: &CheckOptions) -> crate::Result<CheckReport> {
 }
 
 /// Renders every page in memory, so template errors surface without a build.
-fn render_all(site: &Site, theme: &Theme) -> Vec<Diagnostic> {
+fn render_all(site: &Site, theme: &Theme, plan: &[crate::plan::Page]) -> Vec<Diagnostic> {
     let renderer = match render::Renderer::new(site, theme) {
         Ok(r) => r,
         Err(e) => return e.diagnostics().to_vec(),
     };
-    let errors: Vec<Diagnostic> =
-        render::plan(site).par_iter().filter_map(|page| renderer.render(page).err()).collect();
+    renderer.use_plan(plan);
+    let errors: Vec<Diagnostic> = plan.par_iter().filter_map(|page| renderer.render(page).err()).collect();
     crate::base::error::collapse_repeats(errors, crate::base::error::Repeat::SamePlace, 1, "page")
 }
 
@@ -161,26 +164,26 @@ fn resolve(
 }
 
 /// Links in incident bodies to pages or anchors the site does not have.
-fn broken_links(site: &Site) -> Vec<Diagnostic> {
+fn broken_links(site: &Site, plan: &[crate::plan::Page], theme: Option<&Theme>) -> Vec<Diagnostic> {
     let mut pages: HashSet<String> = HashSet::new();
-    for page in render::plan(site) {
+    for page in plan {
         // `/incidents/x/index.html` and `/incidents/x/` are the same page.
         pages.insert(format!("/{}", page.file));
         pages.insert(format!("/{}", page.file.strip_suffix("index.html").unwrap_or(&page.file)));
     }
-    if let Ok(theme) = Theme::load(&site.root, &site.config) {
+    if let Some(theme) = theme {
         pages.extend(theme.statics.keys().map(|k| format!("/{k}")));
     }
     let mut anchors: HashMap<String, HashSet<String>> = HashMap::new();
     for incident in &site.incidents {
         let mut ids = HashSet::new();
         collect_ids(&incident.toc, &mut ids);
-        anchors.insert(format!("/{}", render::incident_path(incident)), ids);
+        anchors.insert(format!("/{}", crate::config::urls::incident(&incident.slug)), ids);
     }
     let mut errors = Vec::new();
-    let settings = crate::content::incident::Schema::from_config(&site.config).markdown;
+    let settings = site.config.parse_settings().markdown;
     for incident in &site.incidents {
-        let here = format!("/{}", render::incident_path(incident));
+        let here = format!("/{}", crate::config::urls::incident(&incident.slug));
         for (link, line, column) in &incident.links {
             let Some((target, anchor)) = resolve(&here, link, &settings) else { continue };
             let location = Location::at(&incident.path, *line, *column);
@@ -289,8 +292,7 @@ mod tests {
         assert_eq!(resolve(here, "/sub/tags/x/", &sub), Some(("/tags/x/".into(), None)));
         assert_eq!(resolve(here, "/tags/x/", &sub), Some(("/tags/x/".into(), None)));
         // Under a base path named like a folder of the site, as the page has the link.
-        let sections: Vec<String> =
-            crate::content::markdown::SITE_SECTIONS.iter().map(|s| (*s).to_string()).collect();
+        let sections: Vec<String> = crate::config::urls::RESERVED.iter().map(|s| (*s).to_string()).collect();
         let named = crate::content::markdown::Settings {
             base_path: Some("/incidents/".into()),
             sections: Some(sections.into()),

@@ -1,5 +1,7 @@
 //! Site configuration: `casebook.yaml`, where every key has a default.
 
+pub mod urls;
+
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -285,10 +287,6 @@ impl TaxonomyConfig {
     }
 }
 
-/// URL segments casebook uses for pages of its own, which a taxonomy's path may not take.
-const RESERVED_PATHS: [&str; 9] =
-    ["incidents", "page", "archive", "api", "stats", "search", "data", "static", "matrix"];
-
 impl Config {
     /// Reads `casebook.yaml` from the site root; a missing file means all defaults.
     pub fn load(root: &Path) -> Result<Config, Diagnostic> {
@@ -356,7 +354,7 @@ impl Config {
                     "taxonomy `{name}`: path `{}` must be lowercase letters, digits and dashes",
                     taxonomy.path()
                 ))
-            } else if RESERVED_PATHS.contains(&taxonomy.path()) {
+            } else if urls::RESERVED.contains(&taxonomy.path()) {
                 Some(format!(
                     "taxonomy `{name}`: the path `{}` is used by casebook's own pages",
                     taxonomy.path()
@@ -371,7 +369,7 @@ impl Config {
             } else if taxonomy.paginate_by == Some(0) {
                 Some(format!("taxonomy `{name}`: `paginate_by` must be at least 1"))
             } else {
-                crate::site::taxonomy::check_field(taxonomy.field())
+                crate::content::field_path::check_field(taxonomy.field())
                     .err()
                     .map(|why| format!("taxonomy `{name}`: {why}"))
             };
@@ -477,6 +475,38 @@ impl BaseUrl {
     /// [`url`]: BaseUrl::url
     pub fn permalink(&self, rel: &str) -> String {
         format!("{}{}{rel}", self.origin, self.path)
+    }
+}
+
+impl Config {
+    /// What parsing an incident needs to know of this site: its scales, its taxonomies' keys,
+    /// its Markdown settings.
+    pub fn parse_settings(&self) -> crate::content::incident::ParseSettings {
+        let custom_keys = self
+            .taxonomies
+            .iter()
+            .map(|t| t.field().split('.').next().unwrap_or_default().to_string())
+            .filter(|k| !crate::content::incident::KNOWN_KEYS.contains(&k.as_str()))
+            .collect();
+        let base_path = Some(self.base_url().path).filter(|p| p != "/");
+        let mut sections: Vec<String> = urls::RESERVED.iter().map(|s| (*s).to_string()).collect();
+        sections.extend(self.taxonomies.iter().map(|t| t.path().to_string()));
+        // Only needed when the base path's first step could be a folder of the site itself.
+        let first_step =
+            base_path.as_deref().and_then(|p| p.trim_matches('/').split('/').next()).unwrap_or_default();
+        let sections = sections.iter().any(|s| s == first_step).then(|| sections.into());
+        crate::content::incident::ParseSettings {
+            severities: self.severities.iter().map(|l| l.name.clone()).collect(),
+            statuses: self.statuses.iter().map(|l| l.name.clone()).collect(),
+            custom_keys,
+            markdown: crate::content::markdown::Settings {
+                unsafe_html: self.markdown.unsafe_html,
+                base_path: base_path.map(Into::into),
+                sections,
+            },
+            base_path: self.base_url().path,
+            show_internal: false,
+        }
     }
 }
 

@@ -43,7 +43,7 @@ pub const KNOWN_KEYS: [&str; 23] = [
 /// What parsing needs to know of the site: its scales, and the top-level keys its own
 /// taxonomies read (which are then not "unknown").
 #[derive(Debug, Clone, Default)]
-pub struct Schema {
+pub struct ParseSettings {
     /// Allowed `severity` values, lowest first.
     pub severities: Vec<String>,
     /// Allowed `status` values.
@@ -57,37 +57,6 @@ pub struct Schema {
     /// Show internal notes highlighted in the incident's page instead of removing them: for
     /// the local preview only. Summaries, feeds, the search index and exports never have them.
     pub show_internal: bool,
-}
-
-impl Schema {
-    /// The schema of a site.
-    pub fn from_config(config: &crate::Config) -> Schema {
-        let custom_keys = config
-            .taxonomies
-            .iter()
-            .map(|t| t.field().split('.').next().unwrap_or_default().to_string())
-            .filter(|k| !KNOWN_KEYS.contains(&k.as_str()))
-            .collect();
-        let base_path = Some(config.base_url().path).filter(|p| p != "/");
-        let mut sections: Vec<String> = markdown::SITE_SECTIONS.iter().map(|s| (*s).to_string()).collect();
-        sections.extend(config.taxonomies.iter().map(|t| t.path().to_string()));
-        // Only needed when the base path's first step could be a folder of the site itself.
-        let first_step =
-            base_path.as_deref().and_then(|p| p.trim_matches('/').split('/').next()).unwrap_or_default();
-        let sections = sections.iter().any(|s| s == first_step).then(|| sections.into());
-        Schema {
-            severities: config.severities.iter().map(|l| l.name.clone()).collect(),
-            statuses: config.statuses.iter().map(|l| l.name.clone()).collect(),
-            custom_keys,
-            markdown: markdown::Settings {
-                unsafe_html: config.markdown.unsafe_html,
-                base_path: base_path.map(Into::into),
-                sections,
-            },
-            base_path: config.base_url().path,
-            show_internal: false,
-        }
-    }
 }
 
 /// Puts a timeline in order: by day (a month or year before the days in it), and the events
@@ -226,7 +195,12 @@ fn compact(mut map: serde_yaml::Mapping) -> serde_yaml::Mapping {
 ///
 /// Returns every problem of the file at once, not just the first. Taxonomy terms are left
 /// empty: they depend on the site's taxonomies, see [`crate::site::parse_file`].
-pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<Parsed, Vec<Diagnostic>> {
+pub fn parse(
+    path: &Path,
+    source: &str,
+    text: &str,
+    schema: &ParseSettings,
+) -> Result<Parsed, Vec<Diagnostic>> {
     let split = frontmatter::split(text)
         .map_err(|e| vec![Diagnostic::at(Location::at(path, 1, 1), e.message()).with_help(e.help())])?;
     let yaml_is_blank = split.yaml.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'));
@@ -570,8 +544,8 @@ fn dedup_terms(names: Vec<String>) -> Vec<String> {
 mod tests {
     use super::*;
 
-    fn schema() -> Schema {
-        Schema::from_config(&crate::Config::default())
+    fn schema() -> ParseSettings {
+        crate::Config::default().parse_settings()
     }
 
     fn ok(text: &str) -> Parsed {
@@ -836,7 +810,7 @@ Body.
 
     #[test]
     fn keys_read_by_custom_taxonomies_are_not_unknown() {
-        let schema = Schema { custom_keys: vec!["vendors".to_string()], ..schema() };
+        let schema = ParseSettings { custom_keys: vec!["vendors".to_string()], ..schema() };
         let p =
             parse(Path::new("c/x.md"), "x.md", "---\ntitle: A\ndate: 2023\nvendors: [Acme]\n---\n", &schema)
                 .expect("valid");

@@ -39,6 +39,8 @@ use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 
+use crate::content::markdown::is_internal_info;
+
 /// A problem with internal-note markers, at a 1-based line and column of the text read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MarkerError {
@@ -142,16 +144,6 @@ fn word_positions(text: &str) -> impl Iterator<Item = usize> + '_ {
     let bytes = text.as_bytes();
     memchr::memchr2_iter(b'i', b'I', bytes)
         .filter(move |&i| bytes.get(i..i + 8).is_some_and(|w| w.eq_ignore_ascii_case(b"internal")))
-}
-
-/// Whether a fenced block's info string makes it a note: its first word is `internal`, in any
-/// case, also when written as a class the way pandoc does (`{.internal}`).
-pub(crate) fn is_internal_info(info: &str) -> bool {
-    let word = info.split_whitespace().next().unwrap_or_default();
-    word.trim_start_matches('{')
-        .trim_start_matches('.')
-        .trim_end_matches('}')
-        .eq_ignore_ascii_case("internal")
 }
 
 /// For the word `internal` at `at`, the start of the run of three or more backticks or tildes

@@ -63,25 +63,6 @@ pub struct Settings {
     pub sections: Option<std::sync::Arc<[String]>>,
 }
 
-/// The top-level folders and files every site has, whatever its taxonomies.
-pub const SITE_SECTIONS: [&str; 15] = [
-    "incidents",
-    "archive",
-    "page",
-    "api",
-    "data",
-    "stats",
-    "matrix",
-    "search",
-    "atom.xml",
-    "feed.json",
-    "sitemap.xml",
-    "search-index.json",
-    "robots.txt",
-    "404.html",
-    "index.html",
-];
-
 pub(crate) fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
@@ -89,6 +70,17 @@ pub(crate) fn options() -> Options {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_SMART_PUNCTUATION
         | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Whether a fenced block's info string makes it an internal note (see `internal.rs`, which
+/// removes them; rendering refuses any left): its first word is `internal`, in any
+/// case, also when written as a class the way pandoc does (`{.internal}`).
+pub fn is_internal_info(info: &str) -> bool {
+    let word = info.split_whitespace().next().unwrap_or_default();
+    word.trim_start_matches('{')
+        .trim_start_matches('.')
+        .trim_end_matches('}')
+        .eq_ignore_ascii_case("internal")
 }
 
 /// Renders a Markdown document.
@@ -104,9 +96,7 @@ pub fn render(markdown: &str, settings: Settings) -> Rendered {
             Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
                 links.push((dest_url.to_string(), range.start));
             }
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
-                if crate::content::internal::is_internal_info(info) =>
-            {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) if is_internal_info(info) => {
                 internal_blocks.push(range.start);
             }
             _ => {}
@@ -657,7 +647,7 @@ mod tests {
     #[test]
     fn under_a_base_path_named_like_a_folder_of_the_site_links_are_told_apart() {
         // base_url https://example.org/incidents/: the README's own example.
-        let sections: Vec<String> = SITE_SECTIONS.iter().map(|s| (*s).to_string()).collect();
+        let sections: Vec<String> = crate::config::urls::RESERVED.iter().map(|s| (*s).to_string()).collect();
         let settings = Settings {
             base_path: Some("/incidents/".into()),
             sections: Some(sections.into()),

@@ -5,6 +5,7 @@
 pub mod attack;
 pub mod country;
 pub mod date;
+pub mod field_path;
 pub mod fields;
 pub mod incident;
 pub mod internal;

@@ -130,7 +130,7 @@ pub fn import(
     options: &ImportOptions,
 ) -> Result<Vec<Outcome>, Diagnostic> {
     let extension = if format == Format::Veris { "json" } else { "md" };
-    let schema = crate::content::incident::Schema::from_config(&crate::Config::default());
+    let schema = crate::Config::default().parse_settings();
     let mut outcomes = Vec::new();
     for source in sources(paths, extension)? {
         let text = fs::read_to_string(&source)?;

@@ -24,8 +24,9 @@ use crate::base::error::{Diagnostic, Error, Result};
 use crate::base::fs;
 use crate::config::Config;
 use crate::content::incident::{self, Incident};
+use crate::plan::{Page, PageKind};
 use crate::preview::signature;
-use crate::render::{Page, PageKind, Renderer, Shared};
+use crate::render::{Renderer, Shared};
 use crate::site::{CONTENT_DIR, LoadOptions, Parsed, Site};
 use crate::theme::uses as template_uses;
 use crate::theme::{StaticSource, Theme};
@@ -46,7 +47,7 @@ pub struct SessionOptions {
     pub now: Option<i64>,
     /// Plain `asset()` URLs (see [`crate::render::RenderOptions::unversioned_assets`]).
     pub unversioned_assets: bool,
-    /// Show internal notes highlighted (see [`incident::Schema::show_internal`]): for a
+    /// Show internal notes highlighted (see [`incident::ParseSettings::show_internal`]): for a
     /// preview that is never published.
     pub show_internal: bool,
 }
@@ -122,7 +123,7 @@ struct Written {
 struct Built {
     config: Config,
     theme: Theme,
-    schema: incident::Schema,
+    schema: incident::ParseSettings,
     uses: HashMap<String, template_uses::Uses>,
     /// Everything besides content and templates that the output depends on.
     base: u64,
@@ -179,9 +180,7 @@ struct Changes {
 }
 
 fn hash_bytes(bytes: &[u8]) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    bytes.hash(&mut h);
-    h.finish()
+    crate::base::hash::fingerprint(bytes)
 }
 
 impl Session {
@@ -393,7 +392,7 @@ impl Session {
         let first = previous.is_none();
         let (root, config) = Site::load_config(&self.options.root, &self.load_options())?;
         let theme = Theme::load(&root, &config)?;
-        let mut schema = incident::Schema::from_config(&config);
+        let mut schema = config.parse_settings();
         schema.show_internal = self.options.show_internal;
         let content = root.join(CONTENT_DIR);
         let files = crate::site::content_files(&content)?;
@@ -408,7 +407,7 @@ impl Session {
             })
             .collect();
         let base = {
-            let mut h = std::collections::hash_map::DefaultHasher::new();
+            let mut h = crate::base::hash::fingerprinter();
             serde_json::to_string(&config).unwrap_or_default().hash(&mut h);
             let o = &self.options;
             (&o.base_url, o.drafts, o.now, o.unversioned_assets, o.show_internal).hash(&mut h);
@@ -461,7 +460,7 @@ impl Session {
                 ))
             })
             .chain(statics.par_iter().map(|(rel, source)| {
-                let bytes = static_bytes(source)?;
+                let bytes = source.bytes()?;
                 staging.write(rel, &bytes)?;
                 Ok((rel.to_string(), Written { signature: 0, digest: hash_bytes(&bytes), is_static: true }))
             }))
@@ -593,7 +592,7 @@ impl Session {
             .values()
             .map(|&i| {
                 let page = Page {
-                    file: format!("{}index.html", crate::render::incident_path(&site.incidents[i])),
+                    file: crate::config::urls::incident_file(&site.incidents[i].slug),
                     kind: PageKind::Incident(i),
                 };
                 let sig = inputs.signature(&page);
@@ -650,7 +649,7 @@ impl Session {
             let copied: Vec<_> = to_copy
                 .par_iter()
                 .map(|(rel, source)| {
-                    let bytes = static_bytes(source)?;
+                    let bytes = source.bytes()?;
                     let changed = write(rel, &bytes, built.files.get(*rel))?;
                     Ok((
                         rel.to_string(),
@@ -740,7 +739,7 @@ fn carried_fragments(
 /// figures, the shared STIX objects. Two versions with the same key differ only in what their
 /// own pages and the lists showing them display.
 fn structure_key(incident: &Incident) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = crate::base::hash::fingerprinter();
     (&incident.path, &incident.slug, &incident.title, incident.draft, &incident.aliases).hash(&mut h);
     (&incident.terms, &incident.severity, &incident.status).hash(&mut h);
     (incident.date.iso(), incident.date.sort_key()).hash(&mut h);
@@ -833,7 +832,7 @@ fn forget_build_state(output: &Path) -> std::result::Result<(), Diagnostic> {
 /// Reads one content file: its text and version (a hash of its path and text).
 fn read_text(path: &Path) -> std::result::Result<(String, u64), Diagnostic> {
     let text = fs::read_to_string(path)?;
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = crate::base::hash::fingerprinter();
     (path, &text).hash(&mut h);
     Ok((text, h.finish()))
 }
@@ -841,7 +840,7 @@ fn read_text(path: &Path) -> std::result::Result<(String, u64), Diagnostic> {
 /// Parses one content file read by [`read_text`].
 fn parse_source(
     config: &Config,
-    schema: &incident::Schema,
+    schema: &incident::ParseSettings,
     content: &Path,
     path: &Path,
     text: &str,
@@ -862,13 +861,6 @@ fn versions(sources: &BTreeMap<PathBuf, Source>, site: &Site) -> Vec<u64> {
 /// What each template of a theme reads.
 fn uses(theme: &Theme) -> HashMap<String, template_uses::Uses> {
     template_uses::analyze(theme.templates.iter().map(|(name, t)| (name.as_str(), t.text.as_str())))
-}
-
-fn static_bytes(source: &StaticSource) -> std::result::Result<Vec<u8>, Diagnostic> {
-    match source {
-        StaticSource::Embedded(bytes) => Ok(bytes.to_vec()),
-        StaticSource::File(path) => fs::read(path),
-    }
 }
 
 fn split<T>(

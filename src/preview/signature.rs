@@ -13,13 +13,10 @@
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
-use crate::render::{Page, PageKind};
+use crate::plan::{DataFile, FeedFile, Page, PageKind};
+use crate::render::Globals;
 use crate::site::Site;
 use crate::theme::uses::Uses;
-
-/// The globals every template may read, with their fingerprints (see
-/// [`crate::render::Renderer::global_fingerprints`]).
-pub type Globals = HashMap<&'static str, u64>;
 
 /// What signatures are computed from, shared by every page of one build.
 pub struct Inputs<'a> {
@@ -41,9 +38,7 @@ pub struct Inputs<'a> {
 
 /// A hash of every incident's version, in order.
 pub fn whole_site(versions: &[u64]) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    versions.hash(&mut h);
-    h.finish()
+    crate::base::hash::fingerprint(versions)
 }
 
 impl<'a> Inputs<'a> {
@@ -63,7 +58,7 @@ impl<'a> Inputs<'a> {
 
     /// The signature of one page.
     pub fn signature(&self, page: &Page) -> u64 {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let mut h = crate::base::hash::fingerprinter();
         self.base.hash(&mut h);
         page.file.hash(&mut h);
         let site = self.site;
@@ -129,7 +124,7 @@ impl<'a> Inputs<'a> {
                 }
                 Some("archive.html")
             }
-            PageKind::Feed(crate::render::feed::FeedFile::TermAtom(t, k)) => {
+            PageKind::Feed(FeedFile::TermAtom(t, k)) => {
                 let taxonomy = &site.taxonomies[t];
                 let term = &taxonomy.terms[k];
                 ("term feed", &term.name, &term.slug).hash(&mut h);
@@ -144,11 +139,11 @@ impl<'a> Inputs<'a> {
                 self.versions.iter().take(site.config.feeds.limit).for_each(|v| v.hash(&mut h));
                 None
             }
-            PageKind::Data(crate::render::export::DataFile::IncidentJson(i)) => {
+            PageKind::Data(DataFile::IncidentJson(i)) => {
                 ("json", version(i)).hash(&mut h);
                 None
             }
-            PageKind::Data(crate::render::export::DataFile::IncidentStix(i)) => {
+            PageKind::Data(DataFile::IncidentStix(i)) => {
                 ("stix", version(i), self.renderer.stix().fingerprint(&site.incidents[i])).hash(&mut h);
                 None
             }
@@ -186,7 +181,7 @@ pub fn template_hashes(
     templates
         .iter()
         .map(|(name, uses)| {
-            let mut h = std::collections::hash_map::DefaultHasher::new();
+            let mut h = crate::base::hash::fingerprinter();
             uses.text_hash.hash(&mut h);
             let mut read: Vec<(&&str, &u64)> = globals.iter().filter(|(g, _)| uses.reads(g)).collect();
             read.sort_unstable();

@@ -10,18 +10,8 @@ use serde_json::json;
 use crate::base::escape::{push_xml_escaped, xml_escape};
 use crate::content::date::{IncidentDate, Precision};
 use crate::content::incident::Incident;
+use crate::plan::FeedFile;
 use crate::site::Site;
-
-/// One feed file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FeedFile {
-    /// `/atom.xml`
-    Atom,
-    /// `/feed.json`
-    Json,
-    /// `/<taxonomy>/<term>/atom.xml`: taxonomy index, term index.
-    TermAtom(usize, usize),
-}
 
 /// An RFC 3339 timestamp for a date: the start of its period in UTC, or the instant written.
 pub fn rfc3339(date: &IncidentDate) -> String {
@@ -33,25 +23,6 @@ pub fn rfc3339(date: &IncidentDate) -> String {
 
 fn last_change(incident: &Incident) -> &IncidentDate {
     incident.updated.as_ref().filter(|u| **u > incident.date).unwrap_or(&incident.date)
-}
-
-/// Every feed file of the site, with its output path.
-pub fn plan(site: &Site) -> Vec<(String, FeedFile)> {
-    if site.base_url.origin.is_empty() || !site.config.feeds.enabled {
-        return Vec::new();
-    }
-    let mut files = vec![("atom.xml".to_string(), FeedFile::Atom), ("feed.json".to_string(), FeedFile::Json)];
-    if site.config.feeds.taxonomies {
-        for (t, taxonomy) in site.taxonomies.iter().enumerate().filter(|(_, t)| t.config.pages) {
-            for (k, term) in taxonomy.terms.iter().enumerate() {
-                files.push((
-                    format!("{}atom.xml", taxonomy.term_rel_path(&term.slug)),
-                    FeedFile::TermAtom(t, k),
-                ));
-            }
-        }
-    }
-    files
 }
 
 /// Produces one feed, taking its entries from `shared`, which every feed of a build shares.
@@ -152,7 +123,7 @@ impl Entries {
 
 /// An incident's Atom `<entry>` element, indented for its place in a feed.
 fn entry(incident: &Incident, base: &crate::config::BaseUrl) -> String {
-    let url = base.permalink(&crate::render::incident_path(incident));
+    let url = base.permalink(&crate::config::urls::incident(&incident.slug));
     let mut out = String::with_capacity(incident.content_html.len() * 5 / 4 + 1024);
     out.push_str("  <entry>\n");
     out.push_str(&format!("    <title>{}</title>\n", xml_escape(&incident.title)));
@@ -185,7 +156,7 @@ fn json_feed(site: &Site, limit: usize) -> Vec<u8> {
         .iter()
         .take(limit)
         .map(|incident| {
-            let url = base.permalink(&crate::render::incident_path(incident));
+            let url = base.permalink(&crate::config::urls::incident(&incident.slug));
             let mut item = json!({
                 "id": url,
                 "url": url,
@@ -241,7 +212,7 @@ mod tests {
         let mut site = Site::load(root, &options).expect("the example site loads");
         // Feeds shorter than the site: term feeds then list incidents the site's feed does not.
         site.config.feeds.limit = 2;
-        let feeds = plan(&site);
+        let feeds = crate::plan::feed_files(&site);
         assert!(feeds.len() > 10, "a feed per term: {}", feeds.len());
         // Made last to first, so each entry is first made for a feed other than the site's.
         let shared = Entries::new(&site);
@@ -261,7 +232,7 @@ mod tests {
         let text = "---\ntitle: \"Leak at <Acme> & Co\"\ndate: 2023-07-24\nupdated: 2023-08-01\n\
                     tags: [ransomware, \"R&D\"]\nsummary: Files taken.\n---\n\
                     ## What \"happened\"\n\nSee [the notice](https://acme.example/?a=1&b=2).\n";
-        let schema = crate::content::incident::Schema::from_config(&crate::Config::default());
+        let schema = crate::Config::default().parse_settings();
         let path = std::path::Path::new("content/2023-07-24-acme.md");
         let incident = crate::content::incident::parse(path, "2023-07-24-acme.md", text, &schema)
             .expect("valid")

@@ -8,9 +8,6 @@ use serde_json::json;
 
 use crate::site::Site;
 
-/// The index's path in the output.
-pub const INDEX_FILE: &str = "search-index.json";
-
 /// The fields of each item, in order.
 pub const FIELDS: [&str; 12] = [
     "title",
@@ -62,7 +59,7 @@ pub fn render(site: &Site) -> Vec<u8> {
             let join = |items: Vec<&str>| items.join("; ");
             let mut item = json!([
                 i.title,
-                base.url(&crate::render::incident_path(i)),
+                base.url(&crate::config::urls::incident(&i.slug)),
                 i.date.iso(),
                 i.date.year(),
                 i.severity.as_deref().unwrap_or(""),

@@ -6,43 +6,9 @@
 //! its own in `static/`.
 
 use crate::base::escape::xml_escape;
+use crate::plan::{Page, PageKind, SITEMAP_URLS as MAX_URLS, SitemapFile, in_sitemap};
 use crate::render::feed::rfc3339;
-use crate::render::{Page, PageKind};
 use crate::site::Site;
-
-/// URLs per sitemap file, the protocol's maximum.
-pub const MAX_URLS: usize = 50_000;
-
-/// A sitemap-related file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SitemapFile {
-    /// `/sitemap.xml`: the sitemap, or the index of the parts.
-    Main,
-    /// `/sitemap-N.xml`, N from 1.
-    Part(usize),
-    /// `/robots.txt`
-    Robots,
-}
-
-/// The files to write, given the number of HTML pages. Nothing without a host in `base_url`.
-pub fn plan(site: &Site, html_pages: usize) -> Vec<(String, SitemapFile)> {
-    if site.base_url.origin.is_empty() {
-        return Vec::new();
-    }
-    let mut files =
-        vec![("sitemap.xml".to_string(), SitemapFile::Main), ("robots.txt".to_string(), SitemapFile::Robots)];
-    if html_pages > MAX_URLS {
-        for n in 1..=html_pages.div_ceil(MAX_URLS) {
-            files.push((format!("sitemap-{n}.xml"), SitemapFile::Part(n)));
-        }
-    }
-    files
-}
-
-/// Whether a page belongs in the sitemap.
-pub fn listed(page: &Page) -> bool {
-    page.file.ends_with(".html") && !matches!(page.kind, PageKind::NotFound | PageKind::Alias(..))
-}
 
 fn entry(site: &Site, page: &Page) -> String {
     let dir = page.file.strip_suffix("index.html").unwrap_or(&page.file);
@@ -63,7 +29,7 @@ fn entry(site: &Site, page: &Page) -> String {
 
 /// Produces one file; `pages` is the site's plan.
 pub fn render(site: &Site, pages: &[Page], file: SitemapFile) -> Vec<u8> {
-    let listed: Vec<&Page> = pages.iter().filter(|p| listed(p)).collect();
+    let listed: Vec<&Page> = pages.iter().filter(|p| in_sitemap(p)).collect();
     let header = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
     let urlset = |part: &[&Page]| {
         let mut out = format!("{header}<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");

@@ -99,7 +99,7 @@ impl<'a> Streamer<'a> {
             .caches
             .with(|cache| crate::render::view::incident_with(self.renderer.site(), incident, cache, fields));
         let page = self.renderer.render_alone(incident, &view);
-        self.views.with(|views| views.push((crate::render::incident_file(incident), view)));
+        self.views.with(|views| views.push((crate::config::urls::incident_file(&incident.slug), view)));
         page
     }
 
@@ -109,7 +109,11 @@ impl<'a> Streamer<'a> {
         shared.update(site);
         let mut made: HashMap<String, Value> = self.views.into_inner().flatten().collect();
         let tried = made.keys().cloned().collect();
-        let views = site.incidents.iter().map(|i| made.remove(&crate::render::incident_file(i))).collect();
+        let views = site
+            .incidents
+            .iter()
+            .map(|i| made.remove(&crate::config::urls::incident_file(&i.slug)))
+            .collect();
         Streamed { shared, views, tried }
     }
 }

@@ -10,6 +10,7 @@ use tera::Value;
 
 use crate::base::slug::slugify;
 use crate::config::Level as ScaleLevel;
+use crate::config::urls;
 use crate::content::date::DateView;
 use crate::content::incident::Incident;
 use crate::site::Site;
@@ -150,8 +151,8 @@ impl Terms<'_> {
 /// The path of the archive page of an incident's month (or year, when the month is unknown).
 pub fn archive_path(incident: &Incident) -> String {
     match incident.date.month() {
-        Some(m) => format!("archive/{}/{m:02}/", incident.date.year()),
-        None => format!("archive/{}/", incident.date.year()),
+        Some(m) => urls::archive_month(incident.date.year(), m),
+        None => urls::archive_year(incident.date.year()),
     }
 }
 
@@ -160,7 +161,7 @@ pub fn archive_path(incident: &Incident) -> String {
 ///
 /// `<`, `>` and `&` are written as JSON escapes, so no value can close the script element.
 pub fn json_ld(site: &Site, incident: &Incident) -> String {
-    let url = site.base_url.permalink(&crate::render::incident_path(incident));
+    let url = site.base_url.permalink(&crate::config::urls::incident(&incident.slug));
     let thing = |kind, name| Thing { kind, name };
     let about: Vec<Thing<'_>> = incident
         .victims
@@ -404,7 +405,7 @@ pub fn incident_with(site: &Site, incident: &Incident, shared: &mut ViewCache, f
     let base = &site.base_url;
     let terms = Terms { site };
     let mut view = Entries::new(fields, fields.list_len);
-    let rel = crate::render::incident_path(incident);
+    let rel = crate::config::urls::incident(&incident.slug);
     view.add("title", || Value::from(incident.title.as_str()));
     view.add("slug", || Value::from(incident.slug.as_str()));
     view.add("url", || Value::from(base.url(&rel)));
@@ -605,7 +606,7 @@ mod tests {
 
     /// The JSON-LD as it was first written: through a JSON value, whose maps sort their keys.
     fn through_a_value(site: &Site, incident: &Incident) -> String {
-        let url = site.base_url.permalink(&crate::render::incident_path(incident));
+        let url = site.base_url.permalink(&crate::config::urls::incident(&incident.slug));
         let mut value = json!({
             "@context": "https://schema.org",
             "@type": "Report",

@@ -124,7 +124,7 @@ mod tests {
     fn the_built_in_archetype_parses_once_filled() {
         let text =
             ARCHETYPE.replace("{{ title }}", &yaml_string("A: title")).replace("{{ date }}", "2026-11-03");
-        let schema = crate::content::incident::Schema::from_config(&crate::Config::default());
+        let schema = crate::Config::default().parse_settings();
         let parsed = crate::content::incident::parse(Path::new("content/x.md"), "x.md", &text, &schema)
             .expect("valid");
         assert_eq!(parsed.incident.title, "A: title");
@@ -141,7 +141,7 @@ mod tests {
         let (front, body) = filled.trim_start_matches("---\n").split_once("\n---\n").expect("front matter");
         let front: Vec<&str> = front.lines().map(|l| l.strip_prefix("# ").unwrap_or(l)).collect();
         let text = format!("---\n{}\n---\n{body}", front.join("\n"));
-        let schema = crate::content::incident::Schema::from_config(&crate::Config::default());
+        let schema = crate::Config::default().parse_settings();
         let parsed = crate::content::incident::parse(Path::new("content/x.md"), "x.md", &text, &schema)
             .unwrap_or_else(|e| panic!("{e:?}\n{text}"));
         assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
@@ -152,7 +152,7 @@ mod tests {
 
     #[test]
     fn the_example_incident_and_config_are_valid() {
-        let schema = crate::content::incident::Schema::from_config(&crate::Config::default());
+        let schema = crate::Config::default().parse_settings();
         let parsed = crate::content::incident::parse(Path::new("content/e.md"), "e.md", EXAMPLE, &schema)
             .expect("valid");
         assert!(parsed.warnings.is_empty());

@@ -155,7 +155,7 @@ impl Site {
     ) -> Result<Site> {
         let content = root.join(CONTENT_DIR);
         files.retain(|p| is_content_file(p));
-        let schema = incident::Schema::from_config(&config);
+        let schema = config.parse_settings();
         progress.start("reading", files.len());
         let results: Vec<Parsed> = files
             .par_iter()
@@ -260,7 +260,7 @@ pub fn is_content_file(path: &Path) -> bool {
 /// with its taxonomy terms.
 pub fn parse_file(
     config: &Config,
-    schema: &incident::Schema,
+    schema: &incident::ParseSettings,
     content: &Path,
     path: &Path,
     text: &str,
@@ -271,7 +271,7 @@ pub fn parse_file(
     let terms = config
         .taxonomies
         .iter()
-        .map(|t| crate::site::taxonomy::values(&parsed.incident, t.field()))
+        .map(|t| crate::content::field_path::values(&parsed.incident, t.field()))
         .collect();
     parsed.incident.terms = terms;
     Ok((Arc::new(parsed.incident), parsed.warnings))

@@ -50,6 +50,40 @@ pub enum StaticSource {
     File(PathBuf),
 }
 
+impl StaticSource {
+    /// The file's bytes: the one place a static file is read.
+    pub fn bytes(&self) -> Result<std::borrow::Cow<'static, [u8]>, Diagnostic> {
+        match self {
+            StaticSource::Embedded(bytes) => Ok(std::borrow::Cow::Borrowed(bytes)),
+            StaticSource::File(path) => fs::read(path).map(std::borrow::Cow::Owned),
+        }
+    }
+
+    /// The file as messages name it: its path, or its place in the built-in theme.
+    pub fn shown(&self, rel: &str) -> PathBuf {
+        match self {
+            StaticSource::File(path) => path.clone(),
+            StaticSource::Embedded(_) => Path::new("(built-in theme)/static").join(rel),
+        }
+    }
+}
+
+impl Theme {
+    /// A short hash of each static file's bytes, by output path, for `asset()` URLs. A file
+    /// that cannot be read is left out here: copying it fails the build with the reason.
+    pub fn asset_versions(&self) -> std::collections::HashMap<String, String> {
+        let mut versions = std::collections::HashMap::new();
+        for (rel, source) in &self.statics {
+            if let Ok(bytes) = source.bytes() {
+                // Published in URLs: the same for the same file on every platform and version.
+                let hash = crate::base::hash::stable(&bytes);
+                versions.insert(rel.clone(), format!("{:08x}", hash >> 32));
+            }
+        }
+        versions
+    }
+}
+
 /// The templates and static files a site renders with.
 #[derive(Debug, Clone, Default)]
 pub struct Theme {

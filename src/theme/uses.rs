@@ -97,7 +97,7 @@ pub fn analyze<'a>(templates: impl IntoIterator<Item = (&'a str, &'a str)>) -> H
                     stack.extend(s.strings.iter().map(String::as_str).filter(|t| scanned.contains_key(t)));
                 }
             }
-            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            let mut hasher = crate::base::hash::fingerprinter();
             let mut names = BTreeSet::new();
             // A BTreeSet iterates in order, so the hash does not depend on the walk.
             for member in &closure {

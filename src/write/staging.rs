@@ -198,11 +198,8 @@ fn remove_stopped_previews(base: &Path, own: &Path) {
 /// the site's absolute path and every [`Preview`] field), the same from one run to the next.
 fn preview_name(abs_root: &Path, preview: &Preview) -> String {
     let key = format!("{}\0{}\0{}\0{:?}", abs_root.display(), preview.addr, preview.drafts, preview.now);
-    // FNV-1a: the same name from one run to the next.
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in key.bytes() {
-        hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
+    // The same name from one run to the next.
+    let hash = crate::base::hash::stable(key.as_bytes());
     let name = abs_root.file_name().map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
     let name: String =
         name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();

@@ -220,7 +220,7 @@ pub fn inputs_with(root: &Path, options: &str, content: &[PathBuf]) -> Result<In
         files.extend(fs::files_under(&root.join(dir))?);
     }
     let stamps: Vec<fs::Stamp> = files.par_iter().map(|f| fs::stamp(f)).collect::<Result<_, _>>()?;
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = crate::base::hash::fingerprinter();
     options.hash(&mut h);
     files.hash(&mut h);
     stamps.hash(&mut h);

@@ -1,6 +1,6 @@
 //! Open data: every build publishes its incidents as JSON, CSV and STIX 2.1, with no server.
 //!
-//! The files are planned next to the pages (see [`crate::render::plan`]) and produced from the
+//! The files are planned next to the pages (see [`crate::plan`]) and produced from the
 //! loaded [`Site`] alone, never from the clock or the order files were found in: two builds of
 //! the same content write the same bytes. The shapes are documented in docs/data.md.
 
@@ -12,58 +12,11 @@ pub mod stix;
 use serde::Serialize;
 use serde_json::json;
 
+use crate::plan::DataFile;
 use crate::site::Site;
 
 /// The JSON Schema of `/api/incidents.json` and the per-incident files.
 pub const SCHEMA: &str = include_str!("schema.json");
-
-/// One data file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DataFile {
-    /// `/incidents/<slug>/index.json`
-    IncidentJson(usize),
-    /// `/incidents/<slug>/stix.json`
-    IncidentStix(usize),
-    /// `/api/incidents.json`
-    AllJson,
-    /// `/api/<taxonomy>.json`
-    TaxonomyJson(usize),
-    /// `/api/schema.json`
-    Schema,
-    /// `/api/incidents.csv`
-    Csv,
-    /// `/api/stix-bundle.json`
-    StixBundle,
-}
-
-/// Every data file the site's configuration asks for, with its output path.
-pub fn plan(site: &Site) -> Vec<(String, DataFile)> {
-    let exports = &site.config.exports;
-    let mut files = Vec::new();
-    for (i, incident) in site.incidents.iter().enumerate() {
-        let dir = crate::render::incident_path(incident);
-        if exports.json {
-            files.push((format!("{dir}index.json"), DataFile::IncidentJson(i)));
-        }
-        if exports.stix {
-            files.push((format!("{dir}stix.json"), DataFile::IncidentStix(i)));
-        }
-    }
-    if exports.json {
-        files.push(("api/incidents.json".to_string(), DataFile::AllJson));
-        files.push(("api/schema.json".to_string(), DataFile::Schema));
-        for (t, taxonomy) in site.taxonomies.iter().enumerate() {
-            files.push((format!("api/{}.json", taxonomy.config.path()), DataFile::TaxonomyJson(t)));
-        }
-    }
-    if exports.csv {
-        files.push(("api/incidents.csv".to_string(), DataFile::Csv));
-    }
-    if exports.stix {
-        files.push(("api/stix-bundle.json".to_string(), DataFile::StixBundle));
-    }
-    files
-}
 
 /// Pretty JSON with a final newline; serialization of these types cannot fail.
 fn to_json(value: &impl Serialize) -> Vec<u8> {

@@ -194,7 +194,7 @@ fn country(c: Option<&crate::content::country::Country>) -> Option<CountryRecord
 pub fn incident(site: &Site, incident: &Incident) -> IncidentRecord {
     let base = &site.base_url;
     let exports = &site.config.exports;
-    let page = crate::render::incident_path(incident);
+    let page = crate::config::urls::incident(&incident.slug);
     IncidentRecord {
         slug: incident.slug.clone(),
         url: base.permalink(&page),

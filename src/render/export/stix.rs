@@ -78,7 +78,7 @@ impl Context {
     /// shared objects (victim, actors, techniques…) were first seen.
     pub fn fingerprint(&self, incident: &Incident) -> u64 {
         use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let mut h = crate::base::hash::fingerprinter();
         for key in shared_keys(incident) {
             self.first_seen.get(&key).hash(&mut h);
         }
@@ -548,7 +548,7 @@ pub fn objects(ctx: &Context, site: &Site, incident: &Incident) -> Vec<Object> {
     objects.extend(relationships.into_values().map(Object::Relationship));
     // The incident's page, when the site's address is known (STIX needs absolute URLs).
     let url = (!site.base_url.origin.is_empty())
-        .then(|| site.base_url.permalink(&crate::render::incident_path(incident)));
+        .then(|| site.base_url.permalink(&crate::config::urls::incident(&incident.slug)));
     let report = Report {
         created,
         description: incident.summary_text.clone(),

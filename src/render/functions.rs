@@ -1,0 +1,127 @@
+//! The functions casebook gives every template besides Tera's own: `get_taxonomy()`,
+//! `asset()`, and the site-wide values (`taxonomies`, `stats`) put together for them.
+
+use serde::Serialize;
+use tera::{Tera, Value};
+
+use super::*;
+
+/// Registers `get_taxonomy(name="tags")`, which gives any template a taxonomy with all its
+/// terms and each term's incidents (the same shared values list pages use). The values are
+/// only put together on the first call: most themes never call it.
+pub(super) fn register_lookups(tera: &mut Tera, site: &Site, incidents: std::sync::Arc<Vec<Value>>) {
+    let taxonomies = std::sync::Arc::clone(&site.taxonomies);
+    let base = site.base_url.clone();
+    let by_name: std::sync::OnceLock<std::collections::HashMap<String, Value>> = std::sync::OnceLock::new();
+    tera.register_function("get_taxonomy", move |kwargs: tera::Kwargs, _: &tera::State| {
+        let name: String = kwargs.must_get("name")?;
+        let by_name = by_name.get_or_init(|| taxonomy_values(&taxonomies, &base, &incidents));
+        by_name.get(&name).cloned().ok_or_else(|| {
+            let mut known: Vec<&str> = by_name.keys().map(String::as_str).collect();
+            known.sort_unstable();
+            tera::Error::message(format!(
+                "get_taxonomy: no taxonomy `{name}`; this site has {}",
+                known.join(", ")
+            ))
+        })
+    });
+}
+
+/// Every taxonomy as `get_taxonomy()` returns it, by name.
+pub(super) fn taxonomy_values(
+    taxonomies: &[Taxonomy],
+    base: &crate::config::BaseUrl,
+    incidents: &[Value],
+) -> std::collections::HashMap<String, Value> {
+    let mut by_name = std::collections::HashMap::new();
+    for taxonomy in taxonomies {
+        let mut map = Value::from_serializable(&taxonomy_view(base, taxonomy)).into_map().unwrap_or_default();
+        let terms: Vec<Value> = taxonomy
+            .terms
+            .iter()
+            .map(|term| {
+                let mut t = tera::Map::new();
+                t.insert("name".into(), Value::from(term.name.as_str()));
+                t.insert("key".into(), Value::from(term.key.as_str()));
+                t.insert("slug".into(), Value::from(term.slug.as_str()));
+                let url = taxonomy.config.pages.then(|| base.url(&taxonomy.term_rel_path(&term.slug)));
+                t.insert("url".into(), Value::from(url));
+                t.insert("count".into(), Value::from(term.incidents.len()));
+                let list: Vec<Value> = term.incidents.iter().map(|&i| incidents[i].clone()).collect();
+                t.insert("incidents".into(), Value::from(list));
+                Value::from(t)
+            })
+            .collect();
+        map.insert("terms".into(), Value::from(terms));
+        by_name.insert(taxonomy.config.name.clone(), Value::from(map));
+    }
+    by_name
+}
+
+/// The site's figures, with their charts as ready SVG (marked safe: casebook drew them).
+pub(super) fn stats_value(stats: &crate::site::stats::Stats) -> Value {
+    use charts::{columns, rows};
+    let mut map = Value::from_serializable(stats).into_map().unwrap_or_default();
+    let mut charts = tera::Map::new();
+    let chart = |svg: String| Value::safe_string(&svg);
+    charts.insert("per_year".into(), chart(columns("Incidents per year", &stats.per_year)));
+    charts
+        .insert("per_month".into(), chart(columns("Incidents per month, last 24 months", &stats.per_month)));
+    charts.insert("by_sector".into(), chart(rows("Incidents by sector", &stats.by_sector)));
+    charts.insert("by_country".into(), chart(rows("Incidents by country", &stats.by_country)));
+    charts.insert("by_severity".into(), chart(rows("Incidents by severity", &stats.by_severity)));
+    charts.insert("top_techniques".into(), chart(rows("Most used ATT&CK techniques", &stats.top_techniques)));
+    map.insert("charts".into(), Value::from(charts));
+    Value::from(map)
+}
+
+/// Registers `asset(path="style.css")`: the file's URL with a short content hash
+/// (`/style.css?v=3f2a…`), so static hosts can cache theme files for long without ever serving
+/// a stale one after a change.
+pub(super) fn register_assets(tera: &mut Tera, site: &Site, theme: &Theme, versioned: bool) -> u64 {
+    let versions = theme.asset_versions();
+    let fingerprint = if versioned {
+        let mut sorted: Vec<(&String, &String)> = versions.iter().collect();
+        sorted.sort_unstable();
+        hash_of(&sorted)
+    } else {
+        // Unversioned URLs only change with the set of files.
+        let mut names: Vec<&String> = versions.keys().collect();
+        names.sort_unstable();
+        hash_of(&names)
+    };
+    let base = site.base_url.clone();
+    let versions = std::sync::Arc::new(versions);
+    tera.register_function("asset", move |kwargs: tera::Kwargs, _: &tera::State| {
+        let path: String = kwargs.must_get("path")?;
+        let path = path.trim_start_matches('/');
+        match versions.get(path) {
+            Some(_) if !versioned => Ok(base.url(path)),
+            Some(v) => Ok(format!("{}?v={v}", base.url(path))),
+            None => {
+                Err(tera::Error::message(format!("asset: the theme and site have no static file `{path}`")))
+            }
+        }
+    });
+    fingerprint
+}
+
+/// A hash of a value, to tell whether it changed between two builds of one process.
+pub(super) fn hash_of(value: &impl std::hash::Hash) -> u64 {
+    crate::base::hash::fingerprint(value)
+}
+
+/// A hash of a value's JSON form.
+pub(super) fn json_hash(value: &impl Serialize) -> u64 {
+    hash_of(&serde_json::to_string(value).unwrap_or_default())
+}
+
+pub(super) fn taxonomy_view(base: &crate::config::BaseUrl, taxonomy: &Taxonomy) -> TaxonomyView {
+    TaxonomyView {
+        name: taxonomy.config.name.clone(),
+        field: taxonomy.config.field().to_string(),
+        title: taxonomy.config.title(),
+        url: taxonomy.config.pages.then(|| base.url(&taxonomy.rel_path())),
+        count: taxonomy.terms.len(),
+    }
+}
