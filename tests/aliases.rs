@@ -1,6 +1,6 @@
 //! `aliases:`: old addresses of an incident keep working, as redirect pages.
 
-mod common;
+use crate::common;
 
 use common::{casebook, fixtures, read, stderr};
 

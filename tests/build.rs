@@ -1,6 +1,6 @@
 //! Building real sites with the real binary: the pages, lists and links a site must have.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -1,6 +1,6 @@
 //! `casebook check`: every rule on a fixture site, pinned as text and as JSON.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

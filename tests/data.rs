@@ -6,7 +6,7 @@
 //! without them; a plain `cargo test` on a machine without them skips those two checks and
 //! says so.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

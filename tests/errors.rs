@@ -5,7 +5,7 @@
 //! its `content/` pins what `casebook build` prints. `CASEBOOK_BLESS=1 cargo test` rewrites
 //! the expectations after an intended change (review the diff).
 
-mod common;
+use crate::common;
 
 use common::{assert_matches_file, casebook, copy_dir, fixtures, stderr};
 

@@ -3,7 +3,7 @@
 //! Python's `feedparser` (installed by `.ci/run`, with `CASEBOOK_PYTHON` pointing at it)
 //! checks what feed readers will see; without it the Rust checks below still run.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::process::Command;

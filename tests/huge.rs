@@ -1,7 +1,7 @@
 //! Huge or pathological inputs either build or fail with a clear message, in bounded time and
 //! memory. (The 50 MB case runs in `bench/`; here the sizes keep a debug build fast.)
 
-mod common;
+use crate::common;
 
 use common::{casebook, stderr};
 

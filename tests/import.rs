@@ -1,7 +1,7 @@
 //! `casebook import`: each format's fixture imports into incident files that build into a
 //! working site, re-running changes nothing, and the report says what happened to each field.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

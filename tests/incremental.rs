@@ -2,7 +2,7 @@
 //! [`Session`] keeps up to date is compared, file by file and byte by byte, with a fresh full
 //! build of the same files.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

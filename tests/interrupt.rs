@@ -1,7 +1,7 @@
 //! A build killed at any moment never leaves a half-written output folder: the previous build
 //! stays whole, and the next build starts clean.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 use std::time::Duration;

@@ -4,7 +4,7 @@
 //! The site is `tests/fixtures/model-site/`; key parts of its complete incident's page are
 //! pinned in `tests/fixtures/model-site.expected/`.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,6 @@
 //! `casebook init` and `casebook new`: a new site builds at once, and nothing is overwritten.
 
-mod common;
+use crate::common;
 
 use common::{casebook, read, stderr};
 

@@ -2,7 +2,7 @@
 //! installed by `.ci/run`) loads the built example site from a loopback server, runs the
 //! theme's search script, and the rendered page must list the expected incident.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -3,7 +3,7 @@
 //! its clearing on the fix, refused traversal, the 404 page, drafts kept out of public/ and out
 //! of another serve's preview folder.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;

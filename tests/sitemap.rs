@@ -2,7 +2,7 @@
 //! overrides, and validation against the protocol's schema with `xmllint` (from Debian's
 //! libxml2-utils, installed by `.ci/run`).
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

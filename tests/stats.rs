@@ -1,7 +1,7 @@
 //! The statistics page, the home page overview and the ATT&CK matrix: charts drawn at build
 //! time, each with its figures as text.
 
-mod common;
+use crate::common;
 
 use common::{casebook, fixtures, read, stderr};
 

@@ -1,7 +1,7 @@
 //! Incident pages written while the site loads (src/stream.rs): the same bytes as rendering
 //! them after it, only for incidents that are published, and failures reported as ever.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

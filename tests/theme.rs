@@ -4,7 +4,7 @@
 //! The browser check needs Node, Debian's `chromium` and the packages of `tests/browser/`
 //! (`npm ci` there); `.ci/run` provides them and sets `CASEBOOK_REQUIRE_VALIDATORS=1`.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -4,7 +4,7 @@
 //! summary, body, tag, victim, actor, source…); the public build must not contain it in any
 //! file, and must not even create pages for terms only secret incidents use.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

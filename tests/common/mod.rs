@@ -1,7 +1,5 @@
 //! Helpers shared by the integration tests: run the real binary on fixture sites.
 
-#![allow(dead_code)] // Each test crate uses a different subset of these helpers.
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
