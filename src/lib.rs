@@ -25,7 +25,7 @@ pub mod theme;
 pub mod write;
 
 pub use base::error::{Diagnostic, Error, Location, Repeat, Result};
-pub use base::progress::{Progress, Silent};
+pub use base::{Progress, Silent};
 pub use config::Config;
 pub use site::{LoadOptions, Site};
 pub use theme::Theme;

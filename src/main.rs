@@ -340,7 +340,7 @@ fn watch(args: &BuildArgs, quiet: bool) -> casebook::Result<()> {
     if args.drafts {
         casebook::write::staging::refuse_drafts_in_public(&root, &output, "watch")?;
     }
-    let session = casebook::preview::session::Session::new(casebook::preview::session::SessionOptions {
+    let session = casebook::preview::Session::new(casebook::preview::SessionOptions {
         root,
         output,
         base_url: args.base_url.clone(),
@@ -377,7 +377,7 @@ fn serve(args: &ServeArgs, quiet: bool) -> casebook::Result<()> {
             if args.drafts { ", drafts included" } else { "" }
         );
     }
-    let session = casebook::preview::session::Session::new(casebook::preview::session::SessionOptions {
+    let session = casebook::preview::Session::new(casebook::preview::SessionOptions {
         root,
         output: folder.path().to_path_buf(),
         base_url: Some(url.clone()),
@@ -442,11 +442,11 @@ fn open_browser(url: &str) {
 /// Builds, then rebuilds after each batch of changes until the watcher fails, printing one
 /// line per rebuild. `after` hears of every outcome (the server tells browsers).
 fn preview_loop(
-    mut session: casebook::preview::session::Session,
+    mut session: casebook::preview::Session,
     quiet: bool,
-    mut after: impl FnMut(&casebook::Result<casebook::preview::session::RebuildReport>),
+    mut after: impl FnMut(&casebook::Result<casebook::preview::RebuildReport>),
 ) -> casebook::Result<()> {
-    let mut watcher = casebook::preview::watch::Watcher::new(&session_root(&session), session.watched())?;
+    let mut watcher = casebook::preview::Watcher::new(&session_root(&session), session.watched())?;
     let mut changed: Vec<PathBuf> = Vec::new();
     loop {
         let outcome = session.rebuild(&changed);
@@ -468,13 +468,13 @@ fn preview_loop(
     }
 }
 
-fn session_root(session: &casebook::preview::session::Session) -> PathBuf {
+fn session_root(session: &casebook::preview::Session) -> PathBuf {
     session.root().to_path_buf()
 }
 
 fn print_rebuild(
     changed: &[PathBuf],
-    outcome: &casebook::Result<casebook::preview::session::RebuildReport>,
+    outcome: &casebook::Result<casebook::preview::RebuildReport>,
     quiet: bool,
 ) {
     // What the session took in, rather than every path the watcher saw (editors' temporary
@@ -526,7 +526,7 @@ fn print_rebuild(
 }
 
 fn check(args: &CheckArgs, quiet: bool) -> ExitCode {
-    let external = args.external.then(|| casebook::check::external::ExternalOptions {
+    let external = args.external.then(|| casebook::check::ExternalOptions {
         concurrency: args.jobs.max(1),
         timeout: Duration::from_secs(args.timeout.max(1)),
     });

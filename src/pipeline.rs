@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::base::error::{self, Diagnostic, Error, Location, Repeat, Result};
-use crate::base::{fs, progress::Progress};
+use crate::base::{Progress, fs};
 use crate::content::{date, incident};
 use crate::render::{self, stream};
 use crate::site::{self, LoadOptions, Site};

@@ -6,7 +6,7 @@ use crate::common;
 
 use std::path::{Path, PathBuf};
 
-use casebook::preview::session::{RebuildReport, Session, SessionOptions};
+use casebook::preview::{RebuildReport, Session, SessionOptions};
 
 /// The example site of the repository, copied so it can be edited.
 fn example_site(dir: &Path) -> PathBuf {

@@ -107,7 +107,7 @@ proptest! {
     fn parsing_any_file_returns_a_result(text in document()) {
         let schema = casebook::Config::default().parse_settings();
         match parse(Path::new("content/p.md"), "p.md", &text, &schema) {
-            Ok(parsed) => prop_assert!(casebook::base::slug::is_slug(&parsed.incident.slug)),
+            Ok(parsed) => prop_assert!(casebook::base::is_slug(&parsed.incident.slug)),
             Err(errors) => prop_assert!(!errors.is_empty()),
         }
     }
@@ -142,8 +142,8 @@ proptest! {
 
     #[test]
     fn slugs_are_always_url_safe(text in "\\PC{0,40}") {
-        let slug = casebook::base::slug::slugify(&text);
-        prop_assert!(slug.is_empty() || casebook::base::slug::is_slug(&slug), "{:?} -> {:?}", text, slug);
+        let slug = casebook::base::slugify(&text);
+        prop_assert!(slug.is_empty() || casebook::base::is_slug(&slug), "{:?} -> {:?}", text, slug);
     }
 
     #[test]

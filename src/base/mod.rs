@@ -3,13 +3,17 @@
 //! events and the positions of keys in YAML text.
 
 pub mod error;
-pub mod escape;
+mod escape;
 pub mod frontmatter;
 pub mod fs;
 pub mod hash;
-pub mod progress;
-pub mod slug;
+mod progress;
+mod slug;
 pub mod suggest;
+
+pub use escape::{push_xml_escaped, xml_escape};
+pub use progress::{Progress, Silent};
+pub use slug::{is_slug, slugify};
 
 /// Frees `value` on a thread of its own. A loaded site is millions of small allocations:
 /// freeing them took 4% of a build, and nothing waits for it; if the process ends first, the

@@ -37,7 +37,7 @@ pub fn links(site: &Site) -> BTreeMap<String, Vec<Location>> {
     let mut links: BTreeMap<String, Vec<Location>> = BTreeMap::new();
     for incident in &site.incidents {
         for (url, line, column) in &incident.links {
-            if crate::content::fields::is_web_url(url) {
+            if crate::content::is_web_url(url) {
                 links.entry(url.clone()).or_default().push(Location::at(&incident.path, *line, *column));
             }
         }

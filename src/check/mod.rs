@@ -2,7 +2,9 @@
 //! would: unknown keys, incidents without sources, links to pages or anchors that do not
 //! exist, and dates in the future with no embargo. Nothing is written.
 
-pub mod external;
+mod external;
+
+pub use external::ExternalOptions;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;

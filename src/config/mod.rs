@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::base::error::{Diagnostic, Location};
 use crate::base::fs;
-use crate::base::slug::is_slug;
+use crate::base::is_slug;
 
 /// The name of the configuration file at the root of a site.
 pub const CONFIG_FILE: &str = "casebook.yaml";

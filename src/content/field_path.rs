@@ -1,7 +1,7 @@
 //! Reading a field of an incident by a dotted path (`victims.sector`, `extra.vendor`): the
 //! term keys a taxonomy groups incidents by, and which paths can be grouped by at all.
 
-use crate::base::slug::slugify;
+use crate::base::slugify;
 use crate::content::incident::Incident;
 
 /// The typed fields a taxonomy can read, besides custom top-level keys and `extra.…`.

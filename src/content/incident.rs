@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use crate::base::error::{Diagnostic, Location};
 use crate::base::frontmatter::{self, Seg};
-use crate::base::slug::{is_slug, slugify};
 use crate::base::suggest;
+use crate::base::{is_slug, slugify};
 use crate::content::date::IncidentDate;
 use crate::content::fields::{Actor, Event, Impact, Ioc, Place, Reader, Source, Technique, Victim};
 use crate::content::markdown::{self, TocEntry};

@@ -10,7 +10,7 @@
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 use serde::Serialize;
 
-use crate::base::slug::slugify;
+use crate::base::slugify;
 
 /// A rendered Markdown document.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -386,12 +386,12 @@ fn anchor_headings(events: &mut [Event<'_>]) -> Vec<(u8, String, String)> {
             }
         }
         let tag = heading_tag(level);
-        let id_attr = crate::base::escape::xml_escape(&id);
+        let id_attr = crate::base::xml_escape(&id);
         let class_attr = if classes.is_empty() {
             String::new()
         } else {
             let joined: Vec<&str> = classes.iter().map(|c| c.as_ref()).collect();
-            format!(" class=\"{}\"", crate::base::escape::xml_escape(&joined.join(" ")))
+            format!(" class=\"{}\"", crate::base::xml_escape(&joined.join(" ")))
         };
         // Joined, not formatted: every heading of every incident comes through here.
         let open = ["<", tag, " id=\"", &id_attr, "\"", &class_attr, ">"].concat();

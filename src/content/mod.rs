@@ -3,11 +3,14 @@
 //! countries, indicators) its fields are checked against. Pure functions of text and data.
 
 pub mod attack;
-pub mod country;
+mod country;
 pub mod date;
 pub mod field_path;
-pub mod fields;
+mod fields;
 pub mod incident;
 pub mod internal;
 pub mod ioc;
 pub mod markdown;
+
+pub use country::Country;
+pub use fields::{Impact, Level, is_web_url};

@@ -5,9 +5,9 @@
 //! incident. Output is a pure function of the input, so re-running an import writes the same
 //! files; existing files are left alone unless asked.
 
-pub mod cstate;
-pub mod frontmatter;
-pub mod veris;
+mod cstate;
+mod frontmatter;
+mod veris;
 
 use std::path::{Path, PathBuf};
 
@@ -184,7 +184,7 @@ pub fn file_name(date: &str, name: &str) -> String {
     // date comes from a foreign file, and may be anything before it is validated.
     let day: String = date.chars().take(10).take_while(|c| c.is_ascii_digit() || *c == '-').collect();
     let date = if day.is_empty() { "undated" } else { day.trim_end_matches('-') };
-    let slug = crate::base::slug::slugify(name);
+    let slug = crate::base::slugify(name);
     let slug = if slug.is_empty() { "incident".to_string() } else { slug };
     let short: String = slug.split('-').take(8).collect::<Vec<_>>().join("-");
     format!("{date}-{short}.md")

@@ -2,6 +2,9 @@
 //! what an edit changed, then tell the browser to reload.
 
 pub mod server;
-pub mod session;
-pub mod signature;
-pub mod watch;
+mod session;
+mod signature;
+mod watch;
+
+pub use session::{RebuildReport, Session, SessionOptions};
+pub use watch::Watcher;

@@ -4,8 +4,8 @@
 //! Charts are pure functions of labelled numbers. Each is an accessible image (`role="img"`,
 //! a title and a description) and pages print the same figures as a table beside it.
 
-use crate::base::escape::xml_escape;
-use crate::site::stats::Bar;
+use crate::base::xml_escape;
+use crate::site::Bar;
 
 /// A vertical bar chart (for time series): bars left to right, labels below every few bars.
 pub fn columns(title: &str, bars: &[Bar]) -> String {

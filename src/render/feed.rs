@@ -7,7 +7,7 @@
 
 use serde_json::json;
 
-use crate::base::escape::{push_xml_escaped, xml_escape};
+use crate::base::{push_xml_escaped, xml_escape};
 use crate::content::date::{IncidentDate, Precision};
 use crate::content::incident::Incident;
 use crate::plan::FeedFile;

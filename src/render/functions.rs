@@ -59,7 +59,7 @@ pub(super) fn taxonomy_values(
 }
 
 /// The site's figures, with their charts as ready SVG (marked safe: casebook drew them).
-pub(super) fn stats_value(stats: &crate::site::stats::Stats) -> Value {
+pub(super) fn stats_value(stats: &crate::site::Stats) -> Value {
     use charts::{columns, rows};
     let mut map = Value::from_serializable(stats).into_map().unwrap_or_default();
     let mut charts = tera::Map::new();

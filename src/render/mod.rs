@@ -8,15 +8,15 @@
 //! list pages reuse those values (Tera 2 shares arrays and maps by reference count) instead of
 //! cloning whole incident lists into every context.
 
-pub mod card;
-pub mod charts;
+mod card;
+mod charts;
 mod context;
 pub mod export;
-pub mod feed;
-pub mod filters;
+mod feed;
+mod filters;
 mod functions;
 mod redirect;
-pub mod search;
+mod search;
 pub mod sitemap;
 pub mod stream;
 mod template_error;
@@ -207,7 +207,7 @@ impl Shared {
         links
             .insert("search".into(), Value::from(site.config.search.enabled.then(|| base.url(urls::SEARCH))));
         globals.insert_value("links", Value::from(links));
-        let stats = crate::site::stats::Stats::new(site);
+        let stats = crate::site::Stats::new(site);
         globals.insert_value("stats", stats_value(&stats));
         globals.insert("build", &BuildInfo { version: env!("CARGO_PKG_VERSION") });
 
@@ -439,7 +439,7 @@ impl<'a> Renderer<'a> {
             }
             PageKind::StatsPage => "stats.html",
             PageKind::MatrixPage => {
-                context.insert("matrix", &crate::site::stats::matrix(site));
+                context.insert("matrix", &crate::site::matrix(site));
                 "matrix.html"
             }
             PageKind::SearchPage => {

@@ -8,10 +8,10 @@ use crate::site::Site;
 /// A page that sends readers (and search engines) from an old address to the incident.
 pub fn redirect(site: &Site, incident: &Incident) -> Vec<u8> {
     let rel = urls::incident(&incident.slug);
-    let to = crate::base::escape::xml_escape(&site.base_url.url(&rel));
-    let canonical = crate::base::escape::xml_escape(&site.base_url.permalink(&rel));
-    let title = crate::base::escape::xml_escape(&incident.title);
-    let lang = crate::base::escape::xml_escape(&site.config.language);
+    let to = crate::base::xml_escape(&site.base_url.url(&rel));
+    let canonical = crate::base::xml_escape(&site.base_url.permalink(&rel));
+    let title = crate::base::xml_escape(&incident.title);
+    let lang = crate::base::xml_escape(&site.config.language);
     format!(
         "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n\
          <link rel=\"canonical\" href=\"{canonical}\">\n<meta name=\"robots\" content=\"noindex\">\n\

@@ -5,7 +5,7 @@
 //! sitemap index over `sitemap-1.xml`, `sitemap-2.xml`… A site overrides either file by putting
 //! its own in `static/`.
 
-use crate::base::escape::xml_escape;
+use crate::base::xml_escape;
 use crate::plan::{Page, PageKind, SITEMAP_URLS as MAX_URLS, SitemapFile, in_sitemap};
 use crate::render::feed::rfc3339;
 use crate::site::Site;

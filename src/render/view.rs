@@ -8,7 +8,7 @@
 use serde::Serialize;
 use tera::Value;
 
-use crate::base::slug::slugify;
+use crate::base::slugify;
 use crate::config::Level as ScaleLevel;
 use crate::config::urls;
 use crate::content::date::DateView;
@@ -142,7 +142,7 @@ impl Terms<'_> {
     fn country<'a>(
         &self,
         fields: &[&str],
-        country: Option<&'a crate::content::country::Country>,
+        country: Option<&'a crate::content::Country>,
     ) -> Option<CountryView<'a>> {
         country.map(|c| CountryView { code: &c.code, name: &c.name, url: self.url(fields, &c.code) })
     }

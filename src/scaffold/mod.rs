@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::base::error::{Diagnostic, Location};
 use crate::base::fs;
-use crate::base::slug::slugify;
+use crate::base::slugify;
 
 const CONFIG: &str = include_str!("casebook.yaml");
 const ARCHETYPE: &str = include_str!("incident.md");

@@ -3,8 +3,10 @@
 //! [`Site`] is the first stage type of a build: everything later (rendering, writing) reads it
 //! and never goes back to the content files.
 
-pub mod stats;
+mod stats;
 pub mod taxonomy;
+
+pub use stats::{Bar, Stats, matrix};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -90,7 +92,7 @@ impl Site {
     ///
     /// Every broken file is reported, not just the first one found.
     pub fn load(root: &Path, options: &LoadOptions) -> Result<Site> {
-        Site::load_with_progress(root, options, &crate::base::progress::Silent)
+        Site::load_with_progress(root, options, &crate::base::Silent)
     }
 
     /// Reads the configuration (with `options`' overrides) and checks that the site has a

@@ -111,7 +111,7 @@ impl Stats {
                     .count();
                 let url = severity_taxonomy
                     .filter(|t| t.config.pages && count > 0)
-                    .map(|t| base.url(&t.term_rel_path(&crate::base::slug::slugify(&level.name))));
+                    .map(|t| base.url(&t.term_rel_path(&crate::base::slugify(&level.name))));
                 Bar { label: level.label.clone(), count, url }
             })
             .collect();
@@ -178,7 +178,7 @@ pub fn matrix(site: &Site) -> Vec<MatrixColumn> {
                         shade: (count * 4).div_ceil(max).clamp(1, 4),
                         url: taxonomy
                             .filter(|t| t.config.pages)
-                            .map(|t| site.base_url.url(&t.term_rel_path(&crate::base::slug::slugify(id)))),
+                            .map(|t| site.base_url.url(&t.term_rel_path(&crate::base::slugify(id)))),
                     })
                 })
                 .collect();

@@ -5,9 +5,9 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use crate::base::slug::slugify;
+use crate::base::slugify;
 use crate::config::{Config, TaxonomyConfig, TermOrder};
-use crate::content::country::Country;
+use crate::content::Country;
 use crate::content::incident::Incident;
 
 /// A taxonomy and its terms, in display order.

@@ -64,7 +64,7 @@ fn join<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
     items.into_iter().collect::<Vec<_>>().join(";")
 }
 
-fn level(l: Option<crate::content::fields::Level>) -> String {
+fn level(l: Option<crate::content::Level>) -> String {
     l.map(|l| format!("{l:?}").to_lowercase()).unwrap_or_default()
 }
 

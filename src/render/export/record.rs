@@ -3,15 +3,15 @@
 //! `/api/schema.json`; change it only with a new version number.
 //!
 //! Fields are declared in the order of their JSON keys (`type` where renamed), as are those of
-//! [`crate::content::fields::Impact`]: the files list keys sorted, and records are serialized directly,
+//! [`crate::content::Impact`]: the files list keys sorted, and records are serialized directly,
 //! not through a sorting JSON value. A test in `fragments.rs` compares both ways.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::content::Impact;
 use crate::content::date::{IncidentDate, Precision};
-use crate::content::fields::Impact;
 use crate::content::incident::Incident;
 use crate::site::Site;
 use crate::site::taxonomy::display;
@@ -186,7 +186,7 @@ pub struct IncidentRecord {
     pub victims: Vec<VictimRecord>,
 }
 
-fn country(c: Option<&crate::content::country::Country>) -> Option<CountryRecord> {
+fn country(c: Option<&crate::content::Country>) -> Option<CountryRecord> {
     c.map(|c| CountryRecord { code: c.code.clone(), name: c.name.clone() })
 }
 
@@ -266,7 +266,7 @@ pub fn incident(site: &Site, incident: &Incident) -> IncidentRecord {
                     .iter()
                     .map(|k| TermRecord {
                         name: display(&site.config, t.config.field(), k),
-                        slug: crate::base::slug::slugify(k),
+                        slug: crate::base::slugify(k),
                     })
                     .collect();
                 (t.config.name.clone(), terms)

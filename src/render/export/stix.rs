@@ -195,7 +195,7 @@ fn pattern(kind: IocKind, value: &str) -> String {
 
 /// The tactic of ATT&CK as a kill chain phase name: `Initial Access` → `initial-access`.
 fn phase_name(tactic_id: &str) -> Option<String> {
-    crate::content::attack::lookup(tactic_id).map(|e| crate::base::slug::slugify(e.name))
+    crate::content::attack::lookup(tactic_id).map(|e| crate::base::slugify(e.name))
 }
 
 /// One STIX object, its fields declared in the order of their JSON keys: the files list keys
