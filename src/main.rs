@@ -360,8 +360,8 @@ fn serve(args: &ServeArgs, quiet: bool) -> casebook::Result<()> {
     // must not touch the folder of the serve that holds it.
     let bound = server::bind(std::net::SocketAddr::new(args.bind, args.port))?;
     let addr = bound.addr();
-    let preview = casebook::write::staging::Preview { addr, drafts: args.drafts, now: args.now };
-    let folder = casebook::write::staging::preview_folder(&root, &preview)?;
+    let preview = casebook::preview::Preview { addr, drafts: args.drafts, now: args.now };
+    let folder = casebook::preview::preview_folder(&root, &preview)?;
     // Held until the command ends: dropping it stops the server.
     let _server = bound.serve(folder.path(), live.clone())?;
     let host =
