@@ -5,10 +5,14 @@
 //! 1. [`Config`] — `casebook.yaml`, or defaults;
 //! 2. [`Site`] — every incident parsed and checked, taxonomies grouped ([`Site::load`]);
 //! 3. [`Theme`] — the templates and static files to use ([`Theme::load`]);
-//! 4. [`render::Page`]s — what to write ([`render::plan`]), rendered by a [`render::Renderer`];
-//! 5. [`output::Staging`] — written into a staging folder, swapped into place on success.
+//! 4. [`plan::Page`]s — every file to write ([`plan::plan`]), rendered by a [`render::Renderer`];
+//! 5. [`write::staging::Staging`] — written into a staging folder, swapped into place on success.
 //!
 //! [`build`] runs them all and returns a [`BuildReport`], or an [`Error`] listing every problem.
+//!
+//! Each stage is a folder, and a folder uses only the folders of the stages before it
+//! (`base` and `content` first, `preview`, `check`, `import` and `scaffold` last): see the
+//! table in ARCHITECTURE.md, which `tests/layers.rs` enforces.
 
 pub mod base;
 pub mod check;

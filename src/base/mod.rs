@@ -15,9 +15,10 @@ pub use escape::{push_xml_escaped, xml_escape};
 pub use progress::{Progress, Silent};
 pub use slug::{is_slug, slugify};
 
-/// Frees `value` on a thread of its own. A loaded site is millions of small allocations:
-/// freeing them took 4% of a build, and nothing waits for it; if the process ends first, the
-/// system takes the memory back at once.
+/// Frees `value` on a thread of its own; if the process ends first, the system takes the
+/// memory back at once.
+// A loaded site is millions of small allocations: freeing them took 4% of a build, and nothing
+// waits for it.
 pub fn dispose<T: Send + 'static>(value: T) {
     let spawned = std::thread::Builder::new().name("casebook-dispose".into()).spawn(move || drop(value));
     // Without a thread (resource limits), freeing here is as correct, only slower.

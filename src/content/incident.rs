@@ -177,9 +177,9 @@ pub struct Parsed {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// `map` without its spare room. The front matter's map keeps room for every key after the
-/// known ones are taken out (2 KB per incident on the benchmark corpus), and incidents are
-/// kept for the whole build.
+/// `map` without its spare room.
+// The front matter's map keeps room for every key after the known ones are taken out (2 KB
+// per incident on the benchmark corpus), and incidents are kept for the whole build.
 fn compact(mut map: serde_yaml::Mapping) -> serde_yaml::Mapping {
     if map.is_empty() {
         serde_yaml::Mapping::new()

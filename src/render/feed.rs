@@ -93,11 +93,11 @@ fn atom(
 /// lists the incident.
 ///
 /// An incident is in the site's feed and in the feed of each of its terms, and its entry is the
-/// same text in all of them. Escaping its body is most of a feed's cost (some 7,400 entries, of
-/// 4,000 incidents, in the full site of 10,000), so it is done once per incident. The entries
-/// are kept until the build ends, some 11 KB each for the incidents some feed lists: about
-/// 40 MB more at the full site's peak of 10,000 incidents, for 8% fewer instructions at 1,000
-/// (where every incident is in three feeds) and some 1.5% at 10,000.
+/// same text in all of them, so it is made once per incident and kept until the build ends.
+// Escaping its body is most of a feed's cost (some 7,400 entries, of 4,000 incidents, in the
+// full site of 10,000). The entries are some 11 KB each for the incidents some feed lists:
+// about 40 MB more at the full site's peak of 10,000 incidents, for 8% fewer instructions at
+// 1,000 (where every incident is in three feeds) and some 1.5% at 10,000.
 #[derive(Debug)]
 pub struct Entries {
     cells: Vec<std::sync::OnceLock<Box<str>>>,

@@ -334,9 +334,9 @@ impl<'a> Renderer<'a> {
     }
 
     /// Frees what the renderer made on a thread of its own (see [`crate::base::dispose`]): the
-    /// incidents' data fragments and feed entries, cards and compiled templates are hundreds of
-    /// thousands of allocations on a large site, and freeing them held up the build's end (some
-    /// 60 ms at 10,000 incidents).
+    /// incidents' data fragments and feed entries, cards and compiled templates.
+    // Hundreds of thousands of allocations on a large site: freeing them held up the build's
+    // end (some 60 ms at 10,000 incidents).
     pub fn dispose(self) {
         let Renderer {
             site: _,

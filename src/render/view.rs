@@ -247,11 +247,11 @@ enum SharedKind {
 }
 
 /// Values made so far that many incidents' views hold alike, by kind and a key naming all
-/// that the value is made from. One shared value per term, scale level, technique, country,
-/// actor, date or impact, instead of a small map per incident: each of those maps is a hash
-/// table of its own, some 400 bytes however few its entries. Shared term links made views a
-/// fifth smaller and quicker to build; sharing the rest took about 45 MB more off the views
-/// of 10,000 incidents.
+/// that the value is made from: one shared value per term, scale level, technique, country,
+/// actor, date or impact, instead of a small map per incident.
+// Each of those maps is a hash table of its own, some 400 bytes however few its entries.
+// Shared term links made views a fifth smaller and quicker to build; sharing the rest took
+// about 45 MB more off the views of 10,000 incidents.
 #[derive(Debug, Default)]
 pub struct ViewCache(std::collections::HashMap<SharedKind, std::collections::HashMap<String, Value>>);
 

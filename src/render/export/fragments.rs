@@ -178,9 +178,8 @@ impl Fragments {
     /// the earlier incident `from(j)`, when there is one. The caller answers only for an
     /// incident whose record and objects cannot differ: the same file, unchanged, whose
     /// shared STIX objects were first seen at the same times.
-    ///
-    /// Without them, a preview rebuild after one edit serialized every incident again for the
-    /// site-wide files: half a second of its 0.6 s at 10,000 incidents.
+    // Without them, a preview rebuild after one edit serialized every incident again for the
+    // site-wide files: half a second of its 0.6 s at 10,000 incidents.
     pub fn carried_over(mut self, site: &Site, from: impl Fn(usize) -> Option<usize>) -> Fragments {
         let mut carried = Fragments::new(site);
         for j in 0..site.incidents.len() {
