@@ -34,6 +34,20 @@ fn a_new_site_builds_and_checks_clean() {
     assert!(result.status.success(), "{}", stderr(&result));
 }
 
+/// `casebook --version` names the commit it was built from (found by build.rs), so that a bug
+/// report says which build it is about; "unknown" when the build had no git and no record.
+#[test]
+fn version_names_the_commit() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let result = casebook(dir.path(), &["--version"]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    let out = String::from_utf8_lossy(&result.stdout);
+    let prefix = format!("casebook {} (commit ", env!("CARGO_PKG_VERSION"));
+    let commit = out.trim_end().strip_prefix(&prefix).and_then(|rest| rest.strip_suffix(')'));
+    let hex = |c: &str| c.len() >= 7 && c.bytes().all(|b| b.is_ascii_hexdigit());
+    assert!(commit.is_some_and(|c| c == "unknown" || hex(c)), "{out}");
+}
+
 #[test]
 fn init_refuses_a_folder_in_use_and_never_overwrites() {
     let dir = tempfile::tempdir().expect("temp dir");
