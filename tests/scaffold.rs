@@ -20,13 +20,14 @@ fn a_new_site_builds_and_checks_clean() {
         assert!(site.join(file).is_file(), "{file}");
     }
     assert!(read(&site, ".gitignore").contains("/public/"));
-    // The workflow cannot guess where casebook is installed from: init says what to set, and
-    // the workflow stops with that message until it is set, instead of a failed download.
-    assert!(stderr(&result).contains("set CASEBOOK_GIT in"), "{}", stderr(&result));
+    // The workflow installs the release binary of the casebook that wrote it, checksum checked,
+    // instead of compiling casebook on every build.
     let workflow = read(&site, ".github/workflows/pages.yml");
-    assert!(workflow.contains("CASEBOOK_GIT: https://github.com/YOUR-ORG/casebook"));
-    assert!(workflow.contains("if [[ \"$CASEBOOK_GIT\" == *YOUR-ORG* ]]"));
-    assert!(workflow.contains("cargo install --locked --git \"$CASEBOOK_GIT\" casebook"));
+    let pinned = format!("CASEBOOK_VERSION: \"{}\"", env!("CARGO_PKG_VERSION"));
+    assert!(workflow.contains(&pinned), "{workflow}");
+    assert!(workflow.contains("/install-casebook.sh\""), "{workflow}");
+    assert!(workflow.contains("casebook build --base-url"), "{workflow}");
+    assert!(!workflow.contains("cargo install"), "{workflow}");
     let result = casebook(&site, &["build"]);
     assert!(result.status.success(), "{}", stderr(&result));
     assert!(!stderr(&result).contains("warning"), "{}", stderr(&result));
