@@ -12,9 +12,9 @@ binary while installing), so this does what can be done offline:
 - every repository path a workflow names exists, every script a recipe names is beside it, and
   the files .dockerignore lets in are exactly the crate's `include` (so the Dockerfile builds
   from the published crate's files);
-- each recipe pins casebook's version once, and it is Cargo.toml's version; each installs with
-  install-casebook.sh and builds with --base-url; every casebook GitHub URL is Cargo.toml's
-  `repository`.
+- each recipe pins casebook's version once, and it is Cargo.toml's version (README's download
+  instructions too); each installs with install-casebook.sh and builds with --base-url; every
+  casebook GitHub URL is Cargo.toml's `repository`.
 
 Prints one line per problem and exits with 1 if there is any.
 """
@@ -231,6 +231,10 @@ def check_recipes(package):
             problem(path, "does not install casebook with install-casebook.sh")
         if not re.search(r"casebook\"? build --base-url ", text):
             problem(path, "does not build with --base-url")
+    # README's download instructions name the current version too.
+    readme_versions = re.findall(r"^version=(\S+)$", read("README.md"), re.M)
+    if readme_versions != [version]:
+        problem("README.md", f"the download instructions say version={readme_versions}, not {version}")
     # The recipes fetch the installer from the release: the release workflow must attach it.
     if f"{DEPLOY}/install-casebook.sh" not in read(".github/workflows/release.yml"):
         problem(".github/workflows/release.yml", "does not attach docs/deploy/install-casebook.sh")
