@@ -18,7 +18,7 @@ use cmd::terminal::{StderrLogger, print_errors};
 
 /// Static site generator for incident reports.
 #[derive(Debug, Parser)]
-#[command(name = "casebook", version, about, long_about = None, args_override_self = true)]
+#[command(name = "casebook", version = env!("CASEBOOK_VERSION"), about, long_about = None, args_override_self = true)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

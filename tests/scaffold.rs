@@ -20,18 +20,33 @@ fn a_new_site_builds_and_checks_clean() {
         assert!(site.join(file).is_file(), "{file}");
     }
     assert!(read(&site, ".gitignore").contains("/public/"));
-    // The workflow cannot guess where casebook is installed from: init says what to set, and
-    // the workflow stops with that message until it is set, instead of a failed download.
-    assert!(stderr(&result).contains("set CASEBOOK_GIT in"), "{}", stderr(&result));
+    // The workflow installs the release binary of the casebook that wrote it, checksum checked,
+    // instead of compiling casebook on every build.
     let workflow = read(&site, ".github/workflows/pages.yml");
-    assert!(workflow.contains("CASEBOOK_GIT: https://github.com/YOUR-ORG/casebook"));
-    assert!(workflow.contains("if [[ \"$CASEBOOK_GIT\" == *YOUR-ORG* ]]"));
-    assert!(workflow.contains("cargo install --locked --git \"$CASEBOOK_GIT\" casebook"));
+    let pinned = format!("CASEBOOK_VERSION: \"{}\"", env!("CARGO_PKG_VERSION"));
+    assert!(workflow.contains(&pinned), "{workflow}");
+    assert!(workflow.contains("/install-casebook.sh\""), "{workflow}");
+    assert!(workflow.contains("casebook build --base-url"), "{workflow}");
+    assert!(!workflow.contains("cargo install"), "{workflow}");
     let result = casebook(&site, &["build"]);
     assert!(result.status.success(), "{}", stderr(&result));
     assert!(!stderr(&result).contains("warning"), "{}", stderr(&result));
     let result = casebook(&site, &["check", "--now", "2026-11-28"]);
     assert!(result.status.success(), "{}", stderr(&result));
+}
+
+/// `casebook --version` names the commit it was built from (found by build.rs), so that a bug
+/// report says which build it is about; "unknown" when the build had no git and no record.
+#[test]
+fn version_names_the_commit() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let result = casebook(dir.path(), &["--version"]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    let out = String::from_utf8_lossy(&result.stdout);
+    let prefix = format!("casebook {} (commit ", env!("CARGO_PKG_VERSION"));
+    let commit = out.trim_end().strip_prefix(&prefix).and_then(|rest| rest.strip_suffix(')'));
+    let hex = |c: &str| c.len() >= 7 && c.bytes().all(|b| b.is_ascii_hexdigit());
+    assert!(commit.is_some_and(|c| c == "unknown" || hex(c)), "{out}");
 }
 
 #[test]
