@@ -28,8 +28,9 @@ pub fn run(args: &InitArgs, quiet: bool) -> casebook::Result<()> {
             "Next: `casebook new \"Title of an incident\" --root {root}`, then `casebook build --root {root}`"
         );
         eprintln!(
-            "To publish with GitHub Pages, set CASEBOOK_GIT in {root}/.github/workflows/pages.yml to the Git \
-             repository to install casebook from"
+            "To publish with GitHub Pages, choose \"GitHub Actions\" as the repository's Pages source: \
+             {root}/.github/workflows/pages.yml installs casebook {}",
+            env!("CARGO_PKG_VERSION")
         );
     }
     Ok(())
