@@ -230,3 +230,62 @@ fn a_field_named_in_the_configuration_is_built() {
     assert!(result.status.success(), "{}", stderr(&result));
     assert_eq!(read(&root.join("public"), "index.html"), "1;1;");
 }
+
+/// The menu, logo, icon and footer come from `casebook.yaml`; without them the menu lists only
+/// sections the site has something in.
+#[test]
+fn navigation_and_branding_come_from_the_configuration() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let site = dir.path();
+    std::fs::create_dir_all(site.join("content")).expect("mkdir");
+    std::fs::create_dir_all(site.join("static/brand")).expect("mkdir");
+    std::fs::write(site.join("static/brand/logo.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"/>")
+        .expect("write");
+    std::fs::write(site.join("static/icon.png"), b"\x89PNG\r\n\x1a\n").expect("write");
+    // An outage archive: no threat-intel fields at all.
+    std::fs::write(
+        site.join("content/db.md"),
+        "---\ntitle: Database failover\ndate: 2025-03-02\ntags: [database]\n---\nThe primary failed over.\n",
+    )
+    .expect("write");
+    let out = dir.path().join("out");
+    let build = |out: &Path| {
+        let result = casebook(site, &["build", "--output", out.to_str().expect("UTF-8")]);
+        assert!(result.status.success(), "{}", stderr(&result));
+    };
+    build(&out);
+    let home = read(&out, "index.html");
+    let nav: Vec<&str> =
+        home.split("<nav class=\"site-nav\"").nth(1).expect("a menu").split("</nav>").collect();
+    for shown in [">Incidents</a>", ">Tags</a>", ">Archive</a>", ">Statistics</a>"] {
+        assert!(nav[0].contains(shown), "{shown} in {}", nav[0]);
+    }
+    for hidden in ["Sectors", "Countries", "Threat actors", "Techniques", "Motives"] {
+        assert!(!nav[0].contains(hidden), "an empty section is in the menu: {hidden}");
+    }
+    assert!(home.contains("<link rel=\"icon\" href=\"/favicon.svg?v="), "the default theme's icon");
+    assert!(out.join("favicon.svg").is_file());
+
+    std::fs::write(
+        site.join("casebook.yaml"),
+        "title: Example status\nlogo: brand/logo.svg\nfavicon: icon.png\nfooter: \"Run by the **SRE team** — <b>not</b> HTML\"\n\
+         menu:\n  - section: archive\n  - section: sectors\n  - page: about\n  - {title: Status, url: \"https://status.example.org/\"}\n",
+    )
+    .expect("write");
+    let out = dir.path().join("configured");
+    build(&out);
+    let page = read(&out, "incidents/db/index.html");
+    let nav =
+        page.split("<nav class=\"site-nav\"").nth(1).expect("a menu").split("</nav>").next().expect("nav");
+    let links: Vec<&str> =
+        nav.split("<a ").skip(1).map(|a| a.split('>').nth(1).unwrap_or_default()).collect();
+    let titles: Vec<&str> = links.iter().map(|l| l.trim_end_matches("</a")).collect();
+    assert_eq!(titles, ["Archive", "Sectors", "About", "Status"], "{nav}");
+    assert!(nav.contains("href=\"https://status.example.org/\" rel=\"external\""), "{nav}");
+    assert!(page.contains("<img class=\"site-logo\" src=\"/brand/logo.svg?v="), "the logo");
+    assert!(page.contains("<link rel=\"icon\" href=\"/icon.png?v="), "the configured icon");
+    assert!(
+        page.contains("Run by the <strong>SRE team</strong> — &lt;b&gt;not&lt;/b&gt; HTML"),
+        "the footer"
+    );
+}

@@ -43,12 +43,37 @@ pub struct Config {
     pub feeds: FeedsConfig,
     /// The client-side search.
     pub search: SearchConfig,
+    /// The main menu, in order; when empty, every section the site has something in.
+    pub menu: Vec<MenuEntry>,
+    /// A logo shown before the site's title: a static file (`logo.svg`) or an `https://` URL.
+    pub logo: Option<String>,
+    /// The site's icon, a static file; the default theme's `favicon.svg` when not set.
+    pub favicon: Option<String>,
+    /// Markdown shown at the foot of every page.
+    pub footer: Option<String>,
     /// Free data for templates, as `config.extra`.
     pub extra: serde_yaml::Mapping,
     /// Where each top-level key was written, to point errors found later at the right line.
     #[serde(skip)]
     pub positions: Vec<KeyLocation>,
 }
+
+/// One entry of the main menu: a section of the site, a page, or an address.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MenuEntry {
+    /// A section of the site: one of [`SECTIONS`], or a taxonomy's name.
+    pub section: Option<String>,
+    /// A page of `pages/`, by its slug.
+    pub page: Option<String>,
+    /// An address: absolute (`https://…`) or from the site's root (`/feeds/`).
+    pub url: Option<String>,
+    /// The text shown; by default the section's or the page's title.
+    pub title: Option<String>,
+}
+
+/// The sections casebook writes whatever the site's taxonomies, as `menu` names them.
+pub const SECTIONS: [&str; 6] = ["incidents", "archive", "data", "stats", "matrix", "search"];
 
 /// A top-level key of `casebook.yaml` and where its value starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -264,6 +289,10 @@ impl Default for Config {
             exports: ExportsConfig::default(),
             feeds: FeedsConfig::default(),
             search: SearchConfig::default(),
+            menu: Vec::new(),
+            logo: None,
+            favicon: None,
+            footer: None,
             extra: serde_yaml::Mapping::new(),
             positions: Vec::new(),
         }
@@ -380,6 +409,7 @@ impl Config {
                 return Err(Diagnostic::at(at_setting(about.unwrap_or("name")), message));
             }
         }
+        self.check_menu(text, path)?;
         for (key, scale) in [("severities", &self.severities), ("statuses", &self.statuses)] {
             let mut names = std::collections::HashSet::new();
             if scale.is_empty() {
@@ -387,6 +417,64 @@ impl Config {
             }
             if let Some(twice) = scale.iter().find(|l| !names.insert(l.name.as_str())) {
                 return Err(Diagnostic::at(at_key(key), format!("`{key}` lists `{}` twice", twice.name)));
+            }
+        }
+        Ok(())
+    }
+
+    /// Each menu entry names one thing that exists: a known section, a page slug, or an
+    /// address that leaves no doubt where it goes.
+    fn check_menu(&self, text: &str, path: &Path) -> Result<(), Diagnostic> {
+        use crate::base::frontmatter::{Seg, locate};
+        for (i, entry) in self.menu.iter().enumerate() {
+            let at = |key: &str| {
+                let found = locate(text, &[Seg::Key("menu"), Seg::Index(i), Seg::Key(key)])
+                    .or_else(|| locate(text, &[Seg::Key("menu"), Seg::Index(i)]));
+                found.map_or_else(
+                    || self.locate("menu").unwrap_or_else(|| Location::file(path)),
+                    |(line, column)| Location::at(path, line + 1, column),
+                )
+            };
+            let kinds = [entry.section.is_some(), entry.page.is_some(), entry.url.is_some()];
+            if kinds.iter().filter(|k| **k).count() != 1 {
+                return Err(Diagnostic::at(at("title"), "a menu entry needs exactly one of `section`, `page` and `url`")
+                    .with_help("e.g. `- section: archive`, `- page: about` or `- {title: Status, url: https://status.example.org/}`"));
+            }
+            if let Some(section) = &entry.section {
+                let taxonomies = self.taxonomies.iter().filter(|t| t.pages).map(|t| t.name.as_str());
+                let known: Vec<&str> = SECTIONS.iter().copied().chain(taxonomies).collect();
+                if !known.contains(&section.as_str()) {
+                    let help = match crate::base::suggest::closest(section, known.iter().copied()) {
+                        Some(close) => format!("did you mean `{close}`?"),
+                        None => format!("the sections are: {}", known.join(", ")),
+                    };
+                    return Err(Diagnostic::at(
+                        at("section"),
+                        format!("the menu names no section `{section}`"),
+                    )
+                    .with_help(help));
+                }
+            }
+            if let Some(page) = &entry.page
+                && !is_slug(page)
+            {
+                return Err(Diagnostic::at(
+                    at("page"),
+                    format!("menu page `{page}` must be a page's slug: lowercase letters, digits and dashes"),
+                ));
+            }
+            if let Some(url) = &entry.url {
+                let absolute = url.starts_with("https://") || url.starts_with("http://");
+                if !absolute && !url.starts_with('/') {
+                    return Err(Diagnostic::at(
+                        at("url"),
+                        format!("menu address `{url}` is neither absolute nor from the site's root"),
+                    )
+                    .with_help("write `https://…` for another site, or `/path/` for a page of this one"));
+                }
+                if entry.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
+                    return Err(Diagnostic::at(at("url"), "a menu entry with a `url` needs a `title`"));
+                }
             }
         }
         Ok(())

@@ -15,6 +15,7 @@ pub mod export;
 mod feed;
 mod filters;
 mod functions;
+mod menu;
 mod redirect;
 mod search;
 pub mod sitemap;
@@ -207,6 +208,13 @@ impl Shared {
         links
             .insert("search".into(), Value::from(site.config.search.enabled.then(|| base.url(urls::SEARCH))));
         globals.insert_value("links", Value::from(links));
+        let menu = menu::menu(site);
+        globals.insert("menu", &menu);
+        // Made from the configuration alone, which the caller fingerprints as a whole.
+        globals.insert_value(
+            "footer",
+            menu::footer(site).map_or_else(Value::none, |html| Value::safe_string(&html)),
+        );
         let stats = crate::site::Stats::new(site);
         globals.insert_value("stats", stats_value(&stats));
         globals.insert("build", &BuildInfo { version: env!("CARGO_PKG_VERSION") });
@@ -215,6 +223,8 @@ impl Shared {
         // change with the configuration, which the caller fingerprints as a whole.
         self.globals.insert("taxonomies", json_hash(&taxonomies));
         self.globals.insert("feeds", hash_of(&has_feeds));
+        // Which sections have something in them changes with the incidents.
+        self.globals.insert("menu", json_hash(&menu));
         self.globals.insert("stats", json_hash(&stats));
         // `get_taxonomy()` hands out every term with its incidents: callers combine this with
         // the incidents' versions.

@@ -33,8 +33,8 @@ use crate::theme::Theme;
 /// What an incident page can read that depends on the other incidents: its neighbours and
 /// related incidents, and the globals made from the whole site (figures, taxonomies with
 /// their counts, feed links, term lists, cards, which are kept per site).
-const SITE_WIDE: [&str; 8] =
-    ["newer", "older", "related", "stats", "taxonomies", "feeds", "get_taxonomy", "card"];
+const SITE_WIDE: [&str; 9] =
+    ["newer", "older", "related", "stats", "taxonomies", "feeds", "get_taxonomy", "card", "menu"];
 
 /// Whether a build of this site may write incident pages while it loads.
 pub fn streamable(config: &Config, theme: &Theme) -> bool {

@@ -130,7 +130,30 @@ impl Theme {
             .with_help(format!("available themes: {}", available.join(", "))));
         }
         theme.add_dir(root)?;
+        theme.check_branding(config)?;
         Ok(theme)
+    }
+
+    /// The logo and icon the configuration names must be static files of the site or theme:
+    /// said here, at the setting, rather than by a template failing on every page.
+    fn check_branding(&self, config: &Config) -> Result<(), Diagnostic> {
+        let named = [("logo", config.logo.as_deref()), ("favicon", config.favicon.as_deref())];
+        for (key, file) in named {
+            let Some(file) = file else { continue };
+            let remote = key == "logo" && (file.starts_with("https://") || file.starts_with("http://"));
+            if remote || self.statics.contains_key(file.trim_start_matches('/')) {
+                continue;
+            }
+            let location = config.locate(key).unwrap_or_else(|| Location::file(CONFIG_FILE));
+            return Err(Diagnostic::at(
+                location,
+                format!("`{key}: {file}`: the site and theme have no such static file"),
+            )
+            .with_help(
+                "put the file in the site's `static/` folder and name it from there, e.g. `logo.svg`",
+            ));
+        }
+        Ok(())
     }
 
     /// Adds `dir/templates/**` and `dir/static/**`, replacing files of the same name.
