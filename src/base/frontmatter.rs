@@ -46,6 +46,32 @@ impl SplitError {
     }
 }
 
+/// A content file's text as every reader of it must see it: a NUL becomes U+FFFD (the
+/// replacement character, as CommonMark asks; a NUL passed on to summaries, `<meta>` tags and
+/// CSV cells cuts or corrupts them in the programs reading them), and a lone carriage return
+/// becomes a line feed. YAML and Markdown both end a line at a lone `\r`, while casebook finds
+/// lines (fences, internal notes, positions in messages) by their `\n`: read as it is, text
+/// with old Mac line endings was one line to casebook and several to the parsers. `\r\n` is
+/// kept. Borrows when there is nothing to change, nearly always: one search for either byte.
+pub fn normalize(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let needs =
+        memchr::memchr2_iter(b'\0', b'\r', bytes).any(|i| bytes[i] == 0 || bytes.get(i + 1) != Some(&b'\n'));
+    if !needs {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\0' => out.push('\u{FFFD}'),
+            '\r' if chars.peek() != Some(&'\n') => out.push('\n'),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 fn is_fence(line: &str) -> bool {
     line.trim_end() == "---"
 }
@@ -326,6 +352,15 @@ fn locate_nested(yaml: &str, path: &[Seg<'_>]) -> Option<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 28: NULs reached summaries, `<meta>` tags and CSV cells; lone carriage returns
+    /// made lines casebook did not see.
+    #[test]
+    fn nuls_and_lone_carriage_returns_are_normalized() {
+        assert!(matches!(normalize("a\r\nb\n"), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(normalize("a\0b\rc\r\nd\r"), "a\u{FFFD}b\nc\r\nd\n");
+        assert_eq!(normalize("\r\r\n\0"), "\n\r\n\u{FFFD}");
+    }
 
     #[test]
     fn splits_front_matter_and_body() {

@@ -227,6 +227,10 @@ fn compact(mut map: serde_yaml::Mapping) -> serde_yaml::Mapping {
 /// Returns every problem of the file at once, not just the first. Taxonomy terms are left
 /// empty: they depend on the site's taxonomies, see [`crate::site::parse_file`].
 pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<Parsed, Vec<Diagnostic>> {
+    // NULs and lone carriage returns are made what every reader of the text takes them for,
+    // before anything reads it (see `frontmatter::normalize`).
+    let normalized = frontmatter::normalize(text);
+    let text: &str = &normalized;
     let split = frontmatter::split(text)
         .map_err(|e| vec![Diagnostic::at(Location::at(path, 1, 1), e.message()).with_help(e.help())])?;
     let yaml_is_blank = split.yaml.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'));
