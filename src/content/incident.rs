@@ -281,6 +281,12 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
     let mut alias_locations = Vec::new();
     for (i, alias) in aliases_written.iter().enumerate() {
         match alias_path(alias, &schema.base_path) {
+            Ok(ref path) if let Some(segment) = crate::base::slug::overlong_segment(path) => r
+                .error_with_help(
+                    &[Seg::Key("aliases"), Seg::Index(i)],
+                    format_args!(": {}", crate::base::slug::too_long(segment, segment)),
+                    "shorten this part of the old address: a redirect page could not be written there",
+                ),
             Ok(path) => {
                 aliases.push(path);
                 alias_locations.push(r.location(&[Seg::Key("aliases"), Seg::Index(i)]));
@@ -398,6 +404,16 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
         .and(frontmatter::locate(split.yaml, &k("slug")))
         .map(|(line, _)| split.yaml_line + line);
     let slug = match slug_value.as_deref() {
+        Some(s) if is_slug(s) && crate::base::slug::overlong_segment(s).is_some() => {
+            errors.push(
+                Diagnostic::at(
+                    r.location(&k("slug")),
+                    format!("`slug`: {}", crate::base::slug::too_long(s, s)),
+                )
+                .with_help("write a shorter slug: the incident's page is at /incidents/<slug>/"),
+            );
+            String::new()
+        }
         Some(s) if is_slug(s) => s.to_string(),
         Some(s) => {
             let suggestion = slugify(s);
@@ -420,6 +436,14 @@ pub fn parse(path: &Path, source: &str, text: &str, schema: &Schema) -> Result<P
                 errors.push(
                     Diagnostic::at(Location::file(path), "cannot make a URL slug from the file name")
                         .with_help("rename the file or add a `slug:` line"),
+                );
+            } else if crate::base::slug::overlong_segment(&s).is_some() {
+                errors.push(
+                    Diagnostic::at(
+                        Location::file(path),
+                        format!("the file name as a slug: {}", crate::base::slug::too_long(&stem, &s)),
+                    )
+                    .with_help("rename the file, or add a shorter `slug:` line"),
                 );
             }
             s
@@ -664,6 +688,27 @@ mod tests {
             .iter()
             .map(ToString::to_string)
             .collect()
+    }
+
+    /// Issue 28: names longer than a file name may be passed `check` and failed `build`.
+    #[test]
+    fn slugs_and_aliases_longer_than_a_file_name_may_be_are_located_errors() {
+        let long = "a".repeat(201);
+        let e = errors(&format!("---\ntitle: A\ndate: 2024\nslug: {long}\n---\n"));
+        assert!(e[0].starts_with("content/x.md:4:7: `slug`: `aaaa"), "{e:?}");
+        assert!(e[0].contains("URL segment of 201 bytes, and at most 200"), "{e:?}");
+        let e = errors(&format!("---\ntitle: A\ndate: 2024\naliases: [/a/, /b/{long}.html]\n---\n"));
+        assert!(e[0].starts_with("content/x.md:4:10: `aliases[2]`: `aaaa"), "{e:?}");
+        let e = parse(
+            Path::new(&format!("content/{long}.md")),
+            "x.md",
+            "---\ntitle: A\ndate: 2024\n---\n",
+            &schema(),
+        )
+        .expect_err("a file name too long for a slug");
+        assert!(e[0].to_string().contains(".md: the file name as a slug: `aaaa"), "{}", e[0]);
+        let fine = "a".repeat(200);
+        ok(&format!("---\ntitle: A\ndate: 2024\nslug: {fine}\naliases: [/{fine}/x/]\n---\n"));
     }
 
     /// Issue 28: `extra: {x: [[[…]]]}` of 160 KB took 19 s in the YAML parser; 400 KB is a
