@@ -288,3 +288,23 @@ fn stix_timestamps_at_both_ends_of_the_calendar_are_valid() {
         assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stdout));
     }
 }
+
+/// Issue 28: a NUL in a body reached summaries, `<meta name="description">` and CSV cells,
+/// where programs reading them stop or fail. It is read as U+FFFD, the replacement
+/// character, and no output file holds a NUL.
+#[test]
+fn a_nul_in_a_body_reaches_no_output_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("content")).expect("mkdir");
+    let text = "---\ntitle: Nul\ndate: 2024-01-02\n---\nThe first\0paragraph.\n\nMore\0text.\n";
+    std::fs::write(root.join("content/nul.md"), text).expect("write");
+    let (_out, site) = build(root, &["--base-url", "https://incidents.example.org/"]);
+    for file in files(&site) {
+        let bytes = std::fs::read(site.join(&file)).expect("read");
+        assert!(!bytes.contains(&0), "a NUL in {file}");
+    }
+    let page = read(&site, "incidents/nul/index.html");
+    assert!(page.contains("content=\"The first\u{FFFD}paragraph.\""), "{page}");
+    assert!(read(&site, "api/incidents.csv").contains("The first\u{FFFD}paragraph."));
+}

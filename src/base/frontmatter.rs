@@ -255,6 +255,33 @@ fn deep_flow_offset(bytes: &[u8]) -> Option<usize> {
     None
 }
 
+/// Where `yaml` first uses an alias (`*name` of an anchor `&name` the text defines), as a
+/// 0-based line and 1-based column: a textual search, for locating errors the YAML library
+/// gives no place for. Only names the text anchors count, so that `*emphasis*` in a quoted
+/// text is not taken for one.
+pub fn first_alias(yaml: &str) -> Option<(usize, usize)> {
+    let bytes = yaml.as_bytes();
+    let name_at = |from: usize| {
+        let len = bytes[from..]
+            .iter()
+            .take_while(|&&b| !(b.is_ascii_whitespace() || matches!(b, b',' | b'[' | b']' | b'{' | b'}')))
+            .count();
+        &yaml[from..from + len]
+    };
+    let starts_value =
+        |at: usize| at == 0 || matches!(bytes[at - 1], b' ' | b'\t' | b'\n' | b'[' | b'{' | b',');
+    let anchors: std::collections::HashSet<&str> = memchr::memchr_iter(b'&', bytes)
+        .filter(|&at| starts_value(at))
+        .map(|at| name_at(at + 1))
+        .filter(|name| !name.is_empty())
+        .collect();
+    let at =
+        memchr::memchr_iter(b'*', bytes).find(|&at| starts_value(at) && anchors.contains(name_at(at + 1)))?;
+    let before = &yaml[..at];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Some((before.matches('\n').count(), before[line_start..].chars().count() + 1))
+}
+
 /// The offset just after the quoted scalar starting at `start` (its closing quote), or the
 /// end of `bytes` when it is never closed.
 fn quoted_end(bytes: &[u8], start: usize) -> usize {
@@ -537,6 +564,13 @@ mod tests {
         // A key after a block scalar, at the indentation of the key that owns the scalar.
         let after_scalar = format!("- a: |\n    text\n  b: {}\n", "[".repeat(MAX_FLOW_DEPTH + 1));
         assert_eq!(too_deep_flow(&after_scalar), Some((2, 6 + MAX_FLOW_DEPTH)));
+    }
+
+    #[test]
+    fn the_first_alias_of_an_anchor_is_found() {
+        let yaml = "title: \"*not* an alias\"\na: &list [x]\nb: [*other, *list]\nc: *list\n";
+        assert_eq!(first_alias(yaml), Some((2, 13)));
+        assert_eq!(first_alias("summary: a * b\nx: &a 1\n"), None);
     }
 
     #[test]

@@ -33,7 +33,10 @@ pub fn resolve(root: &Path, requested: Option<&Path>) -> Result<PathBuf, Diagnos
         return Err(refuse("it holds the site itself, and the build replaces it".into()));
     }
     for dir in SOURCE_DIRS {
-        if out_abs.starts_with(root_abs.join(dir)) {
+        let source = root_abs.join(dir);
+        // Also where it really is: a `content/` kept elsewhere and linked into the site is
+        // still its content, and the output is compared by its real path.
+        if out_abs.starts_with(&source) || out_abs.starts_with(fs::absolute(&source)?) {
             return Err(refuse(format!("it is, or is inside, the site's {dir}/ folder")));
         }
     }
@@ -567,6 +570,22 @@ mod tests {
         }
         assert_eq!(resolve(root, None).expect("default"), root.join("public"));
         assert!(resolve(root, Some(&root.join("elsewhere"))).is_ok());
+    }
+
+    /// Issue 28: with `content/` a link to a folder elsewhere, an output inside that folder
+    /// was accepted, and the next build would have replaced the site's content.
+    #[cfg(unix)]
+    #[test]
+    fn refuses_an_output_inside_a_linked_source_folder() {
+        let site = tempfile::tempdir().expect("temp dir");
+        let elsewhere = tempfile::tempdir().expect("temp dir");
+        let root = site.path();
+        std::os::unix::fs::symlink(elsewhere.path(), root.join("content")).expect("link");
+        for bad in [elsewhere.path().join("out"), root.join("content/out"), elsewhere.path().to_path_buf()] {
+            let e = resolve(root, Some(&bad)).expect_err("inside content/");
+            assert!(e.to_string().contains("is inside, the site's content/ folder"), "{e}");
+        }
+        assert!(resolve(root, Some(&root.join("public"))).is_ok());
     }
 
     #[test]
