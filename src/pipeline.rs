@@ -80,6 +80,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     if options.drafts {
         output::refuse_drafts_in_public(&root, &output, "build")?;
     }
+    // Held until the build returns, before anything reads or writes beside the output: a
+    // build waiting for another then reads the state that one leaves.
+    let _lock = output::lock_output(&output)?;
     let previous = build_state::BuildState::load(&output);
     // Options as text: any change of them is a change of input. So is another casebook binary
     // (its embedded theme and its code make the output), even one keeping the version number.

@@ -468,3 +468,62 @@ fn another_casebook_binary_builds_again() {
     assert!(result.status.success(), "{}", stderr(&result));
     assert!(stderr(&result).starts_with("Built "), "not trusted as up to date: {}", stderr(&result));
 }
+
+/// Issue 28: two builds into one output folder at once each swapped in their staging folder
+/// and removed the other's; one exited 0 with part of a site in `public/`, or both failed and
+/// `public/` was gone. The second build now waits for the first, and the output is exactly
+/// one complete site: the same files, byte for byte, as a build of its own (made meanwhile,
+/// into another folder).
+#[test]
+fn two_builds_at_once_into_one_folder_leave_one_complete_site() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("site");
+    std::fs::create_dir_all(root.join("content")).expect("mkdir");
+    // A page per incident and few others: what the race needs is a build that takes a while,
+    // and writing files is most of a debug build's time.
+    let config = "exports: {json: false, csv: false, stix: false}\ntaxonomies: []\npaginate_by: 500\nsearch: {enabled: false}\n";
+    std::fs::write(root.join("casebook.yaml"), config).expect("write");
+    for i in 0..2000 {
+        let text = format!(
+            "---\ntitle: Incident {i}\ndate: 2024-{:02}-{:02}\ntags: [t{}]\n---\nBody {i}.\n",
+            i % 12 + 1,
+            i % 28 + 1,
+            i % 7
+        );
+        std::fs::write(root.join(format!("content/i{i:04}.md")), text).expect("write");
+    }
+    let reference = dir.path().join("reference");
+    let spawn = |output: &Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_casebook"))
+            .args(["build", "--now", "2026-01-01", "--output", output.to_str().expect("UTF-8")])
+            .current_dir(&root)
+            .env_remove("RUST_LOG")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the casebook binary runs")
+    };
+    let public = root.join("public");
+    let builds = [spawn(&public), spawn(&public), spawn(&reference)];
+    let results: Vec<_> = builds.into_iter().map(|b| b.wait_with_output().expect("wait")).collect();
+    for result in &results {
+        assert!(result.status.success(), "{}", stderr(result));
+    }
+    let waited = results[..2].iter().filter(|r| stderr(r).contains("waiting for another build into")).count();
+    assert_eq!(waited, 1, "one build waited for the other");
+    let listed = files(&public);
+    assert_eq!(listed, files(&reference), "the same files as one build");
+    assert!(listed.len() > 2000, "{}", listed.len());
+    for rel in &listed {
+        let (ours, theirs) = (std::fs::read(public.join(rel)), std::fs::read(reference.join(rel)));
+        assert!(ours.expect("read") == theirs.expect("read"), "{rel} differs");
+    }
+    // Nothing beside the output but the output and its state.
+    let mut beside: Vec<String> = std::fs::read_dir(&root)
+        .expect("list")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    beside.sort();
+    assert_eq!(beside, [".public.casebook-state", "casebook.yaml", "content", "public"]);
+}

@@ -44,6 +44,24 @@ fn build_errors_are_check_errors() {
     assert!(stderr(&result).contains("templates/incident.html:4:17: template error"), "{}", stderr(&result));
 }
 
+/// Issue 28: a 300-character tag, slug, sector, actor or alias passed `check` and failed
+/// `build` with "File name too long", naming no source. These, dates out of range and
+/// circular includes are errors of `check` too, at the same places as in `build`.
+#[test]
+fn check_reports_what_build_refuses_where_build_does() {
+    for case in ["overlong-names", "out-of-range-dates", "circular-include"] {
+        let dir = fixtures().join("errors").join(case);
+        let result = casebook(&dir, &["check"]);
+        assert_eq!(result.status.code(), Some(1), "{case}");
+        let expected = std::fs::read_to_string(dir.join("expected-stderr.txt")).expect("pinned");
+        let errors: Vec<&str> = expected.lines().filter(|l| l.starts_with("error: ")).collect();
+        assert!(!errors.is_empty(), "{case}: {expected}");
+        for line in errors {
+            assert!(stderr(&result).contains(line), "{case}: {line}\n{}", stderr(&result));
+        }
+    }
+}
+
 #[test]
 fn the_example_site_is_clean() {
     let result = casebook(Path::new(env!("CARGO_MANIFEST_DIR")), &["check", "--now", "2026-11-28"]);

@@ -231,3 +231,80 @@ for slug in sys.argv[2:]:
         assert!(result.status.success(), "JSON Schema: {}", String::from_utf8_lossy(&result.stderr));
     }
 }
+
+/// Issue 28: STIX timestamps of year 0 came out malformed and those of the last hours of
+/// year 9999 as 1970. Dates are kept in years 1 to 9999 in UTC (others are refused when
+/// read); at both ends, every timestamp of the bundle is RFC 3339 with a four-digit year, as
+/// STIX requires, and the OASIS validator accepts the bundle where it is installed.
+#[test]
+fn stix_timestamps_at_both_ends_of_the_calendar_are_valid() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("content")).expect("mkdir");
+    let incidents = [
+        ("first", "0001-01-01T00:00:00Z", "0001-01-01T00:00:00-09:00", "0001-01-01T00:00:00.000Z"),
+        ("last", "9999-12-31T23:59:59Z", "9999-12-31T23:59:59Z", "9999-12-31T23:59:59.000Z"),
+    ];
+    for (slug, date, updated, _) in incidents {
+        let text = format!(
+            "---\ntitle: {slug}\ndate: {date}\nupdated: {updated}\nactors: [Crew {slug}]\n---\nAt the {slug} moment.\n"
+        );
+        std::fs::write(root.join(format!("content/{slug}.md")), text).expect("write");
+    }
+    let (_out, site) = build(root, &["--base-url", "https://incidents.example.org/", "--now", "2026-01-01"]);
+    let bundle = json(&site, "api/stix-bundle.json");
+    let is_stamp = |s: &str| {
+        let b = s.as_bytes();
+        b.len() == 24
+            && s.ends_with(".000Z")
+            && [4, 7].iter().all(|&i| b[i] == b'-')
+            && b[10] == b'T'
+            && [13, 16].iter().all(|&i| b[i] == b':')
+            && [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22]
+                .iter()
+                .all(|&i| b[i].is_ascii_digit())
+    };
+    let mut stamps = Vec::new();
+    for object in bundle["objects"].as_array().expect("objects") {
+        for key in ["created", "modified", "published", "first_seen", "last_seen"] {
+            if let Some(value) = object.get(key) {
+                let value = value.as_str().expect("a string");
+                assert!(is_stamp(value), "{key} of {}: {value}", object["id"]);
+                stamps.push(value.to_string());
+            }
+        }
+    }
+    for (slug, _, _, stamp) in incidents {
+        assert!(stamps.iter().any(|s| s == stamp), "{slug}: {stamp} not in {stamps:?}");
+    }
+    assert!(!stamps.iter().any(|s| s.starts_with("1970")), "{stamps:?}");
+    if let Some(python) = validators() {
+        let script = "import sys\nfrom stix2validator import validate_file, print_results\nr = validate_file(sys.argv[1])\nprint_results(r)\nsys.exit(0 if r.is_valid else 1)\n";
+        let bundle = site.join("api/stix-bundle.json");
+        let result = Command::new(&python)
+            .args(["-c", script, bundle.to_str().expect("UTF-8")])
+            .output()
+            .expect("run stix2-validator");
+        assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stdout));
+    }
+}
+
+/// Issue 28: a NUL in a body reached summaries, `<meta name="description">` and CSV cells,
+/// where programs reading them stop or fail. It is read as U+FFFD, the replacement
+/// character, and no output file holds a NUL.
+#[test]
+fn a_nul_in_a_body_reaches_no_output_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("content")).expect("mkdir");
+    let text = "---\ntitle: Nul\ndate: 2024-01-02\n---\nThe first\0paragraph.\n\nMore\0text.\n";
+    std::fs::write(root.join("content/nul.md"), text).expect("write");
+    let (_out, site) = build(root, &["--base-url", "https://incidents.example.org/"]);
+    for file in files(&site) {
+        let bytes = std::fs::read(site.join(&file)).expect("read");
+        assert!(!bytes.contains(&0), "a NUL in {file}");
+    }
+    let page = read(&site, "incidents/nul/index.html");
+    assert!(page.contains("content=\"The first\u{FFFD}paragraph.\""), "{page}");
+    assert!(read(&site, "api/incidents.csv").contains("The first\u{FFFD}paragraph."));
+}

@@ -369,6 +369,25 @@ fn watch_rebuilds_the_output_folder_on_changes() {
     assert!(!page.exists(), "a deleted incident's page goes");
 }
 
+/// Issue 28: a `casebook watch` writes its output folder at any moment, and knows what it
+/// holds: a build into the same folder waits until the watch stops, and says so.
+#[test]
+fn a_build_waits_while_a_watch_holds_the_output_folder() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let site = site_copy(dir.path());
+    let mut watch = Running::start(&site, dir.path(), &["watch"]);
+    watch.wait_line("build:");
+    let mut build = Running::start(&site, dir.path(), &["build"]);
+    build.wait_line("waiting for another build into public to finish");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(build.child.try_wait().expect("status").is_none(), "the build waits");
+    drop(watch);
+    // A watch leaves no state for a build to start from: it builds everything.
+    build.wait_line("Built ");
+    let status = build.child.wait().expect("status");
+    assert!(status.success());
+}
+
 #[test]
 fn watch_refuses_drafts_into_public() {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -206,3 +206,49 @@ fn raw_html_is_escaped_unless_allowed_and_then_sanitized() {
     assert!(page.contains("<b>bold</b>"), "allowed");
     assert!(!page.contains("<script>alert(1)") && !page.contains("onclick"), "sanitized");
 }
+
+/// Issue 28: spellings of internal notes an attack run published. Each body's note is
+/// removed, the text around it kept, and the note is in no output file; spellings casebook
+/// cannot remove stop `build` and `check` at their line.
+#[test]
+fn every_spelling_of_a_note_is_removed_or_stops_the_build() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("content")).expect("mkdir");
+    let bodies = [
+        ("comment-over-lines", "<!--\ninternal\n-->LEAK-MARKER<!--\n/internal\n-->\n"),
+        ("comment-crlf", "<!--\r\ninternal\r\n-->LEAK-MARKER<!--\r\n/internal\r\n-->\r\n"),
+        ("attribute-class", "```{ .internal }\nLEAK-MARKER\n```\n"),
+        ("attribute-id-class", "```{#id .internal}\nLEAK-MARKER\n```\n"),
+        ("lone-carriage-returns", "```internal\rLEAK-MARKER\r```\r"),
+        ("mixed-line-ends", "~~~ internal\r\nLEAK-MARKER\rLEAK-MARKER\n~~~\r"),
+    ];
+    for (slug, note) in bodies {
+        let text =
+            format!("---\ntitle: {slug}\ndate: 2024-01-02\n---\nPublic before.\n\n{note}\nPublic after.\n");
+        std::fs::write(root.join(format!("content/{slug}.md")), text).expect("write");
+    }
+    let result = casebook(root, &["build"]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    assert_eq!(leaks(&root.join("public")), Vec::<String>::new());
+    for (slug, _) in bodies {
+        let page = read(&root.join("public"), &format!("incidents/{slug}/index.html"));
+        assert!(page.contains("Public before.") && page.contains("Public after."), "{slug}: {page}");
+    }
+    let check = casebook(root, &["check"]);
+    assert!(check.status.success(), "{}", stderr(&check));
+
+    // A comment that names a note but is no marker cannot be removed.
+    let bad = "---\ntitle: Bad\ndate: 2024-01-02\n---\nPublic.\n\n<!-- internal: LEAK-MARKER -->\n";
+    std::fs::write(root.join("content/bad.md"), bad).expect("write");
+    for command in ["build", "check"] {
+        let result = casebook(root, &[command]);
+        assert_eq!(result.status.code(), Some(1), "{command}: {}", stderr(&result));
+        assert!(
+            stderr(&result).contains("content/bad.md:7:1: this comment looks like an internal-note marker"),
+            "{command}: {}",
+            stderr(&result)
+        );
+    }
+    assert_eq!(leaks(&root.join("public")), Vec::<String>::new());
+}

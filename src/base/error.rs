@@ -280,6 +280,17 @@ impl Diagnostic {
             Some(loc) => Location::at(path, loc.line() + first_line - 1, loc.column()),
             None => Location::file(path),
         };
+        // Aliases expanding to too much (a "billion laughs"): the library says so without a
+        // place, so the first alias is named, where the repetition starts.
+        if err.location().is_none() && err.to_string().contains("repetition limit exceeded") {
+            let location = crate::base::frontmatter::first_alias(yaml)
+                .map_or(location, |(line, column)| Location::at(path, first_line + line, column));
+            return Diagnostic::at(
+                location,
+                "invalid YAML: its aliases (`*name`) repeat what they name too many times over",
+            )
+            .with_help("write the values out, or nest aliases less deep");
+        }
         // The library locates a repeated key at the start of its mapping; the mistake is the
         // second time the key is written, which a scan of the mapping's lines finds.
         if let Some((parent, key)) = duplicated_key(&err.to_string()) {

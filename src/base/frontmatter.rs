@@ -46,6 +46,32 @@ impl SplitError {
     }
 }
 
+/// A content file's text as every reader of it must see it: a NUL becomes U+FFFD (the
+/// replacement character, as CommonMark asks; a NUL passed on to summaries, `<meta>` tags and
+/// CSV cells cuts or corrupts them in the programs reading them), and a lone carriage return
+/// becomes a line feed. YAML and Markdown both end a line at a lone `\r`, while casebook finds
+/// lines (fences, internal notes, positions in messages) by their `\n`: read as it is, text
+/// with old Mac line endings was one line to casebook and several to the parsers. `\r\n` is
+/// kept. Borrows when there is nothing to change, nearly always: one search for either byte.
+pub fn normalize(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let needs =
+        memchr::memchr2_iter(b'\0', b'\r', bytes).any(|i| bytes[i] == 0 || bytes.get(i + 1) != Some(&b'\n'));
+    if !needs {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\0' => out.push('\u{FFFD}'),
+            '\r' if chars.peek() != Some(&'\n') => out.push('\n'),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 fn is_fence(line: &str) -> bool {
     line.trim_end() == "---"
 }
@@ -80,6 +106,197 @@ pub fn split(source: &str) -> Result<Split<'_>, SplitError> {
             None => return Err(SplitError::Unclosed),
         }
     }
+}
+
+/// How deep flow collections (`[…]`, `{…}`) may nest in YAML casebook reads: as deep as the
+/// YAML library lets any value nest (its recursion limit), so no value it would accept is
+/// refused.
+pub const MAX_FLOW_DEPTH: usize = 128;
+
+/// The message for YAML whose flow collections nest beyond [`MAX_FLOW_DEPTH`].
+pub const FLOW_TOO_DEEP: &str =
+    "invalid YAML: lists and maps written with `[` and `{` are nested more than 128 deep";
+
+/// Where `yaml` opens a flow collection nested deeper than [`MAX_FLOW_DEPTH`], as a 0-based
+/// line and 1-based column, or `None`.
+///
+/// Checked before the text reaches the YAML parser: block nesting is bounded by the size of
+/// its indentation, but flow nesting is not, and the parser's work grows with the square of
+/// its depth (it walks every open level at each token): 160 KB of `[[[…]]]` took 19 s, and
+/// its recursion limit only applies afterwards, to the parsed events.
+///
+/// A scan of the text, not a parser: it knows where a flow collection can start (at the start
+/// of a value, or anywhere inside another), and skips quoted scalars, comments and the content
+/// of block scalars (`|`, `>`), so brackets in text do not count. Text with fewer brackets
+/// than the limit, nearly all, is let through after one search.
+pub fn too_deep_flow(yaml: &str) -> Option<(usize, usize)> {
+    let bytes = yaml.as_bytes();
+    // Fewer brackets than the limit cannot nest beyond it.
+    memchr::memchr2_iter(b'[', b'{', bytes).nth(MAX_FLOW_DEPTH)?;
+    let at = deep_flow_offset(bytes)?;
+    let before = &yaml[..at];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Some((before.matches('\n').count(), before[line_start..].chars().count() + 1))
+}
+
+/// The byte offset of the first `[` or `{` opening a flow collection beyond the limit.
+fn deep_flow_offset(bytes: &[u8]) -> Option<usize> {
+    let space = |b: Option<&u8>| matches!(b, None | Some(b' ' | b'\t' | b'\n' | b'\r'));
+    let mut depth = 0;
+    let mut i = 0;
+    // Where a value may start: a bracket there opens a collection, a quote a quoted scalar.
+    let mut node_start = true;
+    let mut after_space = true;
+    // Block context: the indentation of the line, the column of the node a block scalar
+    // would belong to, and, inside a block scalar, the indentation its lines are deeper than.
+    let mut line_start = true;
+    let mut owner = 0;
+    let mut scalar_column = 0;
+    let mut block_scalar: Option<usize> = None;
+    let mut column = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if depth == 0 && line_start {
+            let indent = bytes[i..].iter().take_while(|&&c| c == b' ').count();
+            let end = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
+            let blank = bytes[i..end].iter().all(|c| c.is_ascii_whitespace());
+            if let Some(deeper_than) = block_scalar {
+                if blank || indent > deeper_than {
+                    i = end + 1;
+                    continue;
+                }
+                block_scalar = None;
+            }
+            line_start = false;
+            node_start = true;
+            after_space = true;
+            owner = indent;
+            column = indent;
+            i += indent;
+            continue;
+        }
+        let next = bytes.get(i + 1);
+        match b {
+            b'\n' => {
+                line_start = true;
+                after_space = true;
+                i += 1;
+                continue;
+            }
+            b' ' | b'\t' | b'\r' => {
+                after_space = true;
+                i += 1;
+                column += 1;
+                continue;
+            }
+            b'#' if node_start || after_space => {
+                i = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
+                continue;
+            }
+            b'[' | b'{' if depth > 0 || node_start => {
+                depth += 1;
+                if depth > MAX_FLOW_DEPTH {
+                    return Some(i);
+                }
+                node_start = true;
+            }
+            b']' | b'}' if depth > 0 => {
+                depth -= 1;
+                node_start = false;
+            }
+            b',' if depth > 0 => node_start = true,
+            b'"' | b'\'' if node_start => {
+                scalar_column = column;
+                i = quoted_end(bytes, i);
+                // Lines inside a quoted scalar are not block lines.
+                line_start = false;
+                node_start = false;
+                after_space = false;
+                continue;
+            }
+            b':' if depth > 0 => node_start = true,
+            b':' if space(next) => {
+                owner = scalar_column;
+                node_start = true;
+            }
+            b'-' | b'?' if node_start && space(next) => {
+                owner = column;
+                node_start = true;
+            }
+            b'|' | b'>' if depth == 0 && node_start => {
+                block_scalar = Some(owner);
+                i = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
+                continue;
+            }
+            // An anchor or a tag before a value: the value still starts after it.
+            b'&' | b'!' if node_start => {
+                while i < bytes.len()
+                    && !space(bytes.get(i))
+                    && !(depth > 0 && matches!(bytes[i], b',' | b']' | b'}'))
+                {
+                    i += 1;
+                    column += 1;
+                }
+                after_space = false;
+                continue;
+            }
+            _ => {
+                if node_start {
+                    scalar_column = column;
+                }
+                node_start = false;
+            }
+        }
+        after_space = false;
+        line_start = false;
+        i += 1;
+        column += 1;
+    }
+    None
+}
+
+/// Where `yaml` first uses an alias (`*name` of an anchor `&name` the text defines), as a
+/// 0-based line and 1-based column: a textual search, for locating errors the YAML library
+/// gives no place for. Only names the text anchors count, so that `*emphasis*` in a quoted
+/// text is not taken for one.
+pub fn first_alias(yaml: &str) -> Option<(usize, usize)> {
+    let bytes = yaml.as_bytes();
+    let name_at = |from: usize| {
+        let len = bytes[from..]
+            .iter()
+            .take_while(|&&b| !(b.is_ascii_whitespace() || matches!(b, b',' | b'[' | b']' | b'{' | b'}')))
+            .count();
+        &yaml[from..from + len]
+    };
+    let starts_value =
+        |at: usize| at == 0 || matches!(bytes[at - 1], b' ' | b'\t' | b'\n' | b'[' | b'{' | b',');
+    let anchors: std::collections::HashSet<&str> = memchr::memchr_iter(b'&', bytes)
+        .filter(|&at| starts_value(at))
+        .map(|at| name_at(at + 1))
+        .filter(|name| !name.is_empty())
+        .collect();
+    let at =
+        memchr::memchr_iter(b'*', bytes).find(|&at| starts_value(at) && anchors.contains(name_at(at + 1)))?;
+    let before = &yaml[..at];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Some((before.matches('\n').count(), before[line_start..].chars().count() + 1))
+}
+
+/// The offset just after the quoted scalar starting at `start` (its closing quote), or the
+/// end of `bytes` when it is never closed.
+fn quoted_end(bytes: &[u8], start: usize) -> usize {
+    let quote = bytes[start];
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 2,
+            // `''` is a quote inside a single-quoted scalar.
+            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            c if c == quote => return i + 1,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
 }
 
 /// A key of a YAML mapping, with its position in the YAML text.
@@ -326,6 +543,62 @@ fn locate_nested(yaml: &str, path: &[Seg<'_>]) -> Option<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 28: 160 KB of nested flow collections took the YAML parser 19 s, 400 KB over
+    /// 120 s. The scan finds the level beyond the limit first, in a few milliseconds.
+    #[test]
+    fn flow_collections_nested_too_deep_are_found_before_parsing() {
+        let n = 200_000;
+        let yaml = format!("title: A\nextra: {{x: {}{}}}\n", "[".repeat(n), "]".repeat(n));
+        assert!(yaml.len() > 400_000);
+        // The `[` opening level 129: `{` is level 1 at column 8, the first `[` level 2 at 12.
+        assert_eq!(too_deep_flow(&yaml), Some((1, 12 + 127)));
+        let within = format!("extra: {}{}\n", "[".repeat(MAX_FLOW_DEPTH), "]".repeat(MAX_FLOW_DEPTH));
+        assert_eq!(too_deep_flow(&within), None);
+        let beyond =
+            format!("extra: {}{}\n", "{a: ".repeat(MAX_FLOW_DEPTH + 1), "}".repeat(MAX_FLOW_DEPTH + 1));
+        assert_eq!(too_deep_flow(&beyond), Some((0, 8 + 4 * MAX_FLOW_DEPTH)));
+        // Over lines, in a list item, after an anchor and a tag.
+        let spread = format!("tags:\n  - &a !!seq\n{}\n", "  [\n".repeat(MAX_FLOW_DEPTH + 1));
+        assert_eq!(too_deep_flow(&spread), Some((2 + MAX_FLOW_DEPTH, 3)));
+        // A key after a block scalar, at the indentation of the key that owns the scalar.
+        let after_scalar = format!("- a: |\n    text\n  b: {}\n", "[".repeat(MAX_FLOW_DEPTH + 1));
+        assert_eq!(too_deep_flow(&after_scalar), Some((2, 6 + MAX_FLOW_DEPTH)));
+    }
+
+    #[test]
+    fn the_first_alias_of_an_anchor_is_found() {
+        let yaml = "title: \"*not* an alias\"\na: &list [x]\nb: [*other, *list]\nc: *list\n";
+        assert_eq!(first_alias(yaml), Some((2, 13)));
+        assert_eq!(first_alias("summary: a * b\nx: &a 1\n"), None);
+    }
+
+    #[test]
+    fn brackets_in_text_do_not_count_as_nesting() {
+        let many = "[".repeat(MAX_FLOW_DEPTH * 2);
+        for yaml in [
+            format!("title: \"{many}\"\n"),
+            format!("title: '{many} it''s {many}'\n"),
+            format!("title: \"a \\\" {many}\"\n"),
+            format!("title: a {many}\n"),
+            format!("# {many}\ntitle: x # {many}\n"),
+            format!("summary: |\n  {many}\n\n  {many}\ntitle: x\n"),
+            format!("timeline:\n  - event: >-\n      {many}\n    at: 2024\n"),
+            format!("tags: [\"{many}\", '{many}']\n"),
+            "tags: [a, [b], {c: d}]\n".repeat(MAX_FLOW_DEPTH),
+        ] {
+            assert_eq!(too_deep_flow(&yaml), None, "{yaml}");
+        }
+    }
+
+    /// Issue 28: NULs reached summaries, `<meta>` tags and CSV cells; lone carriage returns
+    /// made lines casebook did not see.
+    #[test]
+    fn nuls_and_lone_carriage_returns_are_normalized() {
+        assert!(matches!(normalize("a\r\nb\n"), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(normalize("a\0b\rc\r\nd\r"), "a\u{FFFD}b\nc\r\nd\n");
+        assert_eq!(normalize("\r\r\n\0"), "\n\r\n\u{FFFD}");
+    }
 
     #[test]
     fn splits_front_matter_and_body() {

@@ -152,7 +152,7 @@ fn own_uid(dir: &Path) -> Result<u32, Diagnostic> {
 /// folder (the operating system releases it when the process ends, however it ends).
 #[derive(Debug)]
 pub struct Lock {
-    _file: std::fs::File,
+    file: std::fs::File,
 }
 
 /// What [`Lock::take`] got.
@@ -170,15 +170,39 @@ pub enum Taken {
 impl Lock {
     /// Locks the file at `path`, creating it, and waiting while another process holds it.
     pub fn take(path: &Path) -> Result<Taken, Diagnostic> {
+        Lock::take_or_wait(path, || {})
+    }
+
+    /// [`Lock::take`], calling `waiting` once before it waits, when another process holds the
+    /// lock: for the caller to say why nothing happens.
+    pub fn take_or_wait(path: &Path, waiting: impl FnOnce()) -> Result<Taken, Diagnostic> {
         let file = match std::fs::OpenOptions::new().write(true).create(true).truncate(false).open(path) {
             Ok(file) => file,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Taken::Replaced),
             Err(e) => return Err(io_error(path, "create the lock file", e)),
         };
-        if let Err(e) = file.lock() {
-            return Ok(Taken::Unsupported(e));
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                waiting();
+                if let Err(e) = file.lock() {
+                    return Ok(Taken::Unsupported(e));
+                }
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Ok(Taken::Unsupported(e)),
         }
-        Ok(if still_at(path, &file) { Taken::Held(Lock { _file: file }) } else { Taken::Replaced })
+        Ok(if still_at(path, &file) { Taken::Held(Lock { file }) } else { Taken::Replaced })
+    }
+
+    /// Removes the lock file at `path`, if it is still this lock's, then releases the lock. A
+    /// process waiting on the file meanwhile then finds it gone ([`Taken::Replaced`]) and
+    /// locks a new one, so only one process ever holds the lock of `path`.
+    pub fn remove(self, path: &Path) {
+        if still_at(path, &self.file)
+            && let Err(e) = std::fs::remove_file(path)
+        {
+            log::debug!("could not remove the lock file {}: {e}", path.display());
+        }
     }
 
     /// Locks the existing file at `path` if no process holds it; `None` when it is missing,
@@ -190,7 +214,7 @@ impl Lock {
             Err(e) => return Err(io_error(path, "open the lock file", e)),
         };
         match file.try_lock() {
-            Ok(()) => Ok(still_at(path, &file).then_some(Lock { _file: file })),
+            Ok(()) => Ok(still_at(path, &file).then_some(Lock { file })),
             Err(std::fs::TryLockError::WouldBlock) => Ok(None),
             Err(std::fs::TryLockError::Error(e)) => Err(io_error(path, "lock the file", e)),
         }

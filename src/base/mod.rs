@@ -8,7 +8,7 @@ pub mod frontmatter;
 pub mod fs;
 pub mod hash;
 mod progress;
-mod slug;
+pub mod slug;
 pub mod suggest;
 
 pub use escape::{push_xml_escaped, xml_escape};

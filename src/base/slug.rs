@@ -10,6 +10,34 @@ pub fn slugify(text: &str) -> String {
     slug::slugify(text)
 }
 
+/// The longest a step of an output path casebook writes may be, in bytes: a slug, a term's
+/// URL segment, each part of an alias.
+///
+/// File systems refuse names over 255 bytes (ext4, XFS, Btrfs, APFS; NTFS counts 255 UTF-16
+/// units), and a build writes names a little longer than the step itself: `casebook watch`
+/// replaces a file through `.<name>.casebook-tmp` beside it (14 bytes more, for an alias
+/// written as a file such as `old-name.html`). 200 leaves room for those with a margin, and is
+/// far beyond any address people share. Longer, a build failed with "File name too long",
+/// naming no source; now the front matter value is the error.
+pub const MAX_SEGMENT_BYTES: usize = 200;
+
+/// The first step of the `/`-separated `path` longer than [`MAX_SEGMENT_BYTES`].
+pub fn overlong_segment(path: &str) -> Option<&str> {
+    path.split('/').find(|segment| segment.len() > MAX_SEGMENT_BYTES)
+}
+
+/// Why a value that makes the output path step `segment` cannot be written: a sentence for
+/// an error message, quoting the start of `value`.
+pub fn too_long(value: &str, segment: &str) -> String {
+    let shown: String = value.chars().take(32).collect();
+    let more = if shown.len() < value.len() { "…" } else { "" };
+    format!(
+        "`{shown}{more}` is too long for an address: it makes a URL segment of {} bytes, and at most {MAX_SEGMENT_BYTES} \
+         can be written as a file name",
+        segment.len()
+    )
+}
+
 /// Whether `text` is already a slug as [`slugify`] makes them. User-written `slug:` values must
 /// be, so they can never carry `/`, `..` or anything else that would move a page elsewhere.
 pub fn is_slug(text: &str) -> bool {
@@ -40,6 +68,21 @@ mod tests {
             assert_eq!(slugify(&once), once);
             assert!(is_slug(&once), "{once}");
         }
+    }
+
+    #[test]
+    fn overlong_segments_are_found_and_described() {
+        let long = "a".repeat(MAX_SEGMENT_BYTES + 1);
+        assert_eq!(overlong_segment(&format!("2023/{long}/")), Some(long.as_str()));
+        assert_eq!(overlong_segment(&"a".repeat(MAX_SEGMENT_BYTES)), None);
+        assert_eq!(
+            too_long(&"é".repeat(300), &long),
+            format!(
+                "`{}…` is too long for an address: it makes a URL segment of 201 bytes, and at most 200 can be \
+                 written as a file name",
+                "é".repeat(32)
+            )
+        );
     }
 
     #[test]

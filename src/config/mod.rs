@@ -332,6 +332,12 @@ impl Config {
         let mut config: Config =
             if text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
                 Config::default()
+            } else if let Some((line, column)) = crate::base::frontmatter::too_deep_flow(text) {
+                // Before the parser, whose time grows with the square of the nesting.
+                return Err(Diagnostic::at(
+                    Location::at(path, line + 1, column),
+                    crate::base::frontmatter::FLOW_TOO_DEEP,
+                ));
             } else {
                 serde_yaml::from_str(text).map_err(|e| {
                     unknown_setting(&e, path).unwrap_or_else(|| Diagnostic::from_yaml(&e, path, 1, text))

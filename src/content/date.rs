@@ -37,6 +37,11 @@ pub struct IncidentDate {
     key: i64,
 }
 
+/// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z as seconds since the Unix epoch: the first and
+/// last moments a date may fall on (see [`IncidentDate::in_range`]).
+const FIRST_MOMENT: i64 = -62_135_596_800;
+const LAST_MOMENT: i64 = 253_402_300_799;
+
 const MONTHS: [&str; 12] = [
     "January",
     "February",
@@ -69,7 +74,9 @@ impl IncidentDate {
             message
         };
         if text.contains(['T', 't', ' ']) && text.len() > 10 {
-            return Self::parse_datetime(text).map_err(|e| format!("`{text}` is not a valid date-time: {e}"));
+            return Self::parse_datetime(text)
+                .map_err(|e| format!("`{text}` is not a valid date-time: {e}"))?
+                .in_range(text);
         }
         let parts: Vec<&str> = text.split('-').collect();
         let number = |s: &str, len: usize| -> Option<i16> {
@@ -102,12 +109,34 @@ impl IncidentDate {
             let days = civil::Date::new(year, m, 1).map_or(31, |first| first.days_in_month());
             format!("`{text}` is not a valid date: {} {year} has {days} days", MONTHS[(m - 1) as usize])
         })?;
-        Ok(IncidentDate::new(precision, date, None))
+        IncidentDate::new(precision, date, None).in_range(text)
+    }
+
+    /// The date, if its moment in UTC lies in the years 1 to 9999: every output writes dates
+    /// as RFC 3339 with a four-digit year, in UTC for STIX and feeds, and STIX readers take
+    /// year 0 for no date at all (Python's `datetime` starts at year 1). An instant written in
+    /// year 9999 with a negative offset is in year 10000 in UTC, and one on the first day of
+    /// year 1 with a positive offset is in year 0: refused too, rather than written malformed
+    /// (`-000001-12-31`) or as some other date.
+    fn in_range(self, text: &str) -> Result<Self, String> {
+        if (FIRST_MOMENT..=LAST_MOMENT).contains(&self.key) {
+            return Ok(self);
+        }
+        // Said when the offset moved it out: the year written is then in range.
+        let (year, _, _) = civil_from_days(self.key.div_euclid(86_400));
+        let utc = if year == i64::from(self.date.year()) {
+            String::new()
+        } else {
+            format!(" (in UTC it is in year {year})")
+        };
+        Err(format!(
+            "`{text}` is out of range{utc}: dates go from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z, \
+             as STIX and feeds write them in UTC with four-digit years"
+        ))
     }
 
     fn parse_datetime(text: &str) -> Result<Self, String> {
-        const NO_OFFSET: &str = "it needs a UTC offset such as `Z` or `+02:00`";
-        let offset = Self::offset_of(text).ok_or(NO_OFFSET)?;
+        let offset = Self::offset_of(text)?;
         let local = match text.parse::<jiff::Timestamp>() {
             Ok(timestamp) => offset.to_datetime(timestamp),
             // An instant beyond jiff's range of timestamps (it ends on 9999-12-30) is still a
@@ -124,20 +153,38 @@ impl IncidentDate {
         if text.ends_with(['Z', 'z']) { text.len() - 1 } else { text.rfind(['+', '-']).unwrap_or(text.len()) }
     }
 
-    /// The offset written at the end of an RFC 3339 date-time (`Z`, `+02:00`, `-0500`).
-    fn offset_of(text: &str) -> Option<Offset> {
+    /// The offset written at the end of an RFC 3339 date-time (`Z`, `+02:00`, `-0500`), or
+    /// why there is none. Hours and minutes are checked here, before anything reads them: the
+    /// date library takes offsets up to ±25:59 and read `+00:99` as `+01:39`, while RFC 3339
+    /// allows minutes up to 59 and real offsets stay within ±14:00; ±18:00 is the usual bound
+    /// (ISO 8601 readers such as Java's), which every real offset meets.
+    fn offset_of(text: &str) -> Result<Offset, String> {
+        const NO_OFFSET: &str = "it needs a UTC offset such as `Z` or `+02:00`";
         if text.ends_with(['Z', 'z']) {
-            return Some(Offset::UTC);
+            return Ok(Offset::UTC);
         }
-        let sign_at = text.rfind(['+', '-'])?;
-        let (sign, digits) = (&text[sign_at..sign_at + 1], text[sign_at + 1..].replace(':', ""));
-        if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
+        let sign_at = text.rfind(['+', '-']).ok_or(NO_OFFSET)?;
+        let written = &text[sign_at..];
+        let digits = &written[1..];
+        let (hours, minutes) = match digits.len() {
+            5 if digits.as_bytes()[2] == b':' => (&digits[..2], &digits[3..]),
+            4 => (&digits[..2], &digits[2..]),
+            _ => return Err(NO_OFFSET.into()),
+        };
+        let number = |s: &str| s.bytes().all(|b| b.is_ascii_digit()).then(|| s.parse::<i32>().ok()).flatten();
+        let (Some(hours), Some(minutes)) = (number(hours), number(minutes)) else {
+            return Err(NO_OFFSET.into());
+        };
+        if minutes >= 60 {
+            return Err(format!("its UTC offset `{written}` has {minutes} minutes: write 00 to 59"));
         }
-        let hours: i32 = digits[..2].parse().ok()?;
-        let minutes: i32 = digits[2..].parse().ok()?;
-        let seconds = (hours * 3600 + minutes * 60) * if sign == "-" { -1 } else { 1 };
-        Offset::from_seconds(seconds).ok()
+        if hours * 60 + minutes > 18 * 60 {
+            return Err(format!(
+                "its UTC offset `{written}` is out of range: offsets go from -18:00 to +18:00"
+            ));
+        }
+        let seconds = (hours * 3600 + minutes * 60) * if written.starts_with('-') { -1 } else { 1 };
+        Offset::from_seconds(seconds).map_err(|e| e.to_string())
     }
 
     /// How precisely the date is known.
@@ -417,6 +464,73 @@ mod tests {
         assert_eq!(parse("9999-12-31T23:59:59Z").sort_key(), 253_402_300_799);
     }
 
+    /// Issue 28: `+25:00` was kept and `+00:99` read as `+01:39`.
+    #[test]
+    fn offsets_beyond_18_hours_or_with_60_minutes_or_more_are_refused() {
+        assert_eq!(
+            IncidentDate::parse("2023-07-24T09:30:00+25:00").expect_err("beyond"),
+            "`2023-07-24T09:30:00+25:00` is not a valid date-time: its UTC offset `+25:00` is out of range: \
+             offsets go from -18:00 to +18:00"
+        );
+        assert_eq!(
+            IncidentDate::parse("2023-07-24T09:30:00+00:99").expect_err("minutes"),
+            "`2023-07-24T09:30:00+00:99` is not a valid date-time: its UTC offset `+00:99` has 99 minutes: \
+             write 00 to 59"
+        );
+        for bad in ["+18:01", "-18:30", "-1900", "+00:60", "-05:75", "+99:99"] {
+            let e = IncidentDate::parse(&format!("2023-07-24T09:30:00{bad}")).expect_err(bad);
+            assert!(e.contains(&format!("offset `{bad}`")), "{e}");
+        }
+        for good in ["+18:00", "-18:00", "+14:00", "-0930", "+05:45", "-00:00"] {
+            let date = parse(&format!("2023-07-24T09:30:00{good}"));
+            assert_eq!(date.precision(), Precision::Datetime, "{good}");
+        }
+        assert_eq!(parse("2023-07-24T09:30:00+0545").iso(), "2023-07-24T09:30:00+05:45");
+        assert!(
+            IncidentDate::parse("2023-07-24T09:30:00+2:00")
+                .expect_err("short")
+                .contains("needs a UTC offset")
+        );
+    }
+
+    /// Issue 28: STIX timestamps of year 0 came out malformed (`-000001-12-31…`), and of the
+    /// last hours of year 9999 as 1970. Dates are kept within years 1 to 9999 in UTC, and at
+    /// both ends the stamps are RFC 3339 with four-digit years.
+    #[test]
+    fn dates_outside_years_1_to_9999_in_utc_are_refused() {
+        for (text, utc) in [
+            ("0000", ""),
+            ("0000-12", ""),
+            ("0000-12-31", ""),
+            ("0000-12-31T23:59:59Z", ""),
+            ("0001-01-01T00:00:00+00:01", " (in UTC it is in year 0)"),
+            ("0001-01-01T01:00:00+14:00", " (in UTC it is in year 0)"),
+            ("9999-12-31T23:59:59-00:01", " (in UTC it is in year 10000)"),
+            ("9999-12-31T20:00:00-09:00", " (in UTC it is in year 10000)"),
+        ] {
+            let e = IncidentDate::parse(text).expect_err(text);
+            assert_eq!(
+                e,
+                format!(
+                    "`{text}` is out of range{utc}: dates go from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z, \
+                     as STIX and feeds write them in UTC with four-digit years"
+                )
+            );
+        }
+        for (text, stamp) in [
+            ("0001", "0001-01-01T00:00:00.000Z"),
+            ("0001-01-01T00:00:00Z", "0001-01-01T00:00:00.000Z"),
+            ("0001-01-01T00:00:00-09:00", "0001-01-01T09:00:00.000Z"),
+            ("9999-12-31", "9999-12-31T00:00:00.000Z"),
+            ("9999-12-31T23:59:59Z", "9999-12-31T23:59:59.000Z"),
+            ("9999-12-31T23:59:59+09:00", "9999-12-31T14:59:59.000Z"),
+        ] {
+            let date = parse(text);
+            assert_eq!(utc_stamp(date.sort_key(), ".000Z"), stamp, "{text}");
+            assert_eq!(date.iso(), text);
+        }
+    }
+
     #[test]
     fn a_date_time_with_an_offset_is_never_said_to_lack_one() {
         let e = IncidentDate::parse("2023-07-24T25:00:00Z").expect_err("no hour 25");
@@ -459,7 +573,9 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn iso_gives_back_what_was_written(
-            (y, m, d) in (0..=9999_i32, 1..=12_i32, 1..=28_i32),
+            // From year 2: the first hours of year 1 with a positive offset are in year 0 in
+            // UTC, which is refused (`dates_outside_years_1_to_9999_in_utc_are_refused`).
+            (y, m, d) in (2..=9999_i32, 1..=12_i32, 1..=28_i32),
             (h, min, sec) in (0..24_i32, 0..60_i32, 0..60_i32),
             offset in proptest::sample::select(vec!["Z", "+02:00", "-09:30", "+14:00"]),
         ) {

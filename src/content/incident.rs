@@ -201,9 +201,21 @@ pub fn parse(
     text: &str,
     schema: &ParseSettings,
 ) -> Result<Parsed, Vec<Diagnostic>> {
+    // NULs and lone carriage returns are made what every reader of the text takes them for,
+    // before anything reads it (see `frontmatter::normalize`).
+    let normalized = frontmatter::normalize(text);
+    let text: &str = &normalized;
     let split = frontmatter::split(text)
         .map_err(|e| vec![Diagnostic::at(Location::at(path, 1, 1), e.message()).with_help(e.help())])?;
     let yaml_is_blank = split.yaml.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'));
+    // Before the parser, whose time grows with the square of the nesting (see the function).
+    if let Some((line, column)) = frontmatter::too_deep_flow(split.yaml) {
+        let at = Location::at(path, split.yaml_line + line, column);
+        return Err(vec![
+            Diagnostic::at(at, frontmatter::FLOW_TOO_DEEP)
+                .with_help("front matter holds what pages show: write this value flatter, or leave it out"),
+        ]);
+    }
     // One untyped parse, then typing by hand: as fast as YAML parsing gets, and every field
     // error is located at its key and worded for incident writers rather than by serde.
     let mut fields: serde_yaml::Mapping = if yaml_is_blank {
@@ -243,6 +255,12 @@ pub fn parse(
     let mut alias_locations = Vec::new();
     for (i, alias) in aliases_written.iter().enumerate() {
         match alias_path(alias, &schema.base_path) {
+            Ok(ref path) if let Some(segment) = crate::base::slug::overlong_segment(path) => r
+                .error_with_help(
+                    &[Seg::Key("aliases"), Seg::Index(i)],
+                    format_args!(": {}", crate::base::slug::too_long(segment, segment)),
+                    "shorten this part of the old address: a redirect page could not be written there",
+                ),
             Ok(path) => {
                 aliases.push(path);
                 alias_locations.push(r.location(&[Seg::Key("aliases"), Seg::Index(i)]));
@@ -360,6 +378,16 @@ pub fn parse(
         .and(frontmatter::locate(split.yaml, &k("slug")))
         .map(|(line, _)| split.yaml_line + line);
     let slug = match slug_value.as_deref() {
+        Some(s) if is_slug(s) && crate::base::slug::overlong_segment(s).is_some() => {
+            errors.push(
+                Diagnostic::at(
+                    r.location(&k("slug")),
+                    format!("`slug`: {}", crate::base::slug::too_long(s, s)),
+                )
+                .with_help("write a shorter slug: the incident's page is at /incidents/<slug>/"),
+            );
+            String::new()
+        }
         Some(s) if is_slug(s) => s.to_string(),
         Some(s) => {
             let suggestion = slugify(s);
@@ -382,6 +410,14 @@ pub fn parse(
                 errors.push(
                     Diagnostic::at(Location::file(path), "cannot make a URL slug from the file name")
                         .with_help("rename the file or add a `slug:` line"),
+                );
+            } else if crate::base::slug::overlong_segment(&s).is_some() {
+                errors.push(
+                    Diagnostic::at(
+                        Location::file(path),
+                        format!("the file name as a slug: {}", crate::base::slug::too_long(&stem, &s)),
+                    )
+                    .with_help("rename the file, or add a shorter `slug:` line"),
                 );
             }
             s
@@ -626,6 +662,61 @@ mod tests {
             .iter()
             .map(ToString::to_string)
             .collect()
+    }
+
+    /// Issue 28: names longer than a file name may be passed `check` and failed `build`.
+    #[test]
+    fn slugs_and_aliases_longer_than_a_file_name_may_be_are_located_errors() {
+        let long = "a".repeat(201);
+        let e = errors(&format!("---\ntitle: A\ndate: 2024\nslug: {long}\n---\n"));
+        assert!(e[0].starts_with("content/x.md:4:7: `slug`: `aaaa"), "{e:?}");
+        assert!(e[0].contains("URL segment of 201 bytes, and at most 200"), "{e:?}");
+        let e = errors(&format!("---\ntitle: A\ndate: 2024\naliases: [/a/, /b/{long}.html]\n---\n"));
+        assert!(e[0].starts_with("content/x.md:4:10: `aliases[2]`: `aaaa"), "{e:?}");
+        let e = parse(
+            Path::new(&format!("content/{long}.md")),
+            "x.md",
+            "---\ntitle: A\ndate: 2024\n---\n",
+            &schema(),
+        )
+        .expect_err("a file name too long for a slug");
+        assert!(e[0].to_string().contains(".md: the file name as a slug: `aaaa"), "{}", e[0]);
+        let fine = "a".repeat(200);
+        ok(&format!("---\ntitle: A\ndate: 2024\nslug: {fine}\naliases: [/{fine}/x/]\n---\n"));
+    }
+
+    /// Issue 28: `extra: {x: [[[…]]]}` of 160 KB took 19 s in the YAML parser; 400 KB is a
+    /// located error before it runs.
+    #[test]
+    fn front_matter_nested_too_deep_is_refused_before_parsing() {
+        let n = 200_000;
+        let text = format!(
+            "---\ntitle: Deep\ndate: 2024\nextra: {{x: {}{}}}\n---\nBody.\n",
+            "[".repeat(n),
+            "]".repeat(n)
+        );
+        assert!(text.len() > 400_000);
+        assert_eq!(
+            errors(&text),
+            [
+                "content/x.md:4:139: invalid YAML: lists and maps written with `[` and `{` are nested more than 128 deep\n  \
+              help: front matter holds what pages show: write this value flatter, or leave it out"
+            ]
+        );
+        let config = format!("title: x\nextra: {}\n", "[".repeat(n));
+        let e = crate::Config::parse(&config, Path::new("casebook.yaml")).expect_err("too deep");
+        assert!(e.to_string().starts_with("casebook.yaml:2:136: invalid YAML: lists and maps"), "{e}");
+    }
+
+    /// Issue 28: a NUL in the body reached summaries, `<meta description>` and CSV cells.
+    #[test]
+    fn a_nul_becomes_the_replacement_character_everywhere() {
+        let p = ok("---\ntitle: A\0B\ndate: 2024\n---\nFirst\0paragraph.\n\n```internal\rx\r```\r\nEnd.\n");
+        let i = p.incident;
+        assert_eq!(i.title, "A\u{FFFD}B");
+        assert_eq!(i.summary_text, "First\u{FFFD}paragraph.");
+        assert!(!i.summary_html.contains('\0') && !i.content_html.contains('\0'), "{}", i.content_html);
+        assert!(i.content_html.contains("End.") && !i.content_html.contains('x'), "{}", i.content_html);
     }
 
     #[test]

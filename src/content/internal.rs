@@ -81,19 +81,45 @@ impl MarkerError {
     }
 }
 
-/// Finds `<!-- internal -->` (or `<!-- /internal -->` when `closing`) in `text`, with any
-/// spacing and case: the byte range of the whole marker.
-fn find_marker(text: &str, closing: bool) -> Option<(usize, usize)> {
+/// A comment of `text` that opens, closes or looks like an internal note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Marker {
+    /// `<!-- internal -->`.
+    Open,
+    /// `<!-- /internal -->`.
+    Close,
+    /// A comment starting with the word `internal` that is neither (`<!-- internal: call
+    /// Bob -->`, `<!--internal--!>`, a `<!-- internal` never ended): the writer meant a note,
+    /// which casebook cannot tell the end of, so the build stops rather than publish it.
+    Lookalike,
+}
+
+/// The next comment of `text` that is a [`Marker`]: its kind and byte range. The markers are
+/// matched with any spacing (line breaks too, CRLF or not) and case, and extra dashes
+/// (`<!--- internal --->`, a common comment style).
+fn next_marker(text: &str) -> Option<(Marker, usize, usize)> {
     let mut from = 0;
-    while let Some(start) = text[from..].find("<!--").map(|i| i + from) {
+    while let Some(start) = memchr::memmem::find(&text.as_bytes()[from..], b"<!--").map(|i| i + from) {
         let after = &text[start + 4..];
-        let end = after.find("-->")?;
-        // `<!--- internal --->` too: extra dashes are a common comment style.
-        let inner = after[..end].trim_matches(|c: char| c.is_whitespace() || c == '-').to_ascii_lowercase();
-        let wanted =
-            if closing { inner.strip_prefix('/').map(str::trim_start) } else { Some(inner.as_str()) };
-        if wanted == Some("internal") {
-            return Some((start, start + 4 + end + 3));
+        let trimmed = after.trim_start_matches(|c: char| c.is_whitespace() || c == '-');
+        let (closing, word) = match trimmed.strip_prefix('/') {
+            Some(rest) => (true, rest.trim_start()),
+            None => (false, trimmed),
+        };
+        let names_a_note = word.as_bytes().get(..8).is_some_and(|w| w.eq_ignore_ascii_case(b"internal"))
+            && !word[8..].starts_with(|c: char| c.is_alphanumeric() || c == '_');
+        if names_a_note {
+            let Some(end) = after.find("-->") else {
+                return Some((Marker::Lookalike, start, text.len()));
+            };
+            let inner = after[..end].trim_matches(|c: char| c.is_whitespace() || c == '-');
+            let inner = if closing { inner.strip_prefix('/').map_or("", str::trim_start) } else { inner };
+            let kind = match (inner.eq_ignore_ascii_case("internal"), closing) {
+                (true, false) => Marker::Open,
+                (true, true) => Marker::Close,
+                (false, _) => Marker::Lookalike,
+            };
+            return Some((kind, start, start + 4 + end + 3));
         }
         from = start + 4;
     }
@@ -132,10 +158,23 @@ fn first_candidate(text: &str) -> Option<usize> {
                 let after = rest.trim_start_matches(fence);
                 let info =
                     after.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '{' | '.' | '\\'));
-                rest.len() - after.len() >= 3 && (word_at(info) || info.starts_with('&'))
+                rest.len() - after.len() >= 3
+                    && (word_at(info) || info.starts_with('&') || braced_note(after))
             }
         }
     })
+}
+
+/// Whether the info string at the start of `after` (what follows a fence run) is an attribute
+/// list that may name a note anywhere in it (`{#id .internal}`), or hide the word behind an
+/// entity: looser than [`is_internal_info`], for the cheap test.
+fn braced_note(after: &str) -> bool {
+    let info = after.trim_start().trim_start_matches('\\');
+    if !info.starts_with('{') {
+        return false;
+    }
+    let line = &info[..info.find('\n').unwrap_or(info.len())];
+    line.contains('&') || line.as_bytes().windows(8).any(|w| w.eq_ignore_ascii_case(b"internal"))
 }
 
 /// Where the word `internal` starts in `text`, in any ASCII case: a search for the first
@@ -146,24 +185,16 @@ fn word_positions(text: &str) -> impl Iterator<Item = usize> + '_ {
         .filter(move |&i| bytes.get(i..i + 8).is_some_and(|w| w.eq_ignore_ascii_case(b"internal")))
 }
 
-/// For the word `internal` at `at`, the start of the run of three or more backticks or tildes
-/// right before it (spaces, `{` and `.` between allowed): a fence that may open a note. A test
-/// on the text alone, looser than Markdown's rule, so that bodies without any skip the parser.
+/// For the word `internal` at `at`, the start of the first run of three or more backticks or
+/// tildes on its line before it: a fence that may open a note (`{#id .internal}` may stand
+/// between the two). A test on the text alone, looser than Markdown's rule, so that bodies
+/// without any skip the parser.
 fn fence_before(text: &str, at: usize) -> Option<usize> {
     let bytes = text.as_bytes();
-    let mut end = at;
-    while end > 0 && matches!(bytes[end - 1], b' ' | b'\t' | b'{' | b'.') {
-        end -= 1;
-    }
-    let c = *bytes.get(end.checked_sub(1)?)?;
-    if c != b'`' && c != b'~' {
-        return None;
-    }
-    let mut start = end;
-    while start > 0 && bytes[start - 1] == c {
-        start -= 1;
-    }
-    (end - start >= 3).then_some(start)
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let start = line_start + bytes[line_start..at].iter().position(|&b| b == b'`' || b == b'~')?;
+    let run = bytes[start..at].iter().take_while(|&&b| b == bytes[start]).count();
+    (run >= 3).then_some(start)
 }
 
 /// Whether `prefix`, the start of a line, holds nothing but the markers of blocks that can
@@ -278,6 +309,12 @@ pub fn in_front_matter(yaml: &str) -> Option<MarkerError> {
 }
 
 fn process(text: &str, keep: bool) -> Result<Cow<'_, str>, MarkerError> {
+    // Markdown ends a line at a lone carriage return too; the search for notes, which reads
+    // lines by their line feeds, must see the lines Markdown sees (```` ```internal\rSECRET\r```
+    // ```` was one line to it, inline code to Markdown, and published).
+    if let Cow::Owned(normalized) = crate::base::frontmatter::normalize(text) {
+        return process(&normalized, keep).map(|out| Cow::Owned(out.into_owned()));
+    }
     if !may_hold_notes(text) {
         return Ok(Cow::Borrowed(text));
     }
@@ -296,93 +333,91 @@ fn remove_notes(text: &str, keep: bool) -> Result<Cow<'_, str>, MarkerError> {
 }
 
 /// Removes (or marks, when `keep`) the `<!-- internal -->` … `<!-- /internal -->` regions of
-/// `text`, wherever they are.
+/// `text`, wherever they are. A removed region keeps its line breaks, so the line count stays
+/// and the text after it does not join the paragraph before.
+///
+/// Markers are found in the whole text, not line by line: a marker may itself be written over
+/// several lines (`<!--\ninternal\n-->`), which a search line by line never saw, and published.
 fn comments(text: &str, keep: bool) -> Result<Cow<'_, str>, MarkerError> {
-    if find_marker(text, false).is_none() && find_marker(text, true).is_none() {
+    let Some(first) = next_marker(text) else {
         return Ok(Cow::Borrowed(text));
-    }
-    // Whether the open comment region is a block (its markers on lines of their own).
-    let mut comment_block = false;
+    };
     let mut out = String::with_capacity(text.len());
-    // The byte offset of the open region's marker.
-    let mut in_comment: Option<usize> = None;
-    let mut line_offset = 0;
-    for line in text.split_inclusive('\n') {
-        let blank = if line.ends_with('\n') { "\n" } else { "" };
-        let line_start = out.len();
-        // Comment markers, possibly several on one line.
-        let mut rest = line;
-        loop {
-            let rest_offset = line_offset + line.len() - rest.len();
-            match in_comment {
-                Some(_) => match find_marker(rest, true) {
-                    Some((start, end)) => {
-                        in_comment = None;
-                        if keep {
-                            out.push_str(&rest[..start]);
-                            let close = if comment_block { BLOCK_CLOSE } else { INLINE_CLOSE };
-                            let (before, after) = if comment_block { ("\n\n", "\n\n") } else { ("", "") };
-                            out.push_str(&format!("{before}{close}{after}"));
-                        }
-                        rest = &rest[end..];
-                    }
-                    None => {
-                        if keep {
-                            out.push_str(rest);
-                        }
-                        break;
-                    }
-                },
-                None => {
-                    let open = find_marker(rest, false);
-                    let close = find_marker(rest, true);
-                    match (open, close) {
-                        (_, Some((c, _))) if open.is_none_or(|(o, _)| c < o) => {
-                            return Err(MarkerError::at(
-                                text,
-                                rest_offset + c,
-                                "`<!-- /internal -->` closes an internal note that was never opened",
-                                CANNOT_REMOVE_HELP,
-                            ));
-                        }
-                        (Some((start, end)), _) => {
-                            out.push_str(&rest[..start]);
-                            in_comment = Some(rest_offset + start);
-                            if keep {
-                                comment_block =
-                                    rest[end..].trim().is_empty() && rest[..start].trim().is_empty();
-                                if comment_block {
-                                    out.push_str(&format!("\n\n{BLOCK_OPEN}\n\n"));
-                                } else {
-                                    out.push_str(INLINE_OPEN);
-                                }
-                            }
-                            rest = &rest[end..];
-                        }
-                        _ => {
-                            out.push_str(rest);
-                            break;
-                        }
-                    }
+    let mut copied = 0;
+    let mut found = Some(first);
+    while let Some((kind, start, end)) = found.map(|(k, s, e)| (k, s + copied, e + copied)) {
+        match kind {
+            Marker::Close => {
+                return Err(MarkerError::at(
+                    text,
+                    start,
+                    "`<!-- /internal -->` closes an internal note that was never opened",
+                    CANNOT_REMOVE_HELP,
+                ));
+            }
+            Marker::Lookalike => return Err(lookalike(text, start)),
+            Marker::Open => {}
+        }
+        // The region ends at the next closing marker: another opening marker or a look-alike
+        // before it is part of the note, and goes with it.
+        let mut close = None;
+        let mut from = end;
+        while let Some((k, s, e)) = next_marker(&text[from..]) {
+            match k {
+                Marker::Close => {
+                    close = Some((from + s, from + e));
+                    break;
                 }
+                // Removed with the note, as is any marker in it.
+                Marker::Lookalike | Marker::Open => from += e,
             }
         }
-        // A removed note that took the end of a line keeps the line break: the line count
-        // stays, and the text that follows does not join the paragraph before.
-        if !(out[line_start..].ends_with('\n') || keep && out.ends_with('\n')) {
-            out.push_str(blank);
+        let Some((close_start, close_end)) = close else {
+            return Err(MarkerError::at(
+                text,
+                start,
+                "`<!-- internal -->` is never closed: add `<!-- /internal -->` where the note ends",
+                CANNOT_REMOVE_HELP,
+            ));
+        };
+        out.push_str(&text[copied..start]);
+        if keep {
+            // A block when each marker stands on a line of its own.
+            let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = text[close_end..].find('\n').map_or(text.len(), |i| close_end + i);
+            let open_line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+            let close_line_start = text[..close_start].rfind('\n').map_or(0, |i| i + 1);
+            let block = text[line_start..start].trim().is_empty()
+                && text[end..open_line_end].trim().is_empty()
+                && text[close_line_start..close_start].trim().is_empty()
+                && text[close_end..line_end].trim().is_empty();
+            if block {
+                out.push_str(&format!("\n\n{BLOCK_OPEN}\n\n"));
+                out.push_str(&text[end..close_start]);
+                out.push_str(&format!("\n\n{BLOCK_CLOSE}\n\n"));
+            } else {
+                out.push_str(INLINE_OPEN);
+                out.push_str(&text[end..close_start]);
+                out.push_str(INLINE_CLOSE);
+            }
+        } else {
+            out.extend(text[start..close_end].chars().filter(|&c| c == '\n'));
         }
-        line_offset += line.len();
+        copied = close_end;
+        found = next_marker(&text[copied..]);
     }
-    if let Some(offset) = in_comment {
-        return Err(MarkerError::at(
-            text,
-            offset,
-            "`<!-- internal -->` is never closed: add `<!-- /internal -->` where the note ends",
-            CANNOT_REMOVE_HELP,
-        ));
-    }
+    out.push_str(&text[copied..]);
     Ok(Cow::Owned(out))
+}
+
+/// The error for a comment at byte `at` of `text` that names a note but is not a marker.
+fn lookalike(text: &str, at: usize) -> MarkerError {
+    MarkerError::at(
+        text,
+        at,
+        "this comment looks like an internal-note marker but is not one, so the note would be published",
+        "write the note between `<!-- internal -->` and `<!-- /internal -->`, each marker holding nothing else",
+    )
 }
 
 /// A fenced block that is a note, as pulldown-cmark reads it.
@@ -576,6 +611,94 @@ mod tests {
         }
     }
 
+    /// Issue 28: markers written over several lines, with LF or CRLF line ends, were looked
+    /// for line by line, never found, and the note published.
+    #[test]
+    fn markers_written_over_several_lines_are_found() {
+        for text in [
+            "Public.\n\n<!--\ninternal\n-->SECRET<!--\n/internal\n-->\n\nAfter.\n",
+            "Public.\r\n\r\n<!--\r\ninternal\r\n-->SECRET<!--\r\n/internal\r\n-->\r\n\r\nAfter.\r\n",
+            "Public.\n\n<!--   Internal\n\n-->\nSECRET\nSECRET\n<!--\n  /\n  internal -->\nAfter.\n",
+            "Public <!--\tinternal\t-->SECRET<!-- /\tinternal\n--> after.\n",
+        ] {
+            let html = published(text);
+            assert!(html.contains("After.") || html.contains("after."), "{text:?}: {html}");
+        }
+        assert_eq!(strip_ok("A<!--\ninternal\n-->x\ny<!--\n/internal\n-->B\n"), "A\n\n\n\n\nB\n");
+        let e = strip("a\n<!--\ninternal\n-->\nSECRET\n").expect_err("unclosed");
+        assert_eq!((e.line, e.column), (2, 1));
+        let e = strip("a\n\nb <!--\n/internal\n-->\n").expect_err("unopened");
+        assert_eq!((e.line, e.column), (3, 3));
+    }
+
+    /// Issue 28: attribute-style info strings (pandoc, markdown-it-attrs) were not notes to
+    /// casebook, which published them as code.
+    #[test]
+    fn attribute_style_info_strings_are_notes() {
+        for fence in [
+            "```{ .internal }",
+            "```{#id .internal}",
+            "~~~ {.rust .Internal}",
+            "```{#n internal}",
+            "``` { .INTERNAL }",
+        ] {
+            let close = if fence.starts_with('~') { "~~~" } else { "```" };
+            let html = published(&format!("Public.\n\n{fence}\nSECRET\n{close}\n\nAfter.\n"));
+            assert!(html.contains("After."), "{fence}: {html}");
+            let info = fence.trim_start_matches(['`', '~']);
+            assert!(is_internal_info(info), "{info}");
+        }
+        for info in ["{.rust}", "{#internal}", "{ .internals }", "rust {.internal}"] {
+            assert!(!is_internal_info(info), "{info}");
+        }
+        // Read as text (inside an HTML block), it stops the build as any other note would.
+        let e = strip("<div>\n```{#id .internal}\nSECRET\n```\n</div>\n").expect_err("read as text");
+        assert_eq!(e.line, 2);
+    }
+
+    /// Issue 28: Markdown ends a line at a lone `\r`; the search for notes did not, so a note
+    /// written with old Mac line ends (or a mix) was one line to it, and published.
+    #[test]
+    fn notes_with_lone_carriage_returns_are_removed() {
+        for text in [
+            "```internal\rSECRET\r```\r",
+            "Public.\r\n\r\n```internal\rSECRET\r```\r\nAfter.\n",
+            "Public.\r\r<!-- internal -->\rSECRET\r<!-- /internal -->\rAfter.\r",
+            "Public.\n\n~~~ internal\r\nSECRET\rSECRET\n~~~\r\rAfter.\n",
+        ] {
+            let stripped = strip_ok(text);
+            let html = render(&stripped, Settings::default()).html;
+            assert!(!html.contains("SECRET"), "{text:?}: {html}");
+            assert!(!html.to_ascii_lowercase().contains("internal"), "{text:?}: {html}");
+            assert_eq!(text.contains("After."), html.contains("After."), "{text:?}: {html}");
+        }
+        let e = strip("a\r\r```internal\rSECRET\r").expect_err("unclosed");
+        assert_eq!(e.line, 3, "lines as Markdown counts them");
+    }
+
+    /// Issue 28: a comment naming a note that is not a marker cannot be removed: the build
+    /// stops rather than show it (raw HTML is shown as text by default).
+    #[test]
+    fn comments_that_only_look_like_markers_are_errors() {
+        for (text, column) in [
+            ("Public <!-- internal: call Bob -->.\n", 8),
+            ("Public <!--internal--!>SECRET<!--/internal--!>\n", 8),
+            ("Public <!-- INTERNAL note\nSECRET\n", 8),
+            ("Public <!-- /internal note --> x\n", 8),
+        ] {
+            let e = strip(text).expect_err(text);
+            assert_eq!((e.line, e.column), (1, column), "{text}");
+            assert!(e.message.contains("looks like an internal-note marker"), "{}", e.message);
+        }
+        // Inside a note, one goes with the note; and other comments are not notes.
+        assert_eq!(strip_ok("a <!-- internal -->b <!-- internal: x --> c<!-- /internal --> d\n"), "a  d\n");
+        for text in
+            ["<!-- internals of the system -->\n", "<!-- an internal review -->\n", "<!-- internal_x -->\n"]
+        {
+            assert!(strip(text).is_ok(), "{text}");
+        }
+    }
+
     #[test]
     fn a_note_after_a_definition_list_marker_is_an_error() {
         let e = strip("Term\n: ```internal\n  SECRET\n  ```\n").expect_err("read as text, so published");
@@ -596,6 +719,11 @@ mod tests {
             crate::content::markdown::Settings::default(),
         );
         assert_eq!(rendered.internal_blocks, [3]);
+        let attributes = crate::content::markdown::render(
+            "x\n\n```{#id .internal}\nSECRET\n```\n",
+            crate::content::markdown::Settings::default(),
+        );
+        assert_eq!(attributes.internal_blocks, [3]);
         let plain = crate::content::markdown::render(
             "```text\ninternal\n```\n",
             crate::content::markdown::Settings::default(),

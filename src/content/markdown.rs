@@ -74,13 +74,19 @@ pub(crate) fn options() -> Options {
 
 /// Whether a fenced block's info string makes it an internal note (see `internal.rs`, which
 /// removes them; rendering refuses any left): its first word is `internal`, in any
-/// case, also when written as a class the way pandoc does (`{.internal}`).
+/// case, also when written as a class the way pandoc does (`{.internal}`); or it is an
+/// attribute list naming the class anywhere in it (`{ .internal }`, `{#id .internal}`,
+/// `{.rust .internal}`), which other Markdown tools read as a note too.
 pub fn is_internal_info(info: &str) -> bool {
+    let is_word = |w: &str| w.eq_ignore_ascii_case("internal");
+    let info = info.trim_start();
     let word = info.split_whitespace().next().unwrap_or_default();
-    word.trim_start_matches('{')
-        .trim_start_matches('.')
-        .trim_end_matches('}')
-        .eq_ignore_ascii_case("internal")
+    if is_word(word.trim_start_matches('{').trim_start_matches('.').trim_end_matches('}')) {
+        return true;
+    }
+    let Some(attributes) = info.strip_prefix('{') else { return false };
+    let attributes = attributes.split('}').next().unwrap_or_default();
+    attributes.split_whitespace().any(|w| is_word(w.trim_start_matches('.')))
 }
 
 /// Renders a Markdown document.

@@ -11,6 +11,11 @@ use super::{Draft, file_name, timestamp as date};
 /// Converts one cState issue.
 pub fn convert(_path: &Path, text: &str) -> Result<Draft, String> {
     let split = crate::base::frontmatter::split(text).map_err(|e| e.message().to_string())?;
+    // Before the parser, whose time grows with the square of the nesting.
+    if let Some((line, column)) = crate::base::frontmatter::too_deep_flow(split.yaml) {
+        let line = split.yaml_line + line;
+        return Err(format!("{} (line {line}, column {column})", crate::base::frontmatter::FLOW_TOO_DEEP));
+    }
     let mut fields: Mapping = serde_yaml::from_str(split.yaml).map_err(|e| format!("invalid YAML: {e}"))?;
     let mut draft = Draft::default();
     let mut take = |key: &str| fields.shift_remove(key);

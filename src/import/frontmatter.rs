@@ -11,6 +11,11 @@ use super::{Draft, file_name};
 /// Converts one file.
 pub fn convert(path: &Path, text: &str, map: &[(String, String)]) -> Result<Draft, String> {
     let split = crate::base::frontmatter::split(text).map_err(|e| e.message().to_string())?;
+    // Before the parser, whose time grows with the square of the nesting.
+    if let Some((line, column)) = crate::base::frontmatter::too_deep_flow(split.yaml) {
+        let line = split.yaml_line + line;
+        return Err(format!("{} (line {line}, column {column})", crate::base::frontmatter::FLOW_TOO_DEEP));
+    }
     let fields: Mapping = serde_yaml::from_str(split.yaml).map_err(|e| format!("invalid YAML: {e}"))?;
     let mut draft = Draft::default();
     for (key, value) in fields {

@@ -216,6 +216,9 @@ struct Shared {
     root: PathBuf,
     live: Arc<LiveReload>,
     shutdown: AtomicBool,
+    /// The address listened on: the only one, with the loopback names, that requests may name
+    /// in `Host` (see [`host_allowed`]).
+    bound: SocketAddr,
 }
 
 /// Binds and starts serving in background threads. Port 0 picks a free port.
@@ -265,7 +268,7 @@ impl Bound {
 
     fn spawn(self, root: PathBuf, live: Arc<LiveReload>) -> Result<Server, Diagnostic> {
         let Bound { listener, addr } = self;
-        let shared = Arc::new(Shared { root, live, shutdown: AtomicBool::new(false) });
+        let shared = Arc::new(Shared { root, live, shutdown: AtomicBool::new(false), bound: addr });
         let for_thread = Arc::clone(&shared);
         let accept = std::thread::Builder::new()
             .name("casebook-accept".into())
@@ -346,6 +349,8 @@ struct Request {
     /// The path as sent, still percent-encoded.
     path: String,
     query: Option<String>,
+    /// The `Host` header, when sent.
+    host: Option<String>,
 }
 
 /// Why no request could be read.
@@ -362,6 +367,11 @@ fn handle_connection(mut stream: TcpStream, shared: &Shared) {
     let (response, head_only) = match read_request(&mut stream) {
         Err(BadRequest::Gone) => return,
         Err(BadRequest::Status(status)) => (Response::error(status), false),
+        // Before anything of the site, the event stream included: see `host_allowed`.
+        Ok(request) if !host_allowed(request.host.as_deref(), shared.bound) => {
+            log::debug!("preview server: refused a request for host {:?}", request.host);
+            (Response::error(403), request.head_only)
+        }
         Ok(request) if request.path == EVENTS_PATH => {
             if let Err(e) = stream_events(&mut stream, shared, request.head_only) {
                 log::debug!("preview server: event stream ended: {e}");
@@ -433,11 +443,16 @@ fn parse_head(head: &[u8]) -> Result<Request, u16> {
     if method.is_empty() || !matches!(version, "HTTP/1.1" | "HTTP/1.0") {
         return Err(400);
     }
+    let mut host = None;
     for line in lines.filter(|l| !l.is_empty()) {
-        let (name, _) = line.split_once(':').ok_or(400u16)?;
+        let (name, value) = line.split_once(':').ok_or(400u16)?;
         // A name with spaces, or a line starting with one (the obsolete line folding), is
         // malformed and could be read differently by a proxy in front of us.
         if name.is_empty() || name.bytes().any(|b| b <= b' ' || b == 0x7f) {
+            return Err(400);
+        }
+        // Two `Host` headers could be read either way: refused, as HTTP says.
+        if name.eq_ignore_ascii_case("host") && host.replace(value.trim().to_string()).is_some() {
             return Err(400);
         }
     }
@@ -455,7 +470,57 @@ fn parse_head(head: &[u8]) -> Result<Request, u16> {
         Some((p, q)) => (p, Some(q.to_string())),
         None => (target, None),
     };
-    Ok(Request { head_only, path: path.to_string(), query })
+    Ok(Request { head_only, path: path.to_string(), query, host })
+}
+
+/// Whether a request naming `host` in its `Host` header may be answered by a server listening
+/// on `bound`: `localhost`, `127.0.0.1`, `[::1]` and the address listened on, each with any
+/// port or none.
+///
+/// This defeats DNS rebinding: a web page at `attacker.example` makes its name resolve to
+/// 127.0.0.1, and the browser then lets the page read the preview (drafts, internal notes) as
+/// its own origin. The browser still names the attacker's host in `Host`, which is refused. An
+/// IP address cannot be rebound, so when listening on every address (`--bind 0.0.0.0`, for
+/// other machines to reach the preview at this machine's address, which the server does not
+/// know), any IP address is answered, and names still only if `localhost`. The port is not
+/// compared: a tunnel (`ssh -L 8080:localhost:1111`) forwards another one, and rebinding does
+/// not depend on it. A request without `Host` (HTTP/1.0, a script) is answered: browsers
+/// always send one.
+fn host_allowed(host: Option<&str>, bound: SocketAddr) -> bool {
+    let Some(host) = host else { return true };
+    let (name, port) = if let Some(bracketed) = host.strip_prefix('[') {
+        let Some((inside, rest)) = bracketed.split_once(']') else { return false };
+        match rest {
+            "" => (inside, None),
+            _ => match rest.strip_prefix(':') {
+                Some(port) => (inside, Some(port)),
+                None => return false,
+            },
+        }
+    } else {
+        match host.split_once(':') {
+            Some((name, port)) => (name, Some(port)),
+            None => (host, None),
+        }
+    };
+    if port.is_some_and(|p| p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit())) {
+        return false;
+    }
+    if name.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    // An IPv6 address only in brackets, as URLs write it.
+    let ip: Option<IpAddr> = if host.starts_with('[') {
+        name.parse::<Ipv6Addr>().ok().map(IpAddr::V6)
+    } else {
+        name.parse::<Ipv4Addr>().ok().map(IpAddr::V4)
+    };
+    ip.is_some_and(|ip| {
+        ip == IpAddr::V4(Ipv4Addr::LOCALHOST)
+            || ip == IpAddr::V6(Ipv6Addr::LOCALHOST)
+            || ip == bound.ip()
+            || bound.ip().is_unspecified()
+    })
 }
 
 /// A complete response (event streams are written separately).
@@ -504,6 +569,7 @@ fn reason(status: u16) -> &'static str {
         200 => "OK",
         301 => "Moved Permanently",
         400 => "Bad Request",
+        403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
         431 => "Request Header Fields Too Large",

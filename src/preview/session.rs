@@ -162,6 +162,10 @@ pub struct Session {
     pending: std::collections::BTreeSet<PathBuf>,
     /// Static files changed since the last successful build.
     statics_pending: bool,
+    /// The output folder, held from the first rebuild for the session's life: its rebuilds
+    /// write into the folder at any moment, and know what it holds (see
+    /// [`output::lock_output`]).
+    lock: Option<output::OutputLock>,
 }
 
 /// What a set of changed paths means for the build.
@@ -193,6 +197,7 @@ impl Session {
             built: None,
             pending: Default::default(),
             statics_pending: false,
+            lock: None,
         }
     }
 
@@ -227,6 +232,9 @@ impl Session {
     /// On error the output keeps the last good build, and the session remembers the broken
     /// file, so the rebuild after its fix is incremental again.
     pub fn rebuild(&mut self, changed: &[PathBuf]) -> Result<RebuildReport> {
+        if self.lock.is_none() {
+            self.lock = Some(output::lock_output(&self.options.output)?);
+        }
         let started = Instant::now();
         if self.built.is_none() {
             return self.full(started);

@@ -270,13 +270,67 @@ pub fn parse_file(
     let source = path.strip_prefix(content).unwrap_or(path);
     let source = source.to_string_lossy().replace('\\', "/");
     let mut parsed = incident::parse(path, &source, text, schema)?;
-    let terms = config
+    let terms: Vec<Vec<String>> = config
         .taxonomies
         .iter()
         .map(|t| crate::content::field_path::values(&parsed.incident, t.field()))
         .collect();
+    let overlong = overlong_terms(config, path, text, &terms);
+    if !overlong.is_empty() {
+        return Err(overlong);
+    }
     parsed.incident.terms = terms;
     Ok((Arc::new(parsed.incident), parsed.warnings))
+}
+
+/// An error for each term of `terms` (one list per taxonomy of `config`) whose page could not
+/// be written: its URL segment, a folder of the output, is longer than a file name may be.
+/// Located at the value in the front matter of `text` where it can be found there, else at its
+/// field's key.
+fn overlong_terms(config: &Config, path: &Path, text: &str, terms: &[Vec<String>]) -> Vec<Diagnostic> {
+    use crate::base::{frontmatter, slug};
+    let mut errors = Vec::new();
+    for (taxonomy, keys) in config.taxonomies.iter().zip(terms) {
+        // Only taxonomies with pages write a folder per term.
+        if !taxonomy.pages {
+            continue;
+        }
+        for key in keys {
+            let segment = slug::slugify(key);
+            if slug::overlong_segment(&segment).is_none() {
+                continue;
+            }
+            // Found again on this rare path only: parsing succeeded, so the split does.
+            let normalized = frontmatter::normalize(text);
+            let Ok(split) = frontmatter::split(&normalized) else { continue };
+            let field = taxonomy.field();
+            let first = field.split('.').next().unwrap_or(field);
+            // `victims.sector` may be written under `victim:` too.
+            let key_at = frontmatter::locate(split.yaml, &[frontmatter::Seg::Key(first)]);
+            // The value itself, written on or after its field's line.
+            let from: usize = match key_at {
+                Some((line, _)) => split.yaml.split_inclusive('\n').take(line).map(str::len).sum(),
+                None => 0,
+            };
+            let at = match split.yaml[from..].find(key.as_str()) {
+                Some(offset) => {
+                    let before = &split.yaml[..from + offset];
+                    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+                    Some((before.matches('\n').count(), before[line_start..].chars().count() + 1))
+                }
+                None => key_at,
+            };
+            let location = match at {
+                Some((line, column)) => Location::at(path, split.yaml_line + line, column),
+                None => Location::file(path),
+            };
+            errors.push(
+                Diagnostic::at(location, format!("`{field}`: {}", slug::too_long(key, &segment)))
+                    .with_help(format!("shorten it: its page would be at /{}/<term>/", taxonomy.path())),
+            );
+        }
+    }
+    errors
 }
 
 /// A year of the archive.

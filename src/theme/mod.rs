@@ -3,6 +3,7 @@
 //! A site's templates override its theme's, which override the default theme embedded in the
 //! binary. Files are read here, once; the renderer only sees names and text.
 
+mod includes;
 pub mod uses;
 
 use std::collections::BTreeMap;
@@ -114,7 +115,33 @@ impl Theme {
                 theme.statics.insert(file.to_string(), StaticSource::Embedded(bytes));
             }
         }
-        let theme_dir = root.join("themes").join(name);
+        let themes = root.join("themes");
+        let theme_dir = themes.join(name);
+        let located = || config.locate("theme").unwrap_or_else(|| Location::file(root.join(CONFIG_FILE)));
+        // A theme is a folder of themes/, by its name: its templates run and its static files
+        // are published, so `theme: ../../elsewhere` or `/etc`, or a link in themes/ leading
+        // out of it, must not pull in files from outside the site.
+        let plain = {
+            let mut parts = Path::new(name).components();
+            matches!((parts.next(), parts.next()), (Some(std::path::Component::Normal(_)), None))
+        };
+        if !plain {
+            return Err(Diagnostic::at(
+                located(),
+                format!("theme `{name}` is not the name of a folder in themes/"),
+            )
+            .with_help("write the name of a folder of themes/, such as `theme: mytheme`"));
+        }
+        if fs::is_dir(&theme_dir) && !fs::absolute(&theme_dir)?.starts_with(fs::absolute(&themes)?) {
+            return Err(Diagnostic::at(
+                located(),
+                format!(
+                    "theme `{name}` leads out of themes/: {} is a link to a folder elsewhere",
+                    theme_dir.display()
+                ),
+            )
+            .with_help("copy the theme into themes/ instead of linking to it"));
+        }
         if fs::is_dir(&theme_dir) {
             theme.add_dir(&theme_dir)?;
         } else if name != DEFAULT_THEME_NAME {
@@ -122,15 +149,16 @@ impl Theme {
             for dir in fs::subfolders(&root.join("themes"))? {
                 available.push(dir);
             }
-            let location = config.locate("theme").unwrap_or_else(|| Location::file(root.join(CONFIG_FILE)));
             return Err(Diagnostic::at(
-                location,
+                located(),
                 format!("theme `{name}` not found: there is no folder {}", theme_dir.display()),
             )
             .with_help(format!("available themes: {}", available.join(", "))));
         }
         theme.add_dir(root)?;
         theme.check_branding(config)?;
+        // Here rather than when the templates are compiled: Tera's error names no file.
+        includes::check(&theme.templates)?;
         Ok(theme)
     }
 
@@ -188,6 +216,37 @@ mod tests {
             assert!(theme.templates.contains_key(name), "{name}");
         }
         assert!(theme.statics.contains_key("style.css"));
+    }
+
+    /// Issue 28: a `theme:` path leaving themes/ was accepted, its templates run and its
+    /// static files published.
+    #[test]
+    fn a_theme_leading_out_of_themes_is_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path().join("site");
+        let outside = dir.path().join("outside");
+        std::fs::create_dir_all(root.join("themes/own/templates")).expect("mkdir");
+        std::fs::create_dir_all(outside.join("templates")).expect("mkdir");
+        let load = |theme: &str| {
+            let text = format!("title: x\ntheme: \"{theme}\"\n");
+            let config = Config::parse(&text, &root.join("casebook.yaml")).expect("valid");
+            Theme::load(&root, &config)
+        };
+        let absolute = outside.to_string_lossy().into_owned();
+        for theme in
+            ["../../outside", "../outside", absolute.as_str(), "own/../../../outside", "own/templates", "."]
+        {
+            let e = load(theme).expect_err(theme);
+            assert!(e.to_string().contains(":2:8: theme `"), "{e}");
+            assert!(e.to_string().contains("is not the name of a folder in themes/"), "{e}");
+        }
+        assert!(load("own").is_ok());
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(&outside, root.join("themes/linked")).expect("link");
+            let e = load("linked").expect_err("a link out of themes/");
+            assert!(e.to_string().contains("theme `linked` leads out of themes/"), "{e}");
+        }
     }
 
     #[test]

@@ -32,7 +32,10 @@ pub fn resolve(root: &Path, requested: Option<&Path>) -> Result<PathBuf, Diagnos
         return Err(refuse("it holds the site itself, and the build replaces it".into()));
     }
     for dir in SOURCE_DIRS {
-        if out_abs.starts_with(root_abs.join(dir)) {
+        let source = root_abs.join(dir);
+        // Also where it really is: a `content/` kept elsewhere and linked into the site is
+        // still its content, and the output is compared by its real path.
+        if out_abs.starts_with(&source) || out_abs.starts_with(fs::absolute(&source)?) {
             return Err(refuse(format!("it is, or is inside, the site's {dir}/ folder")));
         }
     }
@@ -60,6 +63,67 @@ pub fn refuse_drafts_in_public(root: &Path, output: &Path, doing: &str) -> Resul
             .with_help("pass --output with a preview folder, e.g. `--drafts --output preview/`, or use `casebook serve --drafts`"));
     }
     Ok(())
+}
+
+/// The right to write an output folder, held by one build at a time while this value lives
+/// (see [`lock_output`]).
+#[derive(Debug)]
+pub struct OutputLock {
+    /// The lock file, and its lock; none where the file system cannot lock files.
+    held: Option<(PathBuf, fs::Lock)>,
+}
+
+impl Drop for OutputLock {
+    /// Leaves nothing beside the output but the output and its state.
+    fn drop(&mut self) {
+        if let Some((path, lock)) = self.held.take() {
+            lock.remove(&path);
+        }
+    }
+}
+
+/// Takes the output folder `output` for one build (or one `casebook watch`) until the value
+/// returned is dropped: an exclusive lock on a file beside the folder (`.public.casebook-lock`,
+/// like the state file: never inside the output, so it is not deployed), removed when done.
+/// The operating system releases the lock when the process ends, however it ends.
+///
+/// Two builds into one folder at once each swapped in a staging folder and removed the other's:
+/// the output held part of a site, or was gone. A second build therefore waits for the first
+/// rather than refuse: overlapping CI jobs (two pushes in a row) then both succeed, the second
+/// finding the first's output up to date or building on it, instead of failing for no fault of
+/// the site. It says so first ("waiting for another build into …"), since a `casebook watch`
+/// holds the folder for as long as it runs.
+pub fn lock_output(output: &Path) -> Result<OutputLock, Diagnostic> {
+    let path = sibling(output, "lock");
+    let mut said = false;
+    // Each build removes the lock file when done: one that was waiting on it finds it gone,
+    // and takes a new one.
+    loop {
+        // Made again each time: the file is also found gone when its folder is.
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs::create_dir_all(parent)?;
+        }
+        let waiting = || {
+            if !said {
+                log::warn!(
+                    "waiting for another build into {} to finish (a casebook build or watch is writing it)",
+                    output.display()
+                );
+                said = true;
+            }
+        };
+        match fs::Lock::take_or_wait(&path, waiting)? {
+            fs::Taken::Held(lock) => return Ok(OutputLock { held: Some((path, lock)) }),
+            fs::Taken::Unsupported(e) => {
+                log::info!(
+                    "cannot lock {} ({e}): builds into this folder are not kept apart",
+                    path.display()
+                );
+                return Ok(OutputLock { held: None });
+            }
+            fs::Taken::Replaced => {}
+        }
+    }
 }
 
 /// Whether an existing folder may be replaced: missing, empty, or an earlier build.
@@ -203,6 +267,27 @@ mod tests {
         assert!(!target.join("404.html").exists());
     }
 
+    /// Issue 28: two builds into one folder at once left part of a site, or none.
+    #[test]
+    fn one_build_at_a_time_holds_an_output_folder() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("public");
+        let first = lock_output(&target).expect("lock");
+        let lock_file = sibling(&target, "lock");
+        assert!(lock_file.is_file(), "beside the output, not in it");
+        let (tx, rx) = std::sync::mpsc::channel();
+        let waiting = std::thread::spawn(move || {
+            let second = lock_output(&target).expect("lock");
+            tx.send(()).expect("send");
+            drop(second);
+        });
+        assert!(rx.recv_timeout(std::time::Duration::from_millis(300)).is_err(), "the second waits");
+        drop(first);
+        rx.recv_timeout(std::time::Duration::from_secs(10)).expect("then takes it");
+        waiting.join().expect("joined");
+        assert!(!lock_file.exists(), "nothing left beside the output");
+    }
+
     #[test]
     fn refuses_site_and_source_folders() {
         let site = tempfile::tempdir().expect("temp dir");
@@ -212,6 +297,22 @@ mod tests {
         }
         assert_eq!(resolve(root, None).expect("default"), root.join("public"));
         assert!(resolve(root, Some(&root.join("elsewhere"))).is_ok());
+    }
+
+    /// Issue 28: with `content/` a link to a folder elsewhere, an output inside that folder
+    /// was accepted, and the next build would have replaced the site's content.
+    #[cfg(unix)]
+    #[test]
+    fn refuses_an_output_inside_a_linked_source_folder() {
+        let site = tempfile::tempdir().expect("temp dir");
+        let elsewhere = tempfile::tempdir().expect("temp dir");
+        let root = site.path();
+        std::os::unix::fs::symlink(elsewhere.path(), root.join("content")).expect("link");
+        for bad in [elsewhere.path().join("out"), root.join("content/out"), elsewhere.path().to_path_buf()] {
+            let e = resolve(root, Some(&bad)).expect_err("inside content/");
+            assert!(e.to_string().contains("is inside, the site's content/ folder"), "{e}");
+        }
+        assert!(resolve(root, Some(&root.join("public"))).is_ok());
     }
 
     #[test]

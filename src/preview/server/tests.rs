@@ -243,7 +243,7 @@ fn other_methods_and_malformed_requests_are_refused() {
     assert_eq!(request(f.server.addr(), "GET http://x/ HTTP/1.1\r\n\r\n").status, 400);
     let huge = format!("GET / HTTP/1.1\r\nX-Big: {}\r\n\r\n", "a".repeat(20 * 1024));
     assert_eq!(request(f.server.addr(), &huge).status, 431);
-    let bare_newlines = request(f.server.addr(), "GET /style.css HTTP/1.0\nHost: x\n\n");
+    let bare_newlines = request(f.server.addr(), "GET /style.css HTTP/1.0\nHost: localhost\n\n");
     assert_eq!(bare_newlines.status, 200);
 }
 
@@ -442,4 +442,68 @@ fn percent_decoding() {
     assert_eq!(percent_decode("%4"), None);
     assert_eq!(percent_decode("%+4"), None);
     assert_eq!(percent_decode("%g0"), None);
+}
+
+/// Issue 28: through DNS rebinding, a page of `attacker.example` could read the preview
+/// (drafts and internal notes) as its own origin. Only the loopback names and the address
+/// listened on are answered; anything else gets a 403 with nothing of the site.
+#[test]
+fn only_local_host_names_are_answered() {
+    let f = fixture(true);
+    let addr = f.server.addr();
+    let port = addr.port();
+    let with_host = |host: &str, path: &str| {
+        request(addr, &format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"))
+    };
+    for host in [
+        "localhost".to_string(),
+        format!("localhost:{port}"),
+        "LocalHost".to_string(),
+        "127.0.0.1".to_string(),
+        format!("127.0.0.1:{port}"),
+        "[::1]".to_string(),
+        format!("[::1]:{port}"),
+        // A tunnel forwards another port.
+        "localhost:8080".to_string(),
+    ] {
+        let reply = with_host(&host, "/");
+        assert_eq!(reply.status, 200, "{host}");
+        assert!(reply.text().contains("<h1>home</h1>"), "{host}");
+    }
+    for host in [
+        format!("rebind.attacker.example:{port}"),
+        "rebind.attacker.example".to_string(),
+        "localhost.attacker.example".to_string(),
+        "127.0.0.1.nip.io".to_string(),
+        "127.0.0.2".to_string(),
+        "::1".to_string(),
+        "[::1".to_string(),
+        "localhost:".to_string(),
+        "localhost:x".to_string(),
+        "".to_string(),
+    ] {
+        for path in ["/", "/a/", "/style.css", "/nope", "/__casebook/live.js", "/__casebook/events"] {
+            let reply = with_host(&host, path);
+            assert_eq!(reply.status, 403, "{host} {path}");
+            let text = reply.text();
+            assert!(!text.contains("home") && !text.contains("page a") && !text.contains("color"), "{text}");
+            assert!(!text.contains("custom missing page") && !text.contains("EventSource"), "{text}");
+        }
+    }
+    let twice = request(addr, "GET / HTTP/1.1\r\nHost: localhost\r\nHost: attacker.example\r\n\r\n");
+    assert_eq!(twice.status, 400);
+}
+
+#[test]
+fn the_address_listened_on_is_answered_and_any_address_when_listening_on_all() {
+    let on = |ip: [u8; 4]| SocketAddr::from((ip, 1111));
+    assert!(host_allowed(Some("192.168.1.5:1111"), on([192, 168, 1, 5])));
+    assert!(!host_allowed(Some("192.168.1.6:1111"), on([192, 168, 1, 5])));
+    assert!(!host_allowed(Some("192.168.1.5"), on([127, 0, 0, 1])));
+    // Other machines reach a preview on every address at this machine's address.
+    assert!(host_allowed(Some("192.168.1.5:1111"), on([0, 0, 0, 0])));
+    assert!(host_allowed(Some("[fe80::1]:1111"), SocketAddr::from(([0u16; 8], 1111))));
+    // Names are still refused: they are what rebinding uses.
+    assert!(!host_allowed(Some("my-laptop.local:1111"), on([0, 0, 0, 0])));
+    assert!(host_allowed(None, on([127, 0, 0, 1])), "no Host: not a browser");
 }
