@@ -3,7 +3,7 @@
 //!
 //! Pure functions of a string. Raw HTML in Markdown is escaped and shown as text by default:
 //! incident text often comes from several contributors, and a published page must never run
-//! their markup. A site may allow raw HTML ([`Options::unsafe_html`]); it is then sanitized
+//! their markup. A site may allow raw HTML (`markdown.unsafe_html`); it is then sanitized
 //! (no scripts, no event handlers, no `javascript:` URLs). Either way, links and images may
 //! only use web, mail and phone schemes.
 

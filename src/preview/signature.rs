@@ -4,9 +4,9 @@
 //! same bytes, so the preview skips it. A signature combines the page's address and kind, the
 //! versions (content hashes) of the incidents it shows, the shape of the lists around it
 //! (counts, pages), its template's text with everything the template pulls in, and the
-//! fingerprints of the site-wide globals the template can read (see `template_uses.rs`).
+//! fingerprints of the site-wide globals the template can read (see `theme/uses.rs`).
 //!
-//! What a page reads is decided here by its [`PageKind`], mirroring what `render.rs` puts in
+//! What a page reads is decided here by its [`PageKind`], mirroring what `render/` puts in
 //! its context. When the two disagree a page goes stale in the preview: the test suite compares
 //! incremental and full builds byte for byte after a series of edits to catch exactly that.
 

@@ -481,7 +481,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// Renders the page of an incident that is not one of this renderer's site (at
-    /// [`incident_file`]), as a build writing incident pages while it loads does
+    /// [`urls::incident_file`]), as a build writing incident pages while it loads does
     /// ([`crate::render::stream`]); `view` is its list value. Only for a theme whose incident page reads
     /// nothing of other incidents: the page is given no `newer`, `older` or `related`.
     pub fn render_alone(&self, incident: &Incident, view: &Value) -> Result<Vec<u8>, Diagnostic> {

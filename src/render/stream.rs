@@ -5,7 +5,7 @@
 //! site's memory. An incident's body is only shown on its own page, though, and that page
 //! needs nothing of the other incidents unless its template reads their neighbours, related
 //! incidents, the site's figures or term lists. When it reads none of those (the scan of
-//! `template_uses.rs`) and no other output needs bodies (feeds, the search index, JSON
+//! `theme/uses.rs`) and no other output needs bodies (feeds, the search index, JSON
 //! exports with bodies), each incident's page is rendered as soon as its file is parsed,
 //! written, and its body and table of contents (read by that page alone) dropped before the
 //! site is put together.
@@ -92,7 +92,7 @@ impl<'a> Streamer<'a> {
         Some(Streamer { renderer, caches: PerThread::new(), views: PerThread::new() })
     }
 
-    /// The page of `incident` (at [`crate::render::incident_file`]), keeping its list value.
+    /// The page of `incident` (at [`crate::config::urls::incident_file`]), keeping its list value.
     pub fn page(&self, incident: &Incident) -> Result<Vec<u8>, Diagnostic> {
         let fields = self.renderer.shared().fields();
         let view = self
