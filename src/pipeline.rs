@@ -96,7 +96,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         options.unversioned_assets
     );
     // Read before the content is listed: a broken configuration is the first thing to say.
-    let (root, config) = Site::load_config(&root, &load)?;
+    let (root, mut config) = Site::load_config(&root, &load)?;
     // Listed once, for the up-to-date check and for loading.
     let content = fs::files_under(&root.join(site::CONTENT_DIR))?;
     let inputs = build_state::inputs_with(&root, &settings, &content).ok();
@@ -121,6 +121,8 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         });
     }
     let theme = Theme::load(&root, &config)?;
+    // Scale labels the site did not write are the theme's, in the site's language.
+    theme.localize(&mut config);
     let staging = output::Staging::create(&output)?;
     let written = Mutex::new(std::collections::HashMap::with_capacity(content.len()));
     let unchanged = std::sync::atomic::AtomicUsize::new(0);

@@ -289,3 +289,56 @@ fn navigation_and_branding_come_from_the_configuration() {
         "the footer"
     );
 }
+
+/// `language: fr` turns the whole theme French: its words, dates, numbers, country names and
+/// scale labels; a site's own `i18n/fr.yaml` overrides single words.
+#[test]
+fn a_french_site_shows_no_english() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let site = dir.path();
+    std::fs::create_dir_all(site.join("content")).expect("mkdir");
+    std::fs::create_dir_all(site.join("i18n")).expect("mkdir");
+    std::fs::write(site.join("casebook.yaml"), "title: CERT exemple\nlanguage: fr\n").expect("write");
+    std::fs::write(site.join("i18n/fr.yaml"), "timeline: Déroulé\n").expect("write");
+    std::fs::write(
+        site.join("content/rancon.md"),
+        "---\ntitle: Rançongiciel à Exempleville\ndate: 2023-07-24\nseverity: high\nstatus: resolved\n\
+         victims: [{name: Mairie d'Exempleville, sector: government}]\nlocation: {country: DE}\n\
+         impact: {availability: high, people_affected: 140000}\n\
+         timeline:\n  - {at: 2023-07-24, event: Découverte}\nsources:\n  - {title: Communiqué, url: \"https://exemple.fr/\"}\n---\n\
+         Un courriel piégé a été ouvert.\n",
+    )
+    .expect("write");
+    let out = dir.path().join("out");
+    let result = casebook(site, &["build", "--output", out.to_str().expect("UTF-8")]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    let page = read(&out, "incidents/rancon/index.html");
+    for french in [
+        "24 juillet 2023",
+        "L&#39;essentiel",
+        "Déroulé",
+        "Sources",
+        "Élevée",
+        "Résolu",
+        "Allemagne",
+        "140\u{202f}000",
+        "Personnes touchées",
+        "Tous les incidents de juillet 2023",
+        "min de lecture",
+        "Aller au contenu",
+    ] {
+        assert!(page.contains(french), "missing {french:?}");
+    }
+    for english in
+        ["Key facts", "Timeline", "July", "Germany", "People affected", "min read", "Skip to content"]
+    {
+        assert!(!page.contains(english), "English left on a French page: {english:?}");
+    }
+    let home = read(&out, "index.html");
+    assert!(home.contains("1 incident, du plus récent au plus ancien."), "the count's plural form");
+    assert!(home.contains(">Archives</a>") && home.contains(">Statistiques</a>"), "the menu");
+    let stats = read(&out, "stats/index.html");
+    assert!(stats.contains("Incidents par année"), "the charts' titles");
+    let search = read(&out, "search/index.html");
+    assert!(search.contains("data-found-other=\"{count} incidents trouvés\""), "the search script's words");
+}

@@ -7,6 +7,7 @@ mod escape;
 pub mod frontmatter;
 pub mod fs;
 pub mod hash;
+pub mod number;
 mod progress;
 pub mod slug;
 pub mod suggest;

@@ -207,6 +207,9 @@ pub struct Level {
     pub label: String,
     /// A CSS color for badges, if the site sets one.
     pub color: Option<String>,
+    /// Whether the site wrote the label; if not, the theme may give it in the site's language.
+    #[serde(skip)]
+    pub label_given: bool,
 }
 
 impl<'de> Deserialize<'de> for Level {
@@ -224,6 +227,7 @@ impl<'de> Deserialize<'de> for Level {
                 let mut level = Level::new(&name, color.as_deref());
                 if let Some(label) = label {
                     level.label = label;
+                    level.label_given = true;
                 }
                 level
             }
@@ -233,7 +237,12 @@ impl<'de> Deserialize<'de> for Level {
 
 impl Level {
     fn new(name: &str, color: Option<&str>) -> Level {
-        Level { name: name.to_string(), label: capitalize(name), color: color.map(str::to_string) }
+        Level {
+            name: name.to_string(),
+            label: capitalize(name),
+            color: color.map(str::to_string),
+            label_given: false,
+        }
     }
 }
 

@@ -1,7 +1,8 @@
 //! Countries: ISO 3166-1 alpha-2 codes and the names people know them by.
 //!
 //! The table (`data/countries.tsv`) is embedded in the binary; incidents write `FR`, pages say
-//! "France".
+//! "France" — or "Frankreich": `data/country-names.tsv` holds the names in the other languages
+//! the default theme speaks, from the Unicode CLDR (`data/generate-country-names.py`).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -13,6 +14,26 @@ static TABLE: &str = include_str!("../../data/countries.tsv");
 fn by_code() -> &'static HashMap<&'static str, &'static str> {
     static MAP: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
     MAP.get_or_init(|| TABLE.lines().skip(1).filter_map(|line| line.split_once('\t')).collect())
+}
+
+static NAMES: &str = include_str!("../../data/country-names.tsv");
+
+/// The names of each code by language, for the languages of `data/country-names.tsv`.
+fn translated() -> &'static HashMap<(&'static str, &'static str), &'static str> {
+    static MAP: OnceLock<HashMap<(&'static str, &'static str), &'static str>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut lines = NAMES.lines();
+        let languages: Vec<&str> = lines.next().unwrap_or_default().split('\t').skip(1).collect();
+        let mut map = HashMap::new();
+        for line in lines {
+            let mut cells = line.split('\t');
+            let Some(code) = cells.next() else { continue };
+            for (language, name) in languages.iter().zip(cells) {
+                map.insert((*language, code), name);
+            }
+        }
+        map
+    })
 }
 
 /// A country, by its code.
@@ -44,11 +65,34 @@ impl Country {
     pub fn name_of(code: &str) -> String {
         by_code().get(code).map_or_else(|| code.to_string(), |n| (*n).to_string())
     }
+
+    /// The name of a code in `language` (a BCP 47 tag: `fr`, `fr-CA`), in English when the
+    /// table has no names in that language.
+    pub fn name_in(code: &str, language: &str) -> String {
+        let primary = language.split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
+        match translated().get(&(primary.as_str(), code)) {
+            Some(name) => (*name).to_string(),
+            None => Country::name_of(code),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_in_other_languages_come_from_the_table() {
+        assert_eq!(Country::name_in("DE", "fr"), "Allemagne");
+        assert_eq!(Country::name_in("DE", "de-AT"), "Deutschland");
+        assert_eq!(Country::name_in("US", "es"), "Estados Unidos");
+        assert_eq!(Country::name_in("DE", "en"), "Germany");
+        assert_eq!(Country::name_in("DE", "pt"), "Germany", "no table: English");
+        assert_eq!(Country::name_in("ZZ", "fr"), "ZZ");
+        // Every country has a name in every language of the table.
+        let languages = NAMES.lines().next().unwrap_or_default().split('\t').count() - 1;
+        assert_eq!(translated().len(), by_code().len() * languages);
+    }
 
     #[test]
     fn codes_become_names() {

@@ -258,22 +258,56 @@ impl IncidentDate {
     }
 
     /// The form for people, in English: `2023`, `July 2023`, `24 July 2023`, or
-    /// `24 July 2023, 09:30 UTC`.
+    /// `24 July 2023, 09:30 (UTC)`.
     pub fn display(&self) -> String {
+        self.display_in(&DateFormat::default())
+    }
+
+    /// The form for people in the words and order of `format`.
+    pub fn display_in(&self, format: &DateFormat) -> String {
         let d = self.date;
-        let month = MONTHS[(d.month() - 1) as usize];
+        let month = format.months.get((d.month() - 1) as usize).map_or("", String::as_str);
+        let year = d.year().to_string();
+        let day = d.day().to_string();
+        let fill =
+            |pattern: &str| pattern.replace("{day}", &day).replace("{month}", month).replace("{year}", &year);
         match self.precision {
-            Precision::Year => d.year().to_string(),
-            Precision::Month => format!("{month} {}", d.year()),
-            Precision::Day => format!("{} {month} {}", d.day(), d.year()),
+            Precision::Year => year.clone(),
+            Precision::Month => fill(&format.month_year),
+            Precision::Day => fill(&format.day_month_year),
             Precision::Datetime => {
-                let mut s = format!("{} {month} {}", d.day(), d.year());
+                let mut s = fill(&format.day_month_year);
                 if let Some((t, offset)) = self.time {
-                    let zone = offset_text(offset, "UTC");
+                    let zone = offset_text(offset, &format.utc);
                     let _ = write!(s, ", {:02}:{:02} ({zone})", t.hour(), t.minute());
                 }
                 s
             }
+        }
+    }
+}
+
+/// How dates read in a language: month names and the order of day, month and year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DateFormat {
+    /// January to December, as written inside a date.
+    pub months: Vec<String>,
+    /// A month of a year: `{month} {year}`.
+    pub month_year: String,
+    /// A day: `{day} {month} {year}`.
+    pub day_month_year: String,
+    /// What a time in UTC is followed by: `UTC`.
+    pub utc: String,
+}
+
+impl Default for DateFormat {
+    /// English, as casebook wrote dates before it spoke other languages: `24 July 2023`.
+    fn default() -> Self {
+        DateFormat {
+            months: MONTHS.iter().map(|m| (*m).to_string()).collect(),
+            month_year: "{month} {year}".to_string(),
+            day_month_year: "{day} {month} {year}".to_string(),
+            utc: "UTC".to_string(),
         }
     }
 }
@@ -329,6 +363,13 @@ pub struct DateView {
     pub month: Option<i8>,
     /// The day, when known.
     pub day: Option<i8>,
+}
+
+impl DateView {
+    /// The view of `d` with its display in the words of `format`.
+    pub fn localized(d: &IncidentDate, format: &DateFormat) -> DateView {
+        DateView { display: d.display_in(format), ..DateView::from(d) }
+    }
 }
 
 impl From<&IncidentDate> for DateView {

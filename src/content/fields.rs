@@ -41,8 +41,13 @@ pub struct Place {
 impl Place {
     /// `Angoulême, Nouvelle-Aquitaine, France`: the parts that are known, smallest first.
     pub fn display(&self) -> String {
-        let parts =
-            [self.city.as_deref(), self.region.as_deref(), self.country.as_ref().map(|c| c.name.as_str())];
+        self.display_in("en")
+    }
+
+    /// [`Place::display`] with the country named in `language`.
+    pub fn display_in(&self, language: &str) -> String {
+        let country = self.country.as_ref().map(|c| crate::content::Country::name_in(&c.code, language));
+        let parts = [self.city.as_deref(), self.region.as_deref(), country.as_deref()];
         parts.into_iter().flatten().collect::<Vec<_>>().join(", ")
     }
 }

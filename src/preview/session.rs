@@ -221,6 +221,7 @@ impl Session {
             dir("templates"),
             dir("themes"),
             dir("static"),
+            dir("i18n"),
             dir(crate::config::CONFIG_FILE),
         ]
     }
@@ -312,6 +313,16 @@ impl Session {
                         changes.rescan = true;
                     }
                 }
+                // The theme's words reach values made with the site (scale labels, dates):
+                // a change of them is one of the configuration's.
+                Some("i18n") => {
+                    changes.config = true;
+                    changes.others.push(path.clone());
+                }
+                Some("themes") if rel.components().any(|c| c.as_os_str() == "i18n") => {
+                    changes.config = true;
+                    changes.others.push(path.clone());
+                }
                 Some("templates" | "themes") => {
                     changes.templates = true;
                     // A theme's static files live under themes/ too.
@@ -398,8 +409,9 @@ impl Session {
         // two configurations.
         let previous = self.built.take();
         let first = previous.is_none();
-        let (root, config) = Site::load_config(&self.options.root, &self.load_options())?;
+        let (root, mut config) = Site::load_config(&self.options.root, &self.load_options())?;
         let theme = Theme::load(&root, &config)?;
+        theme.localize(&mut config);
         let mut schema = config.parse_settings();
         schema.show_internal = self.options.show_internal;
         let content = root.join(CONTENT_DIR);

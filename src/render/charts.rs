@@ -73,7 +73,7 @@ pub fn rows(title: &str, bars: &[Bar]) -> String {
 
 /// A count as the default theme's pages print it (its `number` filter): `12,500`.
 fn figure(count: usize) -> String {
-    super::filters::group_digits(count as i128, ",")
+    crate::base::number::group_digits(count as i128, ",")
 }
 
 /// The opening of a chart: an accessible image whose description states every figure.

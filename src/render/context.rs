@@ -128,7 +128,13 @@ impl Renderer<'_> {
         let list = |incidents: &[usize]| -> Value {
             Value::from(incidents.iter().map(|&i| self.incidents[i].clone()).collect::<Vec<Value>>())
         };
-        let month_name = |m: Option<i8>| m.map_or("Month unknown", crate::content::date::month_name);
+        let strings = &self.shared.strings;
+        let month_year = |m: Option<i8>, year: i16| match m {
+            Some(m) => strings
+                .format("date_month_year", None, &[("month", strings.month(m)), ("year", year.to_string())])
+                .unwrap_or_default(),
+            None => format!("{} {year}", strings.text("month_unknown")),
+        };
         let years = self.archive_years.get_or_init(|| self.archive_years()).clone();
         let mut map = tera::Map::new();
         map.insert("url".into(), Value::from(base.url(urls::ARCHIVE)));
@@ -137,7 +143,7 @@ impl Renderer<'_> {
             None => {
                 map.insert("year".into(), Value::none());
                 map.insert("count".into(), Value::from(site.incidents.len()));
-                ("Archive".to_string(), Vec::new())
+                (strings.text("menu_archive"), Vec::new())
             }
             Some(y) => {
                 let months = y.months.iter().filter(|m| month.is_none() || m.month == month);
@@ -145,10 +151,7 @@ impl Renderer<'_> {
                     .map(|m| {
                         let mut group = tera::Map::new();
                         group.insert("month".into(), Value::from(m.month.map(i64::from)));
-                        group.insert(
-                            "title".into(),
-                            Value::from(format!("{} {}", month_name(m.month), y.year)),
-                        );
+                        group.insert("title".into(), Value::from(month_year(m.month, y.year)));
                         let url = m.month.map(|n| base.url(&urls::archive_month(y.year, n)));
                         group.insert("url".into(), Value::from(url));
                         group.insert("incidents".into(), list(&m.incidents));
@@ -156,7 +159,7 @@ impl Renderer<'_> {
                     })
                     .collect();
                 let title = match month {
-                    Some(m) => format!("{} {}", month_name(Some(m)), y.year),
+                    Some(m) => month_year(Some(m), y.year),
                     None => y.year.to_string(),
                 };
                 map.insert("year".into(), Value::from(i64::from(y.year)));
@@ -191,7 +194,7 @@ impl Renderer<'_> {
                         let number = m.month?;
                         let mut map = tera::Map::new();
                         map.insert("month".into(), Value::from(i64::from(number)));
-                        map.insert("name".into(), Value::from(crate::content::date::month_name(number)));
+                        map.insert("name".into(), Value::from(self.shared.strings.month(number)));
                         map.insert("count".into(), Value::from(m.incidents.len()));
                         map.insert("url".into(), Value::from(base.url(&urls::archive_month(y.year, number))));
                         Some(Value::from(map))

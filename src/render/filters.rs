@@ -6,14 +6,20 @@
 
 use tera::{Kwargs, State, Tera, TeraResult, Value};
 
+use crate::base::number::{group, group_digits};
+
 /// Adds the filters to a Tera instance, before its templates (Tera 2 checks a template's
-/// filters when it is added).
-pub fn register(tera: &mut Tera) {
-    tera.register_filter("number", number);
+/// filters when it is added). `separator` and `decimal` are the language's: what groups
+/// digits (`,` in English) and what starts a fraction (`.`).
+pub fn register(tera: &mut Tera, separator: &str, decimal: &str) {
+    let (separator, decimal) = (separator.to_string(), decimal.to_string());
+    tera.register_filter("number", move |value: Value, kwargs: Kwargs, state: &State| {
+        number(value, kwargs, state, &separator, &decimal)
+    });
 }
 
-fn number(value: Value, kwargs: Kwargs, _: &State) -> TeraResult<Value> {
-    let separator = kwargs.get::<&str>("separator")?.unwrap_or(",");
+fn number(value: Value, kwargs: Kwargs, _: &State, separator: &str, decimal: &str) -> TeraResult<Value> {
+    let separator = kwargs.get::<&str>("separator")?.unwrap_or(separator);
     if let Some(n) = value.as_i128() {
         return Ok(Value::from(group_digits(n, separator)));
     }
@@ -28,7 +34,7 @@ fn number(value: Value, kwargs: Kwargs, _: &State) -> TeraResult<Value> {
             }
             out.push_str(&group(whole, separator));
             if let Some(fraction) = fraction {
-                out.push('.');
+                out.push_str(decimal);
                 out.push_str(fraction);
             }
             Ok(Value::from(out))
@@ -40,49 +46,13 @@ fn number(value: Value, kwargs: Kwargs, _: &State) -> TeraResult<Value> {
     }
 }
 
-/// `n` with a separator between each group of three digits, counted from the right.
-pub fn group_digits(n: i128, separator: &str) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let grouped = group(&digits, separator);
-    if n < 0 { format!("-{grouped}") } else { grouped }
-}
-
-fn group(digits: &str, separator: &str) -> String {
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 * separator.len());
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push_str(separator);
-        }
-        out.push(digit);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn digits_are_grouped_by_three_from_the_right() {
-        let cases = [
-            (0, "0"),
-            (7, "7"),
-            (999, "999"),
-            (1000, "1,000"),
-            (12_500, "12,500"),
-            (-1_234_567, "-1,234,567"),
-        ];
-        for (n, text) in cases {
-            assert_eq!(group_digits(n, ","), text);
-        }
-        // The one value whose magnitude has no positive i128.
-        assert!(group_digits(i128::MIN, ",").starts_with("-170,141,183,460,469,"));
-        assert_eq!(group_digits(1_000_000, "\u{202f}"), "1\u{202f}000\u{202f}000");
-    }
-
     fn render(template: &str, value: Value) -> Result<String, tera::Error> {
         let mut tera = Tera::new();
-        register(&mut tera);
+        register(&mut tera, ",", ".");
         tera.add_raw_template("t", template)?;
         let mut context = tera::Context::new();
         context.insert_value("n", value);

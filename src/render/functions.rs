@@ -59,20 +59,57 @@ pub(super) fn taxonomy_values(
 }
 
 /// The site's figures, with their charts as ready SVG (marked safe: casebook drew them).
-pub(super) fn stats_value(stats: &crate::site::Stats) -> Value {
+pub(super) fn stats_value(stats: &crate::site::Stats, strings: &Strings) -> Value {
     use charts::{columns, rows};
     let mut map = Value::from_serializable(stats).into_map().unwrap_or_default();
     let mut charts = tera::Map::new();
     let chart = |svg: String| Value::safe_string(&svg);
-    charts.insert("per_year".into(), chart(columns("Incidents per year", &stats.per_year)));
+    let title = |key: &str| strings.text(key);
+    charts.insert("per_year".into(), chart(columns(&title("chart_per_year"), &stats.per_year)));
+    charts.insert("per_month".into(), chart(columns(&title("chart_per_month"), &stats.per_month)));
+    charts.insert("by_sector".into(), chart(rows(&title("chart_by_sector"), &stats.by_sector)));
+    charts.insert("by_country".into(), chart(rows(&title("chart_by_country"), &stats.by_country)));
+    charts.insert("by_severity".into(), chart(rows(&title("chart_by_severity"), &stats.by_severity)));
     charts
-        .insert("per_month".into(), chart(columns("Incidents per month, last 24 months", &stats.per_month)));
-    charts.insert("by_sector".into(), chart(rows("Incidents by sector", &stats.by_sector)));
-    charts.insert("by_country".into(), chart(rows("Incidents by country", &stats.by_country)));
-    charts.insert("by_severity".into(), chart(rows("Incidents by severity", &stats.by_severity)));
-    charts.insert("top_techniques".into(), chart(rows("Most used ATT&CK techniques", &stats.top_techniques)));
+        .insert("top_techniques".into(), chart(rows(&title("chart_top_techniques"), &stats.top_techniques)));
     map.insert("charts".into(), Value::from(charts));
     Value::from(map)
+}
+
+/// Registers `t(key="timeline")`, the theme's text for a key in the site's language, and
+/// `month_name(month=7)`. Arguments besides `key` fill the text's `{name}` placeholders;
+/// `count` also picks the plural form and is printed with the language's digit grouping;
+/// `form="one"` gives a plural form as written, for a script to fill.
+pub(super) fn register_words(tera: &mut Tera, strings: std::sync::Arc<Strings>) {
+    let words = std::sync::Arc::clone(&strings);
+    tera.register_function("t", move |kwargs: tera::Kwargs, _: &tera::State| {
+        let key: String = kwargs.must_get("key")?;
+        if let Some(form) = kwargs.get::<String>("form")? {
+            return words.form(&key, &form).map_err(tera::Error::message);
+        }
+        let count = match kwargs.get::<Value>("count")? {
+            Some(v) => Some(v.as_i128().ok_or_else(|| {
+                tera::Error::message(format!("t: `count` must be a whole number, got `{v}`"))
+            })?),
+            None => None,
+        };
+        let mut values = Vec::new();
+        for (name, value) in kwargs.iter() {
+            let Some(name) = name.as_str() else { continue };
+            if matches!(name, "key" | "count" | "form") {
+                continue;
+            }
+            // Only `count` is a quantity to group (`12,500`); a year or page number is not.
+            let text = value.as_str().map_or_else(|| value.to_string(), str::to_string);
+            values.push((name, text));
+        }
+        words.format(&key, count, &values).map_err(tera::Error::message)
+    });
+    tera.register_function("month_name", move |kwargs: tera::Kwargs, _: &tera::State| {
+        let month: i64 = kwargs.must_get("month")?;
+        let month = i8::try_from(month).ok().filter(|m| (1..=12).contains(m));
+        month.map(|m| strings.month(m)).ok_or_else(|| tera::Error::message("month_name: `month` is 1 to 12"))
+    });
 }
 
 /// Registers `asset(path="style.css")`: the file's URL with a short content hash

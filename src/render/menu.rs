@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::config::{MenuEntry, urls};
 use crate::site::Site;
+use crate::theme::Strings;
 
 /// One link of the main menu, as templates see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -20,30 +21,22 @@ pub struct MenuItem {
     pub external: bool,
 }
 
-/// The title of a built-in section.
-fn section_title(section: &str) -> &'static str {
-    match section {
-        "incidents" => "Incidents",
-        "archive" => "Archive",
-        "data" => "Data",
-        "stats" => "Statistics",
-        "matrix" => "ATT&CK matrix",
-        "search" => "Search",
-        _ => "",
-    }
+/// The title of a built-in section, in the site's language (`menu_archive`…).
+fn section_title(section: &str, strings: &Strings) -> String {
+    strings.text(&format!("menu_{section}"))
 }
 
 /// The menu of `site`: its configured entries, or the default one.
-pub fn menu(site: &Site) -> Vec<MenuItem> {
+pub fn menu(site: &Site, strings: &Strings) -> Vec<MenuItem> {
     if site.config.menu.is_empty() {
-        return default_menu(site);
+        return default_menu(site, strings);
     }
-    site.config.menu.iter().filter_map(|entry| item(site, entry)).collect()
+    site.config.menu.iter().filter_map(|entry| item(site, entry, strings)).collect()
 }
 
 /// Incidents, then each browsable taxonomy with terms, the archive, the data page, the
 /// statistics and the search: a section only when the site has something to show in it.
-fn default_menu(site: &Site) -> Vec<MenuItem> {
+fn default_menu(site: &Site, strings: &Strings) -> Vec<MenuItem> {
     let has_incidents = !site.incidents.is_empty();
     let mut names: Vec<&str> = vec!["incidents"];
     names.extend(
@@ -66,25 +59,25 @@ fn default_menu(site: &Site) -> Vec<MenuItem> {
     }
     names
         .into_iter()
-        .filter_map(|name| item(site, &MenuEntry { section: Some(name.to_string()), ..MenuEntry::default() }))
+        .filter_map(|name| {
+            item(site, &MenuEntry { section: Some(name.to_string()), ..MenuEntry::default() }, strings)
+        })
         .collect()
 }
 
 /// One configured entry, resolved. `None` for a section the build does not write (the data
 /// page with exports off, search when disabled): a menu never links to a missing page.
-fn item(site: &Site, entry: &MenuEntry) -> Option<MenuItem> {
+fn item(site: &Site, entry: &MenuEntry, strings: &Strings) -> Option<MenuItem> {
     let base = &site.base_url;
     let (title, url, section) = if let Some(section) = &entry.section {
         let (title, path) = match section.as_str() {
-            "incidents" => (section_title(section).to_string(), String::new()),
-            "archive" => (section_title(section).to_string(), urls::ARCHIVE.to_string()),
-            "data" if site.config.exports.any() => {
-                (section_title(section).to_string(), urls::DATA.to_string())
-            }
-            "stats" => (section_title(section).to_string(), urls::STATS.to_string()),
-            "matrix" => (section_title(section).to_string(), urls::MATRIX.to_string()),
+            "incidents" => (section_title(section, strings), String::new()),
+            "archive" => (section_title(section, strings), urls::ARCHIVE.to_string()),
+            "data" if site.config.exports.any() => (section_title(section, strings), urls::DATA.to_string()),
+            "stats" => (section_title(section, strings), urls::STATS.to_string()),
+            "matrix" => (section_title(section, strings), urls::MATRIX.to_string()),
             "search" if site.config.search.enabled => {
-                (section_title(section).to_string(), urls::SEARCH.to_string())
+                (section_title(section, strings), urls::SEARCH.to_string())
             }
             "data" | "search" => return None,
             name => {
@@ -125,6 +118,13 @@ mod tests {
     use super::*;
     use crate::site::LoadOptions;
 
+    fn english() -> Strings {
+        let theme =
+            crate::theme::Theme::load(std::path::Path::new("/nonexistent"), &crate::Config::default())
+                .expect("the built-in theme");
+        theme.strings
+    }
+
     fn example() -> Site {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         Site::load(root, &LoadOptions { now: Some(2_000_000_000), ..Default::default() })
@@ -134,7 +134,8 @@ mod tests {
     #[test]
     fn the_default_menu_lists_sections_with_something_in_them() {
         let mut site = example();
-        let titles = |site: &Site| menu(site).into_iter().map(|i| i.title).collect::<Vec<_>>();
+        let words = english();
+        let titles = |site: &Site| menu(site, &words).into_iter().map(|i| i.title).collect::<Vec<_>>();
         assert!(titles(&site).starts_with(&["Incidents".to_string()]));
         assert!(titles(&site).contains(&"Archive".to_string()));
         // A taxonomy without terms has nothing to open.
@@ -162,7 +163,7 @@ mod tests {
             },
             MenuEntry { url: Some("/feeds/".into()), title: Some("Feeds".into()), ..MenuEntry::default() },
         ];
-        let items = menu(&site);
+        let items = menu(&site, &english());
         let shown: Vec<(&str, &str, bool)> =
             items.iter().map(|i| (i.title.as_str(), i.url.as_str(), i.external)).collect();
         assert_eq!(

@@ -32,8 +32,11 @@ use crate::content::incident::Incident;
 use crate::plan::{Page, PageKind};
 use crate::site::Site;
 use crate::site::taxonomy::Taxonomy;
+use crate::theme::Strings;
 use crate::theme::Theme;
-use functions::{hash_of, json_hash, register_assets, register_lookups, stats_value, taxonomy_view};
+use functions::{
+    hash_of, json_hash, register_assets, register_lookups, register_words, stats_value, taxonomy_view,
+};
 use template_error::{template_error, template_errors};
 
 /// The globals every template may read, with their fingerprints (see
@@ -123,6 +126,8 @@ pub struct Shared {
     globals: Globals,
     /// The incident fields the templates can read: the only ones built.
     fields: crate::render::view::Fields,
+    /// The theme's words in the site's language.
+    strings: std::sync::Arc<Strings>,
 }
 
 /// How a [`Renderer`] is set up beyond the site and theme.
@@ -147,7 +152,9 @@ impl Shared {
         // added. Each renderer registers `get_taxonomy` again with its own incidents.
         register_lookups(&mut tera, site, std::sync::Arc::new(Vec::new()));
         crate::render::card::declare(&mut tera);
-        crate::render::filters::register(&mut tera);
+        let strings = std::sync::Arc::new(theme.strings.clone());
+        crate::render::filters::register(&mut tera, &strings.separator(), &strings.text("decimal_mark"));
+        register_words(&mut tera, std::sync::Arc::clone(&strings));
         let assets = register_assets(&mut tera, site, theme, !unversioned_assets);
         tera.add_raw_templates(theme.templates.iter().map(|(name, t)| (name.as_str(), t.text.as_str())))
             .map_err(|e| template_errors(&e, theme))?;
@@ -163,6 +170,7 @@ impl Shared {
             plan: std::sync::Arc::default(),
             globals: Globals::new(),
             fields: crate::render::view::Fields::of_site(theme, &site.config),
+            strings,
         };
         shared.globals.insert("asset", assets);
         shared.update(site);
@@ -208,7 +216,7 @@ impl Shared {
         links
             .insert("search".into(), Value::from(site.config.search.enabled.then(|| base.url(urls::SEARCH))));
         globals.insert_value("links", Value::from(links));
-        let menu = menu::menu(site);
+        let menu = menu::menu(site, &self.strings);
         globals.insert("menu", &menu);
         // Made from the configuration alone, which the caller fingerprints as a whole.
         globals.insert_value(
@@ -216,7 +224,7 @@ impl Shared {
             menu::footer(site).map_or_else(Value::none, |html| Value::safe_string(&html)),
         );
         let stats = crate::site::Stats::new(site);
-        globals.insert_value("stats", stats_value(&stats));
+        globals.insert_value("stats", stats_value(&stats, &self.strings));
         globals.insert("build", &BuildInfo { version: env!("CARGO_PKG_VERSION") });
 
         // What a change of each global would change; `config`, `root_url` and `build` only
@@ -389,7 +397,9 @@ impl<'a> Renderer<'a> {
                 let plan = self.shared.plan.get_or_init(|| crate::plan::plan(site));
                 return Ok(crate::render::sitemap::render(site, plan, file));
             }
-            PageKind::Alias(i, _) => return Ok(redirect::redirect(site, &site.incidents[i])),
+            PageKind::Alias(i, _) => {
+                return Ok(redirect::redirect(site, &site.incidents[i], &self.shared.strings));
+            }
             PageKind::SearchIndex => return Ok(crate::render::search::render(site)),
             _ => {}
         }

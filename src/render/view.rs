@@ -40,7 +40,7 @@ struct ScaleView<'a> {
 #[derive(Serialize)]
 struct CountryView<'a> {
     code: &'a str,
-    name: &'a str,
+    name: String,
     url: Option<String>,
 }
 
@@ -111,6 +111,8 @@ struct DataLinks {
 /// Finds the term page of a value of a field, through whichever taxonomy reads that field.
 struct Terms<'s> {
     site: &'s Site,
+    /// The language country names are written in.
+    language: &'s str,
 }
 
 impl Terms<'_> {
@@ -144,7 +146,11 @@ impl Terms<'_> {
         fields: &[&str],
         country: Option<&'a crate::content::Country>,
     ) -> Option<CountryView<'a>> {
-        country.map(|c| CountryView { code: &c.code, name: &c.name, url: self.url(fields, &c.code) })
+        country.map(|c| CountryView {
+            code: &c.code,
+            name: crate::content::Country::name_in(&c.code, self.language),
+            url: self.url(fields, &c.code),
+        })
     }
 }
 
@@ -174,7 +180,10 @@ pub fn json_ld(site: &Site, incident: &Incident) -> String {
         context: "https://schema.org",
         kind: "Report",
         about,
-        content_location: incident.location.as_ref().map(|place| thing("Place", place.display().into())),
+        content_location: incident
+            .location
+            .as_ref()
+            .map(|place| thing("Place", place.display_in(&site.config.language).into())),
         date_modified: incident.updated.as_ref().map(crate::render::feed::rfc3339),
         date_published: crate::render::feed::rfc3339(&incident.date),
         description: &incident.summary_text,
@@ -284,12 +293,23 @@ pub struct Fields {
     mask: Option<u64>,
     /// How many of [`LIST_FIELDS`] are built: the size of a list value's map.
     list_len: usize,
+    /// The language values are written in: dates and country names.
+    locale: std::sync::Arc<Locale>,
+}
+
+/// What values say in the site's language beyond its theme's templates: dates and countries.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Locale {
+    /// The language, as configured (`fr`).
+    pub language: String,
+    /// How dates read.
+    pub dates: crate::content::date::DateFormat,
 }
 
 impl Fields {
     /// Every field: what a value built for no particular theme holds.
     pub fn all() -> Fields {
-        Fields { mask: None, list_len: LIST_FIELDS.len() }
+        Fields { mask: None, list_len: LIST_FIELDS.len(), locale: std::sync::Arc::default() }
     }
 
     /// The fields a theme's templates mention, or the site's configuration: a template may
@@ -309,7 +329,8 @@ impl Fields {
                 _ => {}
             }
         }
-        Fields::mentioned(mentions)
+        let locale = Locale { language: config.language.clone(), dates: theme.strings.date_format() };
+        Fields { locale: std::sync::Arc::new(locale), ..Fields::mentioned(mentions) }
     }
 
     /// The fields named in `mentions`, or all of them when templates may look at whole maps.
@@ -322,7 +343,7 @@ impl Fields {
             .enumerate()
             .filter(|(_, name)| mentions.words.contains(**name))
             .fold(0u64, |mask, (i, _)| mask | 1 << i);
-        let mut fields = Fields { mask: Some(mask), list_len: 0 };
+        let mut fields = Fields { mask: Some(mask), list_len: 0, locale: std::sync::Arc::default() };
         fields.list_len = LIST_FIELDS.iter().filter(|name| fields.wants(name)).count();
         fields
     }
@@ -403,7 +424,8 @@ pub fn incident(site: &Site, incident: &Incident, fields: &Fields) -> Value {
 /// An incident's template value with the fields `fields` wants, reusing and adding to `shared`.
 pub fn incident_with(site: &Site, incident: &Incident, shared: &mut ViewCache, fields: &Fields) -> Value {
     let base = &site.base_url;
-    let terms = Terms { site };
+    let terms = Terms { site, language: &fields.locale.language };
+    let date_view = |d: &crate::content::date::IncidentDate| DateView::localized(d, &fields.locale.dates);
     let mut view = Entries::new(fields, fields.list_len);
     let rel = crate::config::urls::incident(&incident.slug);
     view.add("title", || Value::from(incident.title.as_str()));
@@ -412,10 +434,10 @@ pub fn incident_with(site: &Site, incident: &Incident, shared: &mut ViewCache, f
     view.add("permalink", || Value::from(base.permalink(&rel)));
     view.add("date", || {
         shared.get(SharedKind::Date, &incident.date.iso(), || {
-            Value::from_serializable(&DateView::from(&incident.date))
+            Value::from_serializable(&date_view(&incident.date))
         })
     });
-    view.put("updated", || incident.updated.as_ref().map(DateView::from));
+    view.put("updated", || incident.updated.as_ref().map(date_view));
     view.add("summary_text", || Value::from(incident.summary_text.as_str()));
     view.add("draft", || Value::from(incident.draft));
     view.add("word_count", || Value::from(incident.word_count));
@@ -427,7 +449,7 @@ pub fn incident_with(site: &Site, incident: &Incident, shared: &mut ViewCache, f
         None => Value::none(),
     };
     view.add("status", || scale("status", &site.config.statuses, incident.status.as_deref()));
-    view.put("resolved_at", || incident.resolved_at.as_ref().map(DateView::from));
+    view.put("resolved_at", || incident.resolved_at.as_ref().map(date_view));
     view.add("severity", || scale("severity", &site.config.severities, incident.severity.as_deref()));
     if fields.wants("victims") || fields.wants("victim") {
         let sector_fields = ["victims.sector", "victim.sector"];
@@ -458,7 +480,7 @@ pub fn incident_with(site: &Site, incident: &Incident, shared: &mut ViewCache, f
                 country,
                 region: l.region.as_deref(),
                 city: l.city.as_deref(),
-                display: l.display(),
+                display: l.display_in(&fields.locale.language),
             }
         })
     });
@@ -515,7 +537,7 @@ pub fn incident_with(site: &Site, incident: &Incident, shared: &mut ViewCache, f
                 title: &s.title,
                 url: &s.url,
                 publisher: s.publisher.as_deref(),
-                date: s.date.as_ref().map(DateView::from),
+                date: s.date.as_ref().map(date_view),
             })
             .collect::<Vec<_>>()
     });
@@ -589,7 +611,7 @@ pub fn incident_with(site: &Site, incident: &Incident, shared: &mut ViewCache, f
             .iter()
             .map(|e| {
                 let mut event = tera::Map::new();
-                event.insert("at".into(), Value::from_serializable(&DateView::from(&e.at)));
+                event.insert("at".into(), Value::from_serializable(&date_view(&e.at)));
                 event.insert("event".into(), Value::safe_string(&e.html));
                 Value::from(event)
             })
@@ -633,7 +655,8 @@ mod tests {
             value["about"] = serde_json::Value::from(about);
         }
         if let Some(place) = incident.location.as_ref() {
-            value["contentLocation"] = json!({"@type": "Place", "name": place.display()});
+            value["contentLocation"] =
+                json!({"@type": "Place", "name": place.display_in(&site.config.language)});
         }
         if !incident.tags.is_empty() {
             value["keywords"] = json!(incident.tags.join(", "));

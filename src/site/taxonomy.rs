@@ -37,7 +37,7 @@ pub struct Term {
 /// The name shown for a term key of `field`.
 pub fn display(config: &Config, field: &str, key: &str) -> String {
     match field {
-        "location.country" | "actors.country" => Country::name_of(key),
+        "location.country" | "actors.country" => Country::name_in(key, &config.language),
         "techniques" => crate::content::attack::lookup(key)
             .map_or_else(|| key.to_string(), |e| format!("{key} {}", e.name)),
         "severity" => config

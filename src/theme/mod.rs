@@ -3,8 +3,11 @@
 //! A site's templates override its theme's, which override the default theme embedded in the
 //! binary. Files are read here, once; the renderer only sees names and text.
 
+mod i18n;
 mod includes;
 pub mod uses;
+
+pub use i18n::{Strings, Text};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -92,6 +95,50 @@ pub struct Theme {
     pub templates: BTreeMap<String, TemplateSource>,
     /// Static files by output path (`style.css`).
     pub statics: BTreeMap<String, StaticSource>,
+    /// The theme's words in the site's language (`i18n/`).
+    pub strings: Strings,
+}
+
+/// The texts of the site's language: the built-in theme's file for it, then the named theme's,
+/// then the site's own `i18n/`, each overriding the one before. A language none of them has is
+/// an error at `language:`.
+fn load_strings(root: &Path, theme_dir: &Path, config: &Config) -> Result<Strings, Diagnostic> {
+    let language = config.language.as_str();
+    let names = i18n::file_names(language);
+    let mut sources = Vec::new();
+    for name in &names {
+        let embedded = format!("i18n/{name}");
+        if let Some((_, bytes)) = DEFAULT_THEME.iter().find(|(path, _)| *path == embedded) {
+            let path = PathBuf::from(format!("(built-in theme)/{embedded}"));
+            sources.push(i18n::Source { path, text: String::from_utf8_lossy(bytes).into_owned() });
+        }
+    }
+    for dir in [theme_dir, root] {
+        for name in &names {
+            let path = dir.join("i18n").join(name);
+            if fs::is_file(&path) {
+                let text = fs::read_to_string(&path)?;
+                sources.push(i18n::Source { path, text });
+            }
+        }
+    }
+    if let Some(strings) = Strings::merge(language, &sources)? {
+        return Ok(strings);
+    }
+    let mut available: Vec<String> = DEFAULT_THEME
+        .iter()
+        .filter_map(|(path, _)| path.strip_prefix("i18n/")?.strip_suffix(".yaml").map(str::to_string))
+        .collect();
+    available.sort();
+    let location = config.locate("language").unwrap_or_else(|| Location::file(root.join(CONFIG_FILE)));
+    Err(Diagnostic::at(location, format!("the theme has no texts in language `{language}`")).with_help(
+        format!(
+            "the built-in theme speaks {}; for another language, write its texts in i18n/{}.yaml \
+             (start from a copy of casebook's themes/default/i18n/en.yaml)",
+            available.join(", "),
+            i18n::primary(language)
+        ),
+    ))
 }
 
 fn rel_name(base: &Path, path: &Path) -> String {
@@ -156,6 +203,8 @@ impl Theme {
             .with_help(format!("available themes: {}", available.join(", "))));
         }
         theme.add_dir(root)?;
+        theme.strings = load_strings(root, &theme_dir, config)?;
+        theme.check_strings()?;
         theme.check_branding(config)?;
         // Here rather than when the templates are compiled: Tera's error names no file.
         includes::check(&theme.templates)?;
@@ -196,6 +245,51 @@ impl Theme {
             self.statics.insert(rel_name(&statics, &path), StaticSource::File(path));
         }
         Ok(())
+    }
+
+    /// Every key casebook's code needs, and every literal key a template asks for with
+    /// `t(key="…")`, must be in the language: found here, at the template's line, rather than
+    /// as English left on a page or a failure on every page.
+    fn check_strings(&self) -> Result<(), Diagnostic> {
+        let language = self.strings.language();
+        if let Some(key) = i18n::BUILT_IN_KEYS.iter().find(|k| !self.strings.has(k)) {
+            let diagnostic = match self.strings.file() {
+                Some(file) => Diagnostic::at(Location::file(file), self.strings.missing(key)),
+                None => Diagnostic::new(self.strings.missing(key)),
+            };
+            return Err(
+                diagnostic.with_help(format!("casebook itself uses `{key}`: every language file needs it"))
+            );
+        }
+        for source in self.templates.values() {
+            for (key, line, column) in i18n::keys_used(&source.text) {
+                if !self.strings.has(&key) {
+                    return Err(Diagnostic::at(Location::at(&source.origin, line, column), self.strings.missing(&key))
+                        .with_help(format!("the theme speaks {language} through i18n/ files; the site's own i18n/{language}.yaml may add the key")));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Gives what the site named only by default — the levels of its severity and status scales
+    /// (`scale_high`), its taxonomies' titles (`taxonomy_actors`) — the theme's words in the
+    /// site's language, when it has them.
+    pub fn localize(&self, config: &mut Config) {
+        // The default taxonomies' titles, and any title the site left to its name.
+        let defaults = config.locate("taxonomies").is_none();
+        for taxonomy in &mut config.taxonomies {
+            let key = format!("taxonomy_{}", taxonomy.name);
+            if (defaults || taxonomy.title.is_none()) && self.strings.has(&key) {
+                taxonomy.title = Some(self.strings.text(&key));
+            }
+        }
+        for level in config.severities.iter_mut().chain(config.statuses.iter_mut()) {
+            let key = format!("scale_{}", level.name);
+            if !level.label_given && self.strings.has(&key) {
+                level.label = self.strings.text(&key);
+            }
+        }
     }
 
     /// Where a template came from, for error messages.

@@ -215,7 +215,7 @@ pub fn inputs_with(root: &Path, options: &str, content: &[PathBuf]) -> Result<In
         files.push(config);
     }
     files.extend_from_slice(content);
-    for dir in ["templates", "themes", "static"] {
+    for dir in ["templates", "themes", "static", "i18n"] {
         files.extend(fs::files_under(&root.join(dir))?);
     }
     let stamps: Vec<fs::Stamp> = files.par_iter().map(|f| fs::stamp(f)).collect::<Result<_, _>>()?;

@@ -3,18 +3,35 @@
 // never innerHTML, so nothing in the index can run as markup.
 "use strict";
 
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-  "October", "November", "December"];
+// The words of the page's language, which the search page gives as data attributes of its
+// form (see search.html); English when a page does not.
+const ENGLISH = {
+  months: "January,February,March,April,May,June,July,August,September,October,November,December",
+  dateMonth: "{month} {year}",
+  dateDay: "{day} {month} {year}",
+  foundOne: "{count} incident found",
+  foundOther: "{count} incidents found",
+  more: "; the first 100 are shown, add words to narrow down",
+  loading: "Loading the index…",
+  failed: "The search index could not be loaded.",
+  separator: ",",
+};
 
 // "2023-07" as "July 2023" and "2023-07-24" as "24 July 2023", as the pages show dates; the
 // index keeps them in ISO form, which sorts.
-function displayDate(iso) {
+function displayDate(iso, words = ENGLISH) {
   const m = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?/.exec(iso || "");
   if (!m) return iso;
   const [, year, month, day] = m;
   if (!month) return year;
-  const name = MONTHS[Number(month) - 1] + " " + year;
-  return day ? Number(day) + " " + name : name;
+  const name = words.months.split(",")[Number(month) - 1];
+  const pattern = day ? words.dateDay : words.dateMonth;
+  return pattern.replace("{day}", String(Number(day))).replace("{month}", name).replace("{year}", year);
+}
+
+// 12500 as "12,500" (or "12 500"): digits grouped as the page's language groups them.
+function grouped(n, separator) {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, separator);
 }
 
 // Lower case, accents removed: "Angoulême" matches "angouleme".
@@ -61,7 +78,7 @@ function search(prepared, query, filters) {
 }
 
 if (typeof module !== "undefined") {
-  module.exports = { fold, prepare, search };
+  module.exports = { fold, prepare, search, displayDate, grouped, ENGLISH };
 }
 
 if (typeof document !== "undefined") {
@@ -69,6 +86,7 @@ if (typeof document !== "undefined") {
   const status = document.getElementById("search-status");
   const list = document.getElementById("search-results");
   const controls = ["q", "severity", "country", "sector", "year"].map((n) => form.elements[n]);
+  const words = Object.assign({}, ENGLISH, form.dataset);
   let prepared = null;
 
   function read() {
@@ -89,7 +107,8 @@ if (typeof document !== "undefined") {
     }
     const results = search(prepared, state.q, state);
     const at = prepared.at;
-    status.textContent = results.length === 1 ? "1 incident found" : results.length.toLocaleString("en") + " incidents found";
+    const found = results.length === 1 ? words.foundOne : words.foundOther;
+    status.textContent = found.replace("{count}", grouped(results.length, words.separator));
     for (const { row } of results.slice(0, 100)) {
       const li = document.createElement("li");
       const a = document.createElement("a");
@@ -97,14 +116,14 @@ if (typeof document !== "undefined") {
       a.textContent = row[at.title];
       const meta = document.createElement("p");
       meta.className = "meta";
-      meta.textContent = [displayDate(row[at.date]), row[at.victims], row[at.location]].filter(Boolean).join(" · ");
+      meta.textContent = [displayDate(row[at.date], words), row[at.victims], row[at.location]].filter(Boolean).join(" · ");
       const summary = document.createElement("p");
       summary.textContent = row[at.summary];
       li.append(a, meta, summary);
       list.append(li);
     }
     if (results.length > 100) {
-      status.textContent += "; the first 100 are shown, add words to narrow down";
+      status.textContent += words.more;
     }
   }
 
@@ -114,9 +133,9 @@ if (typeof document !== "undefined") {
     control.addEventListener(control.tagName === "SELECT" ? "change" : "input", show);
   });
   form.addEventListener("submit", (event) => { event.preventDefault(); show(); });
-  status.textContent = "Loading the index…";
+  status.textContent = words.loading;
   fetch(form.dataset.index)
     .then((response) => response.json())
     .then((index) => { prepared = prepare(index); status.textContent = ""; show(); })
-    .catch(() => { status.textContent = "The search index could not be loaded."; });
+    .catch(() => { status.textContent = words.failed; });
 }
