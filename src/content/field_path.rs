@@ -5,8 +5,9 @@ use crate::base::slugify;
 use crate::content::incident::Incident;
 
 /// The typed fields a taxonomy can read, besides custom top-level keys and `extra.…`.
-pub const FIELDS: [&str; 22] = [
+pub const FIELDS: [&str; 23] = [
     "tags",
+    "kind",
     "motives",
     "severity",
     "status",
@@ -74,6 +75,7 @@ pub fn values(incident: &Incident, field: &str) -> Vec<String> {
     let mut out: Vec<String> = match field {
         "tags" => incident.tags.clone(),
         "motives" => incident.motives.clone(),
+        "kind" => incident.kind.iter().map(|k| k.as_str().to_string()).collect(),
         "severity" => incident.severity.iter().cloned().collect(),
         "status" => incident.status.iter().cloned().collect(),
         "techniques" => incident.techniques.iter().map(|t| t.id.clone()).collect(),
