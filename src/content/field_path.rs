@@ -127,6 +127,7 @@ mod tests {
         assert!(check_field("victim.sector").is_ok());
         assert!(check_field("extra.vendor").is_ok());
         assert!(check_field("sectors").is_ok(), "a custom top-level key");
+        assert!(check_field("kind").is_ok(), "outages, maintenance and notices can have pages");
         assert_eq!(
             check_field("victim.size").expect_err("unknown"),
             "field `victim.size` cannot group incidents; use one of victim.name, victim.sector, victim.type"
