@@ -431,7 +431,9 @@ fn a_misspelt_target_stops_before_anything_is_read() {
     // A mapping given to a format with fields of its own is a mistake, not something ignored.
     let result = casebook(dir.path(), &["import", "cstate", &cstate_issues(), "--map", "pin=tags"]);
     assert_eq!(result.status.code(), Some(1));
-    assert!(stderr(&result).contains("error: --map, --map-file and --title-from are for `frontmatter` imports"));
+    assert!(
+        stderr(&result).contains("error: --map, --map-file and --title-from are for `frontmatter` imports")
+    );
     assert_eq!(files(&dir.path().join("content")), Vec::<String>::new());
 }
 
