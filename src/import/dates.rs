@@ -422,6 +422,17 @@ mod tests {
         assert!(refused("2023-12-04 08:00 and then some").contains("left over"));
     }
 
+    proptest::proptest! {
+        /// Any text is read or refused, never a panic; what is read, casebook reads too.
+        #[test]
+        fn any_text_is_read_or_refused(text in "[0-9 :/.TZ+a-zA-Z,é-]{0,30}") {
+            if let Ok(normalized) = normalize(&text) {
+                proptest::prop_assert!(IncidentDate::parse(&normalized).is_ok(), "{:?} -> {:?}", text, normalized);
+            }
+            let _ = read(&text);
+        }
+    }
+
     #[test]
     fn stamps_are_read_at_the_start_of_text() {
         assert_eq!(

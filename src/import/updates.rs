@@ -226,7 +226,8 @@ fn track_at(text: &str) -> Option<(String, usize)> {
     } else {
         return None;
     };
-    let end = text.find(close)?;
+    // Looked for after the opening: in `{{%}}` the closing `%}}` overlaps it.
+    let end = open.len() + text[open.len()..].find(close)?;
     let inner = text[open.len()..end].trim();
     let argument = inner.strip_prefix("track")?;
     if !argument.starts_with(char::is_whitespace) {
@@ -816,6 +817,31 @@ mod tests {
             e.notes
         );
         assert!(e.notes.contains(&"removed the Hugo shortcode `{{< figure src=\"x.png\" >}}`".to_string()));
+    }
+
+    proptest::proptest! {
+        /// Whatever a body holds, reading it neither panics nor leaves a `track` outside code.
+        #[test]
+        fn any_body_is_read_without_panicking(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "{{< track \"2024-01-12 09:00\" >}}", "{{%}}", "{{<", ">}}", "<!--", "-->", "\n", "\n\n",
+                    "---", "```", "# H", "**[Final Message]**", "[edit]", "*Update* - ", "**Update (9:00 UTC):**",
+                    "text", "é", " ", "[x](y)", "*", "_", "[", "]", "(", "2024-01-12", "25:00",
+                ]),
+                0..24,
+            )
+        ) {
+            let body = parts.concat();
+            if let Ok(e) = extract(&body, &times()) {
+                let outside_code: String = blocks_keeping_blanks(&e.body)
+                    .into_iter()
+                    .filter(|b| !b.fence)
+                    .map(|b| b.text)
+                    .collect();
+                proptest::prop_assert!(!outside_code.contains("{{< track"), "{:?} -> {:?}", body, e.body);
+            }
+        }
     }
 
     #[test]
