@@ -59,14 +59,31 @@ pub fn extract(body: &str, times: &Times) -> Result<Extracted, String> {
         out.notes
             .push(format!("removed {comments} HTML comment{} (Hugo never shows them)", plural(comments)));
     }
+    // Other shortcodes go before the updates are read: removing one can change what is code
+    // (`{{< x >}}```` becomes a fence), and the updates must be read as the result reads.
+    let body = remove_shortcodes(&body, &mut out.notes, Keep::Tracks);
     let body = take_tracks(&body, &mut out)?;
     let body = take_labelled(&body, times, &mut out);
-    let body = remove_shortcodes(&body, &mut out.notes);
+    // Taking updates out can change what is code in turn: whatever shortcode that leaves in
+    // text goes, until none is left.
+    out.body = without_shortcodes(&body, &mut out.notes).trim().to_string();
     for update in &mut out.updates {
-        update.text = remove_shortcodes(&update.text, &mut out.notes).trim().to_string();
+        update.text = without_shortcodes(&update.text, &mut out.notes).trim().to_string();
     }
-    out.body = body.trim().to_string();
     Ok(out)
+}
+
+/// `text` with every shortcode outside code removed, however many passes that takes (each
+/// pass removes at least one, so this ends).
+fn without_shortcodes(text: &str, notes: &mut Vec<String>) -> String {
+    let mut text = text.to_string();
+    loop {
+        let next = remove_shortcodes(&text, notes, Keep::Nothing);
+        if next == text {
+            return text;
+        }
+        text = next;
+    }
 }
 
 fn plural(n: usize) -> &'static str {
@@ -654,8 +671,16 @@ fn same_day(times: &Times) -> Option<String> {
     (start == end).then(|| start.to_string())
 }
 
+/// Which shortcodes [`remove_shortcodes`] leaves.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// `track`, which marks updates still to be taken out.
+    Tracks,
+    Nothing,
+}
+
 /// `text` without Hugo shortcodes (outside code), each reported.
-fn remove_shortcodes(text: &str, notes: &mut Vec<String>) -> String {
+fn remove_shortcodes(text: &str, notes: &mut Vec<String>, keep: Keep) -> String {
     if !text.contains("{{<") && !text.contains("{{%") {
         return text.to_string();
     }
@@ -672,9 +697,24 @@ fn remove_shortcodes(text: &str, notes: &mut Vec<String>) -> String {
             let close = if rest[open..].starts_with("{{<") { ">}}" } else { "%}}" };
             let Some(end) = rest[open..].find(close) else { break };
             let shortcode = &rest[open..open + end + close.len()];
+            if keep == Keep::Tracks && track_at(shortcode).is_some() {
+                out.push_str(&rest[..open + end + close.len()]);
+                rest = &rest[open + end + close.len()..];
+                continue;
+            }
             notes.push(format!("removed the Hugo shortcode `{shortcode}`"));
-            out.push_str(rest[..open].trim_end_matches(' '));
-            rest = &rest[open + end + close.len()..];
+            let before = rest[..open].trim_end_matches(' ');
+            let mut after = &rest[open + end + close.len()..];
+            // A shortcode alone on its line takes the line with it: left blank, the line would
+            // split its paragraph in two.
+            let alone_before =
+                before.ends_with('\n') || before.is_empty() && (out.is_empty() || out.ends_with('\n'));
+            let after_trimmed = after.trim_start_matches(' ');
+            if alone_before && (after_trimmed.is_empty() || after_trimmed.starts_with('\n')) {
+                after = after_trimmed.strip_prefix('\n').unwrap_or(after_trimmed);
+            }
+            out.push_str(before);
+            rest = after;
         }
         out.push_str(rest);
     }
@@ -842,6 +882,17 @@ mod tests {
                 proptest::prop_assert!(!outside_code.contains("{{< track"), "{:?} -> {:?}", body, e.body);
             }
         }
+    }
+
+    #[test]
+    fn a_shortcode_alone_on_its_line_takes_the_line_and_can_open_code() {
+        let e = extract("One.\n{{< figure src=\"x.png\" >}}\nTwo.\n", &times()).expect("extracts");
+        assert_eq!(e.body, "One.\nTwo.", "the paragraph stays whole");
+        // Removing `{{%}}` makes a fence of its line: the track after it is out of the code then,
+        // and read as the update closing what comes before it.
+        let e = extract("{{%}}```\n```\n{{< track \"2024-01-12 09:00\" >}}", &times()).expect("extracts");
+        assert_eq!((e.body.as_str(), e.updates.len()), ("", 1));
+        assert_eq!(e.updates[0].text, "```\n```");
     }
 
     #[test]
