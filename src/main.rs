@@ -64,7 +64,7 @@ enum Command {
     /// Convert existing incident records (cState, Markdown with front matter, VERIS JSON)
     /// into incident files.
     #[command(
-        after_help = "Examples:\n  casebook import cstate ../status/content/issues/\n  casebook import frontmatter notes/*.md --map start_time=date --map company=victim.name\n  casebook import veris vcdb/data/json/validated/ --into content/vcdb/"
+        after_help = "Examples:\n  casebook import cstate ../status/content/issues/ --dry-run\n  casebook import frontmatter notes/*.md --map start_time,published=date --map url=sources --map company=victim.name --title-from heading\n  casebook import veris vcdb/data/json/validated/ --into content/vcdb/"
     )]
     Import(ImportArgs),
     /// Print shell completions: `casebook completions bash > /etc/bash_completion.d/casebook`.

@@ -119,6 +119,7 @@ fn csv_reads_back_like_the_json() {
     assert_eq!(&complete[26], "T1566.001;T1486;TA0040");
     assert_eq!(&complete[22], "61000");
     assert_eq!(&complete[29], "Ransomware;phishing");
+    assert_eq!(&complete[30], "incident", "the kind, added last");
 }
 
 #[test]

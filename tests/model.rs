@@ -75,6 +75,15 @@ fn complete_incident_shows_every_field() {
     ] {
         assert!(page.contains(shown), "the page lacks {shown}");
     }
+    // `kind: incident` is what the site is about anyway: no badge says so.
+    assert!(!page.contains("<span class=\"badge\">Incident</span>"));
+    let record: serde_json::Value =
+        serde_json::from_str(&read(&site, "incidents/complete/index.json")).expect("JSON");
+    assert_eq!(record["kind"], "incident");
+    assert_eq!(
+        record["sources"][0]["archived_url"],
+        "https://web.archive.org/web/20240313/https://example.org/riverside/statement"
+    );
 }
 
 #[test]

@@ -50,6 +50,14 @@ pub fn links(site: &Site) -> BTreeMap<String, Vec<Location>> {
             let location = locate(&text, &source.url)
                 .map_or_else(|| Location::file(&incident.path), |(l, c)| Location::at(&incident.path, l, c));
             links.entry(source.url.clone()).or_default().push(location);
+            // An archived copy is there for when the page goes: it must answer all the more.
+            if let Some(archived) = &source.archived_url {
+                let location = locate(&text, archived).map_or_else(
+                    || Location::file(&incident.path),
+                    |(l, c)| Location::at(&incident.path, l, c),
+                );
+                links.entry(archived.clone()).or_default().push(location);
+            }
         }
     }
     links

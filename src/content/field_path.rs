@@ -5,8 +5,9 @@ use crate::base::slugify;
 use crate::content::incident::Incident;
 
 /// The typed fields a taxonomy can read, besides custom top-level keys and `extra.…`.
-pub const FIELDS: [&str; 22] = [
+pub const FIELDS: [&str; 23] = [
     "tags",
+    "kind",
     "motives",
     "severity",
     "status",
@@ -74,6 +75,7 @@ pub fn values(incident: &Incident, field: &str) -> Vec<String> {
     let mut out: Vec<String> = match field {
         "tags" => incident.tags.clone(),
         "motives" => incident.motives.clone(),
+        "kind" => incident.kind.iter().map(|k| k.as_str().to_string()).collect(),
         "severity" => incident.severity.iter().cloned().collect(),
         "status" => incident.status.iter().cloned().collect(),
         "techniques" => incident.techniques.iter().map(|t| t.id.clone()).collect(),
@@ -125,6 +127,7 @@ mod tests {
         assert!(check_field("victim.sector").is_ok());
         assert!(check_field("extra.vendor").is_ok());
         assert!(check_field("sectors").is_ok(), "a custom top-level key");
+        assert!(check_field("kind").is_ok(), "outages, maintenance and notices can have pages");
         assert_eq!(
             check_field("victim.size").expect_err("unknown"),
             "field `victim.size` cannot group incidents; use one of victim.name, victim.sector, victim.type"

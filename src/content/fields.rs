@@ -83,6 +83,48 @@ impl Level {
     }
 }
 
+/// What sort of event an incident record is about. Status pages publish planned maintenance
+/// and notices beside outages, and a site mixing them must not show a maintenance window as a
+/// breach: the kind says which is which. Absent, a record is whatever the site is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A security incident: the default subject of a casebook site.
+    Incident,
+    /// A service was down or degraded.
+    Outage,
+    /// Planned work on a service.
+    Maintenance,
+    /// An announcement that is neither an outage nor maintenance.
+    Notice,
+}
+
+impl Kind {
+    /// Every kind, as written in front matter.
+    pub const NAMES: [&'static str; 4] = ["incident", "outage", "maintenance", "notice"];
+
+    /// The kind written as `text`, if it is one.
+    pub fn parse(text: &str) -> Option<Kind> {
+        Some(match text {
+            "incident" => Kind::Incident,
+            "outage" => Kind::Outage,
+            "maintenance" => Kind::Maintenance,
+            "notice" => Kind::Notice,
+            _ => return None,
+        })
+    }
+
+    /// The kind as written in front matter and data files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Incident => "incident",
+            Kind::Outage => "outage",
+            Kind::Maintenance => "maintenance",
+            Kind::Notice => "notice",
+        }
+    }
+}
+
 /// The consequences: the "CIA posture" and figures. Fields in key order: the data files
 /// serialize it directly and list keys sorted (see `export/record.rs`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -158,6 +200,8 @@ pub struct Source {
     pub publisher: Option<String>,
     /// When.
     pub date: Option<IncidentDate>,
+    /// An archived copy (the Wayback Machine, archive.today…), for when `url` goes away.
+    pub archived_url: Option<String>,
 }
 
 /// An indicator of compromise, as written (pages defang it).
@@ -384,6 +428,11 @@ impl<'a> Reader<'a> {
         None
     }
 
+    /// The kind of record: one of [`Kind::NAMES`], with a suggestion for a typo.
+    pub fn kind(&mut self, value: Option<Value>, at: &[Seg<'_>]) -> Option<Kind> {
+        self.one_of(value, at, &Kind::NAMES).and_then(|k| Kind::parse(&k))
+    }
+
     /// Warns about keys of a nested map that are not among `known` (they are ignored).
     fn leftover(&mut self, map: serde_yaml::Mapping, at: &[Seg<'_>], known: &[&str]) {
         for (key, _) in map {
@@ -513,25 +562,31 @@ impl<'a> Reader<'a> {
         let url = self.text(map.shift_remove("url"), &at_key("url"));
         let publisher = self.text(map.shift_remove("publisher"), &at_key("publisher"));
         let date = self.date(map.shift_remove("date"), &at_key("date"));
-        self.leftover(map, at, &["title", "url", "publisher", "date"]);
-        let url = match url {
-            Some(url) if is_web_url(&url) => Some(url),
-            Some(url) => {
-                self.error(
-                    &at_key("url"),
-                    format_args!("must be an absolute http:// or https:// URL, not `{url}`"),
-                );
-                None
+        let archived = self.text(map.shift_remove("archived_url"), &at_key("archived_url"));
+        self.leftover(map, at, &["title", "url", "publisher", "date", "archived_url"]);
+        let web_url = |url: String, key: &'static str, this: &mut Self| {
+            if is_web_url(&url) {
+                return Some(url);
             }
+            this.error(
+                &at_key(key),
+                format_args!("must be an absolute http:// or https:// URL, not `{url}`"),
+            );
+            None
+        };
+        let url = match url {
+            Some(url) => web_url(url, "url", self),
             None => {
                 self.error(at, "needs a `url`");
                 None
             }
         };
+        // Checked like `url`: pages link it, so it must be a web address and nothing else.
+        let archived_url = archived.and_then(|a| web_url(a, "archived_url", self));
         if title.is_none() {
             self.error(at, "needs a `title`");
         }
-        Some(Source { title: title?, url: url?, publisher, date })
+        Some(Source { title: title?, url: url?, publisher, date, archived_url })
     }
 
     /// One indicator.

@@ -10,13 +10,14 @@ use crate::base::frontmatter::{self, Seg};
 use crate::base::suggest;
 use crate::base::{is_slug, slugify};
 use crate::content::date::IncidentDate;
-use crate::content::fields::{Actor, Event, Impact, Ioc, Place, Reader, Source, Technique, Victim};
+use crate::content::fields::{Actor, Event, Impact, Ioc, Kind, Place, Reader, Source, Technique, Victim};
 use crate::content::markdown::{self, TocEntry};
 
 /// Front matter keys casebook knows (see docs/incident-schema.md).
-pub const KNOWN_KEYS: [&str; 23] = [
+pub const KNOWN_KEYS: [&str; 24] = [
     "title",
     "date",
+    "kind",
     "summary",
     "updated",
     "draft",
@@ -102,6 +103,8 @@ pub struct Incident {
     pub title: String,
     /// `date`, at the precision written.
     pub date: IncidentDate,
+    /// `kind`: an incident, an outage, maintenance or a notice; none when not written.
+    pub kind: Option<Kind>,
     /// `updated`.
     pub updated: Option<IncidentDate>,
     /// `draft`.
@@ -247,6 +250,7 @@ pub fn parse(
         Some(value) => r.date(Some(value), &k("date")),
         None => None,
     };
+    let kind = r.kind(take("kind"), &k("kind"));
     let missing_date = date.is_none() && !r.errors.iter().any(|e| e.message.starts_with("`date`"));
     let updated = r.date(take("updated"), &k("updated"));
     let embargo = r.date(take("embargo"), &k("embargo"));
@@ -487,6 +491,7 @@ pub fn parse(
             slug_line,
             title,
             date,
+            kind,
             updated,
             draft,
             aliases,
@@ -858,6 +863,28 @@ Body.
                 "content/x.md:21:5: `actors[1]` needs a `name`",
                 "content/x.md:23:9: `timeline[1].at`: `yesterday` is not a date: write `2023-07-24`, `2023-07`, `2023`, or a date-time like `2023-07-24T09:30:00Z`",
                 "content/x.md:26:9: `victim.nmae` is not a field casebook knows\n  help: did you mean `name`?",
+            ]
+        );
+    }
+
+    #[test]
+    fn kinds_and_archived_copies_are_typed_and_checked() {
+        let p = ok(
+            "---\ntitle: A\ndate: 2023\nkind: maintenance\nsources:\n  - title: S\n    url: https://example.org/a\n    archived_url: https://web.archive.org/web/2023/https://example.org/a\n---\n",
+        );
+        assert_eq!(p.incident.kind, Some(Kind::Maintenance));
+        assert_eq!(
+            p.incident.sources[0].archived_url.as_deref(),
+            Some("https://web.archive.org/web/2023/https://example.org/a")
+        );
+        assert_eq!(ok("---\ntitle: A\ndate: 2023\n---\n").incident.kind, None, "not written, not guessed");
+        assert_eq!(
+            errors(
+                "---\ntitle: A\ndate: 2023\nkind: maintenence\nsources:\n  - title: S\n    url: https://example.org/a\n    archived_url: archive.org/a\n---\n"
+            ),
+            [
+                "content/x.md:4:7: `kind` must be one of incident, outage, maintenance, notice\n  help: did you mean `maintenance`?",
+                "content/x.md:8:19: `sources[1].archived_url` must be an absolute http:// or https:// URL, not `archive.org/a`",
             ]
         );
     }

@@ -13,4 +13,4 @@ pub mod ioc;
 pub mod markdown;
 
 pub use country::Country;
-pub use fields::{Impact, Level, is_web_url};
+pub use fields::{Impact, Kind, Level, is_web_url};

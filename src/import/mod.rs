@@ -2,19 +2,53 @@
 //!
 //! Each format reads one source file into a [`Draft`] — front matter, body, and notes on what
 //! was mapped, kept under `extra` or skipped — which is written only if it parses as a valid
-//! incident. Output is a pure function of the input, so re-running an import writes the same
-//! files; existing files are left alone unless asked.
+//! incident; or into a [`Refusal`] saying why it cannot be. Output is a pure function of the
+//! input, so re-running an import writes the same files; existing files are left alone unless
+//! asked. The whole run comes back as a [`Report`], which the command prints: what was written,
+//! what was refused and why (files missing the same field listed together), and every source
+//! key kept under `extra`, counted once for the run rather than once per file.
 
 mod cstate;
+mod dates;
 mod frontmatter;
+mod updates;
 mod veris;
 
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use serde_yaml::{Mapping, Value};
 
 use crate::base::error::{Diagnostic, Location};
 use crate::base::fs;
+
+/// The order of an imported file's keys: what the incident is, what happened, who and where,
+/// how it unfolded and where it is told, then the site's own matters.
+const ORDER: [&str; 23] = [
+    "title",
+    "date",
+    "kind",
+    "summary",
+    "updated",
+    "status",
+    "resolved_at",
+    "severity",
+    "victim",
+    "victims",
+    "location",
+    "impact",
+    "motives",
+    "actors",
+    "techniques",
+    "timeline",
+    "sources",
+    "iocs",
+    "tags",
+    "aliases",
+    "slug",
+    "draft",
+    "embargo",
+];
 
 /// An incident being converted.
 #[derive(Debug, Clone, Default)]
@@ -27,6 +61,8 @@ pub struct Draft {
     pub body: String,
     /// What happened to each source field, for the report.
     pub notes: Vec<String>,
+    /// The source keys kept under `extra`.
+    pub kept: Vec<String>,
 }
 
 impl Draft {
@@ -54,12 +90,51 @@ impl Draft {
     pub fn keep(&mut self, key: &str, value: Value) {
         self.set_path(&format!("extra.{key}"), value);
         self.notes.push(format!("kept `{key}` under extra"));
+        self.kept.push(key.to_string());
     }
 
-    /// The incident file's text.
+    /// The incident file's text. Its keys come in the order of the schema, whatever order the
+    /// source had, so every imported file reads alike: what happened first, `extra` last.
     pub fn text(&self) -> String {
-        let yaml = serde_yaml::to_string(&self.front).unwrap_or_default();
+        let mut rest = self.front.clone();
+        let mut front = Mapping::new();
+        for key in ORDER {
+            if let Some(value) = rest.shift_remove(key) {
+                front.insert(key.into(), value);
+            }
+        }
+        let extra = rest.shift_remove("extra");
+        front.extend(rest);
+        if let Some(extra) = extra {
+            front.insert("extra".into(), extra);
+        }
+        let yaml = serde_yaml::to_string(&front).unwrap_or_default();
         format!("---\n{yaml}---\n{}", self.body.trim_start_matches('\n'))
+    }
+}
+
+/// A field every incident needs, which a source has no value for.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Missing {
+    /// `title` or `date`.
+    pub field: String,
+    /// Where it was looked for, in order: source keys (`start_time`), or `the first heading`.
+    pub tried: Vec<String>,
+}
+
+/// Why a source file was not imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// Fields every incident needs have no value.
+    Missing(Vec<Missing>),
+    /// The source could not be read, or what it says cannot be taken without a guess: why.
+    Invalid(Vec<String>),
+}
+
+impl Refusal {
+    /// A refusal for one reason.
+    pub fn because(why: impl Into<String>) -> Refusal {
+        Refusal::Invalid(vec![why.into()])
     }
 }
 
@@ -70,21 +145,65 @@ pub struct Outcome {
     pub source: PathBuf,
     /// The incident file written, or that would have been.
     pub target: Option<PathBuf>,
-    /// `written`, `exists` (left alone) or `skipped`.
+    /// `written`, `exists` (left alone) or `refused`.
     pub status: Status,
-    /// What was mapped, kept and skipped, or why the file was skipped.
+    /// What was mapped, kept and skipped.
     pub notes: Vec<String>,
+    /// Why the file was refused.
+    pub refusal: Option<Refusal>,
+    /// The incident file's text, on a dry run (what would have been written).
+    pub text: Option<String>,
 }
 
 /// The result for one source file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
-    /// The incident file was written.
+    /// The incident file was written (or, on a dry run, would be).
     Written,
     /// An incident file of that name exists and `--force` was not given.
     Exists,
     /// The source could not be converted.
-    Skipped,
+    Refused,
+}
+
+/// A whole import, for the command to print.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// Each source file, in the order read.
+    pub outcomes: Vec<Outcome>,
+    /// Nothing was written.
+    pub dry_run: bool,
+    /// Each source key kept under `extra`, with the number of files it was kept from.
+    pub kept: BTreeMap<String, usize>,
+    /// Advice about the imported site (a field it has no pages for, …).
+    pub hints: Vec<String>,
+}
+
+impl Report {
+    /// How many sources ended with `status`.
+    pub fn count(&self, status: Status) -> usize {
+        self.outcomes.iter().filter(|o| o.status == status).count()
+    }
+
+    /// The files refused for missing fields, by what is missing: one list each, so that 28
+    /// files without a date read as one problem, not 28.
+    pub fn missing(&self) -> BTreeMap<&[Missing], Vec<&Path>> {
+        let mut out: BTreeMap<&[Missing], Vec<&Path>> = BTreeMap::new();
+        for o in &self.outcomes {
+            if let Some(Refusal::Missing(fields)) = &o.refusal {
+                out.entry(fields.as_slice()).or_default().push(&o.source);
+            }
+        }
+        out
+    }
+
+    /// The files refused for any other reason, with the reasons.
+    pub fn invalid(&self) -> impl Iterator<Item = (&Path, &[String])> {
+        self.outcomes.iter().filter_map(|o| match &o.refusal {
+            Some(Refusal::Invalid(why)) => Some((o.source.as_path(), why.as_slice())),
+            _ => None,
+        })
+    }
 }
 
 /// A supported source format.
@@ -98,6 +217,39 @@ pub enum Format {
     Veris,
 }
 
+/// One `--map`: the source keys that may give a field (the first present wins), and the field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyMap {
+    /// Source keys, in order of preference: `start_time`, `source_published_at`.
+    pub from: Vec<String>,
+    /// The casebook field, a dotted path: `date`, `victim.name`, `sources`.
+    pub to: String,
+}
+
+impl KeyMap {
+    /// Reads `start_time,source_published_at=date`.
+    pub fn parse(text: &str) -> Result<KeyMap, String> {
+        let bad =
+            || format!("`{text}` is not FROM=TO, like `start_time=date` or `start_time,published=date`");
+        let (from, to) = text.split_once('=').ok_or_else(bad)?;
+        let from: Vec<String> = from.split(',').map(|f| f.trim().to_string()).collect();
+        let to = to.trim().to_string();
+        if to.is_empty() || from.iter().any(String::is_empty) {
+            return Err(bad());
+        }
+        Ok(KeyMap { from, to })
+    }
+}
+
+/// Where a title comes from when the front matter has none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TitleSource {
+    /// The heading the body starts with, which is then removed from the body.
+    Heading,
+    /// The file name: `2021-06-03-aks-outage.md` gives `Aks outage`.
+    FileName,
+}
+
 /// Options of an import.
 #[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
@@ -105,8 +257,12 @@ pub struct ImportOptions {
     pub into: PathBuf,
     /// Replace incident files that exist.
     pub force: bool,
-    /// For `frontmatter`: source key to casebook field (`start_time` → `date`).
-    pub map: Vec<(String, String)>,
+    /// For `frontmatter`: source keys to casebook fields (`start_time` → `date`).
+    pub map: Vec<KeyMap>,
+    /// For `frontmatter`: where titles come from when there is none, tried in order.
+    pub title_from: Vec<TitleSource>,
+    /// Write nothing; report what would be written.
+    pub dry_run: bool,
 }
 
 fn sources(paths: &[PathBuf], extension: &str) -> Result<Vec<PathBuf>, Diagnostic> {
@@ -123,39 +279,77 @@ fn sources(paths: &[PathBuf], extension: &str) -> Result<Vec<PathBuf>, Diagnosti
     Ok(files)
 }
 
+/// The configuration of the site `into` belongs to (the nearest folder above it, or it,
+/// holding `casebook.yaml`), or the defaults: imports are checked against the site's own
+/// scales, and the report knows which fields have pages.
+fn site_config(into: &Path) -> Result<crate::Config, Diagnostic> {
+    for folder in into.ancestors() {
+        let folder = if folder.as_os_str().is_empty() { Path::new(".") } else { folder };
+        if fs::exists(&folder.join(crate::config::CONFIG_FILE)) {
+            return crate::Config::load(folder);
+        }
+    }
+    Ok(crate::Config::default())
+}
+
 /// Imports every source of `format` into `options.into`.
-pub fn import(
-    format: Format,
-    paths: &[PathBuf],
-    options: &ImportOptions,
-) -> Result<Vec<Outcome>, Diagnostic> {
+pub fn import(format: Format, paths: &[PathBuf], options: &ImportOptions) -> Result<Report, Diagnostic> {
+    if format == Format::Frontmatter {
+        frontmatter::check_targets(&options.map)?;
+    }
     let extension = if format == Format::Veris { "json" } else { "md" };
-    let schema = crate::Config::default().parse_settings();
-    let mut outcomes = Vec::new();
+    let config = site_config(&options.into)?;
+    let schema = config.parse_settings();
+    let mut report = Report { dry_run: options.dry_run, ..Report::default() };
+    let mut names: HashSet<String> = HashSet::new();
+    let mut with_victims = 0;
     for source in sources(paths, extension)? {
         let text = fs::read_to_string(&source)?;
         let converted = match format {
             Format::Cstate => cstate::convert(&source, &text),
-            Format::Frontmatter => frontmatter::convert(&source, &text, &options.map),
-            Format::Veris => veris::convert(&source, &text),
+            Format::Frontmatter => frontmatter::convert(&source, &text, options),
+            Format::Veris => veris::convert(&source, &text).map_err(Refusal::because),
         };
-        let draft = match converted {
+        let refused = |source: PathBuf, target: Option<PathBuf>, refusal: Refusal, notes: Vec<String>| {
+            Outcome { source, target, status: Status::Refused, notes, refusal: Some(refusal), text: None }
+        };
+        let mut draft = match converted {
             Ok(draft) => draft,
-            Err(why) => {
-                outcomes.push(Outcome { source, target: None, status: Status::Skipped, notes: vec![why] });
+            Err(refusal) => {
+                report.outcomes.push(refused(source, None, refusal, Vec::new()));
                 continue;
             }
         };
+        // Two sources of one date and title (a copy of a file, kept by mistake) must not
+        // make one file: the second gets a number, the same on every run.
+        if !names.insert(draft.file_name.clone()) {
+            let stem = draft.file_name.trim_end_matches(".md").to_string();
+            let free =
+                (2..).map(|n| format!("{stem}-{n}.md")).find(|n| !names.contains(n)).unwrap_or_default();
+            draft.notes.push(format!("another source also makes `{}`: named `{free}`", draft.file_name));
+            names.insert(free.clone());
+            draft.file_name = free;
+        }
         let target = options.into.join(&draft.file_name);
         let text = draft.text();
         // Only what casebook accepts is written: an import never produces a broken site.
         if let Err(errors) = crate::content::incident::parse(&target, &draft.file_name, &text, &schema) {
-            let mut notes = vec!["the converted incident is not valid:".to_string()];
-            notes.extend(errors.iter().map(|e| e.message.clone()));
-            outcomes.push(Outcome { source, target: Some(target), status: Status::Skipped, notes });
+            let mut why = vec!["the converted incident is not valid:".to_string()];
+            why.extend(errors.iter().map(|e| e.message.clone()));
+            report.outcomes.push(refused(source, Some(target), Refusal::Invalid(why), draft.notes));
             continue;
         }
-        let status = if options.force {
+        for key in &draft.kept {
+            *report.kept.entry(key.clone()).or_default() += 1;
+        }
+        if draft.front.contains_key("victim") || draft.front.contains_key("victims") {
+            with_victims += 1;
+        }
+        let status = if fs::exists(&target) && !options.force {
+            Status::Exists
+        } else if options.dry_run {
+            Status::Written
+        } else if options.force {
             fs::write(&target, text.as_bytes())?;
             Status::Written
         } else if fs::write_new(&target, text.as_bytes())? {
@@ -163,19 +357,26 @@ pub fn import(
         } else {
             Status::Exists
         };
-        outcomes.push(Outcome { source, target: Some(target), status, notes: draft.notes });
+        report.outcomes.push(Outcome {
+            source,
+            target: Some(target),
+            status,
+            notes: draft.notes,
+            refusal: None,
+            text: options.dry_run.then_some(text),
+        });
     }
-    Ok(outcomes)
-}
-
-/// A timestamp as casebook wants it: `2019-01-15 14:10:00` becomes `2019-01-15T14:10:00Z`
-/// (other tools often write local times without an offset; they are taken as UTC), and dates
-/// or RFC 3339 times are kept.
-pub fn timestamp(text: &str) -> String {
-    let t = text.trim().replacen(' ', "T", 1);
-    let time = t.find('T').map_or("", |i| &t[i..]);
-    let has_offset = t.ends_with(['Z', 'z']) || time.contains(['+', '-']);
-    if t.len() > 10 && !has_offset { format!("{t}Z") } else { t }
+    let browsable = config.taxonomies.iter().any(|t| matches!(t.field(), "victims.name" | "victim.name"));
+    if with_victims > 0 && !browsable {
+        report.hints.push(format!(
+            "{with_victims} incident{} name{} a victim, but the site has no pages for victims: add a taxonomy \
+             to `taxonomies:` in casebook.yaml, such as `- {{name: victims, field: victims.name, title: Victims}}` \
+             (with the default ones you keep)",
+            if with_victims == 1 { "" } else { "s" },
+            if with_victims == 1 { "s" } else { "" },
+        ));
+    }
+    Ok(report)
 }
 
 /// A file name for a draft: `<date>-<slug>.md`, the slug from `name`.
@@ -200,11 +401,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn timestamps_get_an_offset_and_dates_stay() {
-        assert_eq!(timestamp("2019-01-15 14:10:00"), "2019-01-15T14:10:00Z");
-        assert_eq!(timestamp("2019-01-15T14:10:00+01:00"), "2019-01-15T14:10:00+01:00");
-        assert_eq!(timestamp("2019-01-15T14:10:00-05:00"), "2019-01-15T14:10:00-05:00");
-        assert_eq!(timestamp("2019-01-15"), "2019-01-15");
+    fn imported_files_write_every_known_key_in_schema_order() {
+        let mut wanted: Vec<&str> = crate::content::incident::KNOWN_KEYS.to_vec();
+        wanted.retain(|k| *k != "extra");
+        let mut ordered = ORDER.to_vec();
+        ordered.sort_unstable();
+        wanted.sort_unstable();
+        assert_eq!(ordered, wanted, "a key missing from ORDER would land among unknown ones");
+        let mut draft = Draft::default();
+        draft.set_path("extra.x", Value::from(1));
+        draft.set("tags", Value::Sequence(vec![Value::from("t")]));
+        draft.set("title", "T");
+        assert_eq!(draft.text(), "---\ntitle: T\ntags:\n- t\nextra:\n  x: 1\n---\n");
+    }
+
+    #[test]
+    fn key_maps_read_their_candidates() {
+        assert_eq!(
+            KeyMap::parse("start_time, source_published_at=date"),
+            Ok(KeyMap { from: vec!["start_time".into(), "source_published_at".into()], to: "date".into() })
+        );
+        assert!(KeyMap::parse("=date").is_err());
+        assert!(KeyMap::parse("a,,b=date").is_err());
+        assert!(KeyMap::parse("date").is_err());
     }
 
     #[test]

@@ -89,6 +89,7 @@ struct SourceView<'a> {
     url: &'a str,
     publisher: Option<&'a str>,
     date: Option<DateView>,
+    archived_url: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -362,9 +363,9 @@ impl Fields {
 /// Every field of an incident as templates see it (its list fields and those only its own page
 /// has), sorted.
 #[rustfmt::skip]
-const FIELD_NAMES: [&str; 38] = [
+const FIELD_NAMES: [&str; 39] = [
     "actors", "archive_url", "content", "data", "date", "draft", "extra", "impact", "iocs",
-    "json_ld", "lead", "location", "motives", "newer", "older", "other", "permalink",
+    "json_ld", "kind", "lead", "location", "motives", "newer", "older", "other", "permalink",
     "reading_time", "related", "resolved_at", "severity", "slug", "source", "sources", "status",
     "summary", "summary_text", "tags", "taxonomies", "techniques", "timeline", "title", "toc",
     "updated", "url", "victim", "victims", "word_count",
@@ -372,8 +373,8 @@ const FIELD_NAMES: [&str; 38] = [
 
 /// The top-level fields of an incident's list value, as documented in `docs/templates.md`.
 #[rustfmt::skip]
-pub const LIST_FIELDS: [&str; 32] = [
-    "title", "slug", "url", "permalink", "date", "updated", "summary_text", "draft", "word_count",
+pub const LIST_FIELDS: [&str; 33] = [
+    "title", "slug", "url", "permalink", "date", "kind", "updated", "summary_text", "draft", "word_count",
     "reading_time", "status", "resolved_at", "severity", "victim", "victims", "location", "impact",
     "actors", "techniques", "sources", "iocs", "archive_url", "data", "extra", "other", "source",
     "tags", "motives", "taxonomies", "summary", "lead", "timeline",
@@ -437,6 +438,7 @@ pub fn incident_with(site: &Site, incident: &Incident, shared: &mut ViewCache, f
             Value::from_serializable(&date_view(&incident.date))
         })
     });
+    view.put("kind", || incident.kind.map(crate::content::Kind::as_str));
     view.put("updated", || incident.updated.as_ref().map(date_view));
     view.add("summary_text", || Value::from(incident.summary_text.as_str()));
     view.add("draft", || Value::from(incident.draft));
@@ -538,6 +540,7 @@ pub fn incident_with(site: &Site, incident: &Incident, shared: &mut ViewCache, f
                 url: &s.url,
                 publisher: s.publisher.as_deref(),
                 date: s.date.as_ref().map(date_view),
+                archived_url: s.archived_url.as_deref(),
             })
             .collect::<Vec<_>>()
     });

@@ -9,7 +9,7 @@
 use crate::render::export::record::{DateRecord, IncidentRecord};
 
 /// The header row.
-pub const COLUMNS: [&str; 30] = [
+pub const COLUMNS: [&str; 31] = [
     "slug",
     "url",
     "title",
@@ -40,6 +40,8 @@ pub const COLUMNS: [&str; 30] = [
     "sources",
     "iocs",
     "tags",
+    // Added after the others: a script reading columns by position keeps working.
+    "kind",
 ];
 
 /// Quotes a field when needed, and defuses formulas.
@@ -95,7 +97,7 @@ pub fn row(r: &IncidentRecord) -> String {
     let location = r.location.as_ref();
     let country = location.and_then(|l| l.country.as_ref());
     let impact = r.impact.as_ref();
-    let cells: [String; 30] = [
+    let cells: [String; 31] = [
         r.slug.clone(),
         r.url.clone(),
         r.title.clone(),
@@ -126,6 +128,7 @@ pub fn row(r: &IncidentRecord) -> String {
         join(r.sources.iter().map(|s| s.url.as_str())),
         r.iocs.iter().map(|i| format!("{}:{}", i.kind.name(), i.value)).collect::<Vec<_>>().join(";"),
         join(r.tags.iter().map(String::as_str)),
+        r.kind.unwrap_or_default().to_string(),
     ];
     let mut out = String::with_capacity(cells.iter().map(|c| c.len() + 3).sum::<usize>() + 2);
     for (i, cell) in cells.iter().enumerate() {

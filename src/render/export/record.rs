@@ -101,6 +101,8 @@ pub struct EventRecord {
 /// A source.
 #[derive(Debug, Serialize)]
 pub struct SourceRecord {
+    /// An archived copy of the page.
+    pub archived_url: Option<String>,
     /// Date.
     pub date: Option<DateRecord>,
     /// Publisher.
@@ -148,6 +150,8 @@ pub struct IncidentRecord {
     pub iocs: Vec<IocRecord>,
     /// This record as JSON (when the JSON export is on).
     pub json_url: Option<String>,
+    /// `incident`, `outage`, `maintenance` or `notice`, when written.
+    pub kind: Option<&'static str>,
     /// Location.
     pub location: Option<LocationRecord>,
     /// Motives.
@@ -202,6 +206,7 @@ pub fn incident(site: &Site, incident: &Incident) -> IncidentRecord {
         stix_url: exports.stix.then(|| base.permalink(&format!("{page}stix.json"))),
         title: incident.title.clone(),
         date: DateRecord::from(&incident.date),
+        kind: incident.kind.map(crate::content::Kind::as_str),
         updated: incident.updated.as_ref().map(DateRecord::from),
         summary: incident.summary_text.clone(),
         summary_html: incident.summary_html.clone(),
@@ -247,6 +252,7 @@ pub fn incident(site: &Site, incident: &Incident) -> IncidentRecord {
                 url: s.url.clone(),
                 publisher: s.publisher.clone(),
                 date: s.date.as_ref().map(DateRecord::from),
+                archived_url: s.archived_url.clone(),
             })
             .collect(),
         iocs: incident
