@@ -58,6 +58,30 @@ impl Renderer<'_> {
         page.into_value()
     }
 
+    /// A page of `pages/` as its template sees it (`page`): see docs/templates.md.
+    pub(super) fn page_value(&self, page: &crate::content::page::Page) -> Value {
+        let base = &self.site.base_url;
+        let rel = urls::page(&page.slug);
+        let mut map = tera::Map::new();
+        map.insert("title".into(), Value::from(page.title.as_str()));
+        map.insert("slug".into(), Value::from(page.slug.as_str()));
+        map.insert("url".into(), Value::from(base.url(&rel)));
+        map.insert("permalink".into(), Value::from(base.permalink(&rel)));
+        map.insert("description".into(), Value::from(page.summary()));
+        // Rendered from Markdown by casebook, like an incident's: the only HTML handed over.
+        map.insert("content".into(), Value::safe_string(&page.content_html));
+        map.insert("toc".into(), Value::from_serializable(&page.toc));
+        map.insert("weight".into(), Value::from(page.weight));
+        map.insert("menu".into(), Value::from_serializable(&page.menu));
+        map.insert("draft".into(), Value::from(page.draft));
+        map.insert("template".into(), Value::from(page.template.as_deref().unwrap_or(super::PAGE_TEMPLATE)));
+        map.insert("word_count".into(), Value::from(page.word_count));
+        map.insert("reading_time".into(), Value::from(page.word_count.div_ceil(200).max(1)));
+        map.insert("source".into(), Value::from(page.source.as_str()));
+        map.insert("extra".into(), Value::from_serializable(&page.extra));
+        Value::from(map)
+    }
+
     /// What the search page offers: the index URL and the choices of each filter.
     pub(super) fn search_page(&self) -> Value {
         let site = self.site;

@@ -1,6 +1,8 @@
 // casebook search: finds incidents in /search-index.json as the reader types. No library,
 // no third party, works on any static host. Results are built with DOM APIs (textContent),
-// never innerHTML, so nothing in the index can run as markup.
+// never innerHTML, so nothing in the index can run as markup. The site's other pages (About,
+// methodology…) are in the index too, as items of kind "page": with no date, severity,
+// country or sector, a search narrowed by one of those never finds them.
 "use strict";
 
 const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -60,8 +62,25 @@ function search(prepared, query, filters) {
   return results;
 }
 
+// Whether a result is a page of the site rather than an incident (indexes without `kind`
+// hold incidents only).
+function isPage(row, at) {
+  return at.kind !== undefined && row[at.kind] === "page";
+}
+
+// "3 incidents found", "1 incident and 2 pages found", "1 page found".
+function describe(results, at) {
+  const pages = results.filter(({ row }) => isPage(row, at)).length;
+  const incidents = results.length - pages;
+  const count = (n, one, many) => (n === 1 ? "1 " + one : n.toLocaleString("en") + " " + many);
+  const parts = [];
+  if (incidents > 0 || pages === 0) parts.push(count(incidents, "incident", "incidents"));
+  if (pages > 0) parts.push(count(pages, "page", "pages"));
+  return parts.join(" and ") + " found";
+}
+
 if (typeof module !== "undefined") {
-  module.exports = { fold, prepare, search };
+  module.exports = { fold, prepare, search, describe };
 }
 
 if (typeof document !== "undefined") {
@@ -89,15 +108,19 @@ if (typeof document !== "undefined") {
     }
     const results = search(prepared, state.q, state);
     const at = prepared.at;
-    status.textContent = results.length === 1 ? "1 incident found" : results.length.toLocaleString("en") + " incidents found";
+    status.textContent = describe(results, at);
     for (const { row } of results.slice(0, 100)) {
+      const page = isPage(row, at);
       const li = document.createElement("li");
+      if (page) li.className = "search-result-page";
       const a = document.createElement("a");
       a.href = row[at.url];
       a.textContent = row[at.title];
       const meta = document.createElement("p");
       meta.className = "meta";
-      meta.textContent = [displayDate(row[at.date]), row[at.victims], row[at.location]].filter(Boolean).join(" · ");
+      meta.textContent = page
+        ? "Page"
+        : [displayDate(row[at.date]), row[at.victims], row[at.location]].filter(Boolean).join(" · ");
       const summary = document.createElement("p");
       summary.textContent = row[at.summary];
       li.append(a, meta, summary);
