@@ -857,7 +857,7 @@ type Prepared = (Arc<Site>, Vec<u64>, Shared, Vec<Value>);
 /// The last build's site with the changed incidents swapped in, when none of them changed
 /// place (see [`structure_key`]); `None` when the site must be put together again.
 fn patch(last: &Last, sources: &BTreeMap<PathBuf, Source>, changed: &[PathBuf]) -> Option<Prepared> {
-    let shared = last.shared.clone()?;
+    let mut shared = last.shared.clone()?;
     let mut incidents = last.site.incidents.clone();
     let mut pages = last.site.pages.clone();
     let mut versions = last.versions.clone();
@@ -884,7 +884,12 @@ fn patch(last: &Last, sources: &BTreeMap<PathBuf, Source>, changed: &[PathBuf]) 
         incidents[i] = Arc::clone(incident);
         versions[i] = source.version;
     }
-    crate::content::page::sort(&mut pages);
+    if changed.iter().any(|path| last.page_index.contains_key(path)) {
+        // The pages may come in another order now (a title or weight changed): the sitemap,
+        // which lists them in plan order, must not use the last plan.
+        crate::content::page::sort(&mut pages);
+        shared.forget_plan();
+    }
     let mut warnings: Vec<Diagnostic> =
         sources.values().flat_map(|s| s.parsed.warnings().iter().cloned()).collect();
     warnings.sort_by(|a, b| a.location.cmp(&b.location));

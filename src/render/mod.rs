@@ -227,6 +227,12 @@ impl Shared {
         self.plan = std::sync::Arc::default();
     }
 
+    /// Forgets the site's plan (which the sitemap lists), for a site whose pages of `pages/`
+    /// changed order or address while nothing else of its structure changed.
+    pub fn forget_plan(&mut self) {
+        self.plan = std::sync::Arc::default();
+    }
+
     /// The STIX identifiers and first-seen times, if a renderer made them from this data.
     pub fn stix_context(&self) -> Option<&crate::render::export::stix::Context> {
         self.stix.get()
