@@ -265,3 +265,28 @@ impl Renderer<'_> {
         Value::from(map)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_of_a_page_is_documented() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let site = Site::load(root, &crate::LoadOptions { now: Some(2_000_000_000), ..Default::default() })
+            .expect("the example site loads");
+        let theme = Theme::load(root, &site.config).expect("the theme loads");
+        let renderer = Renderer::new(&site, &theme).expect("the templates compile");
+        let page = site.pages.first().expect("the example site has a page");
+        let value = renderer.page_value(page);
+        let docs = include_str!("../../docs/templates.md");
+        let section = &docs[docs.find("## A page").expect("a section on pages")..];
+        for field in value.as_map().expect("a map").keys() {
+            let field = field.as_str().expect("a string key");
+            assert!(
+                section.contains(&format!("`{field}`")),
+                "docs/templates.md does not describe `page.{field}`"
+            );
+        }
+    }
+}
