@@ -99,7 +99,8 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     let (root, mut config) = Site::load_config(&root, &load)?;
     // Listed once, for the up-to-date check and for loading.
     let content = fs::files_under(&root.join(site::CONTENT_DIR))?;
-    let inputs = build_state::inputs_with(&root, &settings, &content).ok();
+    let page_files = fs::files_under(&root.join(site::PAGES_DIR))?;
+    let inputs = build_state::inputs_with(&root, &settings, &[&content[..], &page_files[..]].concat()).ok();
     if let (Some(state), Some(inputs)) = (&previous, &inputs)
         && state.same_inputs(inputs)
         && state.republish_at.is_none_or(|at| at > now)
@@ -168,7 +169,8 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
                 Err(d) => fail(d),
             }
         };
-        let site = Site::load_files_with(root.clone(), config.clone(), content, &load, progress, &each)?;
+        let site =
+            Site::load_files_with(root.clone(), config.clone(), content, page_files, &load, progress, &each)?;
         let streamed = streamed.into_inner();
         log::info!(
             "loaded {} incidents in {:?}, {streamed} incident pages written on the way",
@@ -200,14 +202,15 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         });
         // A template error first, as when planning came after it.
         let (renderer, tried) = prepared?;
-        let Outputs { pages, statics, warnings } = match planned {
+        let Outputs { pages, statics, bundle_files, warnings } = match planned {
             Ok(planned) => planned?,
             Err(panic) => std::panic::resume_unwind(panic),
         };
 
         log::info!("planned {} pages in {:?}", pages.len(), started.elapsed());
-        written.lock().unwrap_or_else(|p| p.into_inner()).reserve(pages.len() + statics.len());
-        progress.start("rendering", pages.len() + statics.len() - tried.len());
+        let copies = pages.len() + statics.len() + bundle_files.len();
+        written.lock().unwrap_or_else(|p| p.into_inner()).reserve(copies);
+        progress.start("rendering", copies - tried.len());
         // Small pieces to the end: left to itself, rayon can hand the last thousands of
         // incident pages to one thread in one piece while the other has nothing left to take
         // (some 80 ms of one idle core at 10,000 incidents).
@@ -229,12 +232,22 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             }
             progress.advance(1);
         });
+        bundle_files.par_iter().for_each(|page| {
+            match bundle_file_bytes(&site, page) {
+                Ok(b) => {
+                    put(&page.file, &b).unwrap_or_else(|e| e.diagnostics().iter().cloned().for_each(&fail))
+                }
+                Err(d) => fail(d),
+            }
+            progress.advance(1);
+        });
         progress.finish();
         let views = renderer.views_shared();
         renderer.dispose();
         Ok(Rendered {
             pages: pages.len(),
-            statics: statics.len(),
+            // Copied as they are, like static files, and counted with them.
+            statics: statics.len() + bundle_files.len(),
             streamed,
             warnings,
             site,
@@ -309,21 +322,37 @@ struct Rendered {
     plan: Vec<crate::plan::Page>,
 }
 
-/// Everything one build writes: pages to render and static files to copy.
+/// Everything one build writes: pages to render and files to copy.
 pub struct Outputs<'t> {
-    /// The pages, in plan order.
+    /// The pages to render, in plan order.
     pub pages: Vec<crate::plan::Page>,
     /// The static files: output path and where the bytes come from.
     pub statics: Vec<(&'t str, &'t theme::StaticSource)>,
+    /// The files of page bundles ([`crate::plan::PageKind::BundleFile`]), copied as they are
+    /// beside their pages ([`bundle_file_bytes`]), in plan order.
+    pub bundle_files: Vec<crate::plan::Page>,
     /// The site's warnings, repeated ones collapsed, plus those about static files.
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Plans a build's output: every page, minus those a site's static file replaces, and every
-/// static file not shadowed by a page. Two pages at one path are an error.
+/// The bytes of a bundle file the plan copies (a [`crate::plan::PageKind::BundleFile`]): the file
+/// stored beside its page, read as it is now.
+pub fn bundle_file_bytes(site: &Site, page: &crate::plan::Page) -> std::result::Result<Vec<u8>, Diagnostic> {
+    match page.kind {
+        crate::plan::PageKind::BundleFile(owner, k) => {
+            fs::read(&crate::plan::attachment(site, owner, k).path)
+        }
+        _ => Err(Diagnostic::new(format!("`{}` is not a file stored beside a page", page.file))),
+    }
+}
+
+/// Plans a build's output: every page, minus those a site's static file replaces, every
+/// static file not shadowed by a page, and the files of page bundles. Two files at one path
+/// are an error.
 pub fn outputs<'t>(site: &Site, theme: &'t Theme) -> Result<Outputs<'t>> {
     let mut pages = crate::plan::plan(site);
     let mut collisions = crate::plan::collisions(site, &pages);
+    collisions.extend(crate::plan::missing_menu_pages(site));
     if site.base_url.origin.is_empty() && site.config.feeds.enabled {
         log::info!("base_url has no host: feeds and sitemap.xml need absolute URLs and are not written");
     }
@@ -335,7 +364,9 @@ pub fn outputs<'t>(site: &Site, theme: &'t Theme) -> Result<Outputs<'t>> {
     if !collisions.is_empty() {
         return Err(Error::many(collisions));
     }
-    Ok(Outputs { pages, statics, warnings })
+    let (bundle_files, pages) =
+        pages.into_iter().partition(|p| matches!(p.kind, crate::plan::PageKind::BundleFile(..)));
+    Ok(Outputs { pages, statics, bundle_files, warnings })
 }
 
 /// The static files to copy. A static file at the path of a generated page is dropped with a

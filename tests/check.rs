@@ -142,3 +142,11 @@ fn external_links_are_checked_when_asked() {
     }
     assert!(!err.contains("/ok`") && !err.contains("/no-head`"), "working links are not reported:\n{err}");
 }
+
+#[test]
+fn a_link_to_a_file_the_bundle_lacks_is_an_error_at_its_line() {
+    let site = fixtures().join("check-bundle-site");
+    let result = casebook(&site, &["check", "--now", "2026-01-01"]);
+    assert_eq!(result.status.code(), Some(1), "{}", stderr(&result));
+    assert_matches_file(&stderr(&result), &fixtures().join("check-bundle-site.expected-stderr.txt"));
+}

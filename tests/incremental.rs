@@ -369,3 +369,107 @@ fn a_build_after_watch_does_not_trust_the_old_state() {
         );
     }
 }
+
+/// A PNG of `width` × `height` pixels, made by hand: the signature and a header are all a
+/// size reader needs.
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    bytes.extend(width.to_be_bytes());
+    bytes.extend(height.to_be_bytes());
+    bytes.extend([8, 2, 0, 0, 0, 0, 0, 0, 0]);
+    bytes
+}
+
+#[test]
+fn incremental_output_equals_a_full_build_after_page_and_bundle_edits() {
+    let mut s = Script::new(false);
+    let about = "pages/about.md";
+
+    s.write(about, "---\ntitle: About us\nweight: 2\n---\nWe write up incidents.\n\n## Who\n\nAnalysts.\n");
+    let added = s.rebuild("page added", &["pages"], false);
+    assert!(added.written.contains(&"about/index.html".to_string()), "{added:?}");
+    s.edit(about, "Analysts.", "Analysts and an editor.");
+    let body = s.rebuild("page body edited", &[about], false);
+    assert!(body.written.contains(&"about/index.html".to_string()), "{body:?}");
+    assert!(
+        body.written.len() <= 3,
+        "a page's edit rewrites the page and the search index: {:?}",
+        body.written
+    );
+    s.edit(about, "title: About us", "title: Zz about us");
+    s.rebuild("page title edited", &[about], false);
+    s.write("pages/contact.md", "---\ntitle: Contact\nweight: 1\n---\nWrite to us.\n");
+    s.rebuild("second page", &["pages/contact.md"], false);
+    s.edit(about, "weight: 2", "weight: 0");
+    s.rebuild("page weight changed, order changed", &[about], false);
+    s.edit(about, "title:", "slug: who-we-are\ntitle:");
+    s.rebuild("page slug changed", &[about], false);
+    assert!(!s.session.output().join("about").exists(), "the old address is gone");
+    s.edit(about, "title:", "draft: true\ntitle:");
+    s.rebuild("page made a draft", &[about], false);
+    s.edit(about, "draft: true\n", "");
+    s.rebuild("page published again", &[about], false);
+    s.edit(about, "\n---\n", "\n---\n<!-- internal -->call Ana<!-- /internal -->\n");
+    s.rebuild("internal note in a page", &[about], false);
+
+    let good = s.read(about);
+    s.write(about, "---\nweight: 1\n---\nNo title.\n");
+    assert!(s.session.rebuild(&[s.path(about)]).is_err(), "a page without title fails the rebuild");
+    s.write(about, &good);
+    s.rebuild("page fixed", &[about], false);
+
+    s.write(
+        "templates/about.html",
+        "{% extends \"base.html\" %}{% block main %}<h1>{{ page.title }}</h1>{% endblock %}",
+    );
+    s.edit(about, "title:", "template: about.html\ntitle:");
+    s.rebuild("page with a template of its own", &[about, "templates/about.html"], false);
+    s.edit("templates/about.html", "<h1>", "<h1 class=\"own\">");
+    let template = s.rebuild("its template edited", &["templates/about.html"], false);
+    assert_eq!(template.written, ["who-we-are/index.html"], "only the page using it");
+
+    // An incident kept as a folder with files beside it.
+    let bundle = "content/2025-03-bundle";
+    std::fs::create_dir_all(s.path(&format!("{bundle}/img"))).expect("mkdir");
+    std::fs::write(s.path(&format!("{bundle}/img/chart.png")), png(40, 30)).expect("write");
+    std::fs::write(s.path(&format!("{bundle}/logs.txt")), "first line\n").expect("write");
+    s.write(
+        &format!("{bundle}/index.md"),
+        "---\ntitle: A bundled incident\ndate: 2025-03-04\ntags: [bundle]\n---\n![Chart](img/chart.png) and [logs](logs.txt).\n",
+    );
+    let added = s.rebuild("bundle added", &[bundle], false);
+    assert!(added.written.contains(&"incidents/2025-03-bundle/img/chart.png".to_string()), "{added:?}");
+    std::fs::write(s.path(&format!("{bundle}/img/chart.png")), png(80, 60)).expect("write");
+    let resized = s.rebuild("image replaced by a larger one", &[&format!("{bundle}/img/chart.png")], false);
+    assert!(resized.written.contains(&"incidents/2025-03-bundle/index.html".to_string()), "{resized:?}");
+    std::fs::write(s.path(&format!("{bundle}/notes.txt")), "more\n").expect("write");
+    s.rebuild("file added to the bundle", &[&format!("{bundle}/notes.txt")], false);
+    std::fs::remove_file(s.path(&format!("{bundle}/logs.txt"))).expect("remove");
+    let removed = s.rebuild("file removed from the bundle", &[&format!("{bundle}/logs.txt")], false);
+    assert_eq!(removed.removed, ["incidents/2025-03-bundle/logs.txt"], "{removed:?}");
+    s.write(
+        &format!("{bundle}/img/index.md"),
+        "---\ntitle: A bundle inside\ndate: 2025-03-05\n---\n![c](chart.png)\n",
+    );
+    s.rebuild("a bundle nested in it takes its folder's files", &[&format!("{bundle}/img/index.md")], false);
+    std::fs::remove_file(s.path(&format!("{bundle}/img/index.md"))).expect("remove");
+    s.rebuild("the nested bundle gone again", &[&format!("{bundle}/img/index.md")], false);
+    s.edit(&format!("{bundle}/index.md"), "title:", "draft: true\ntitle:");
+    s.rebuild("bundled incident made a draft", &[&format!("{bundle}/index.md")], false);
+    assert!(!s.session.output().join("incidents/2025-03-bundle").exists(), "a draft's files go too");
+    s.edit(&format!("{bundle}/index.md"), "draft: true\n", "");
+    s.rebuild("published again", &[&format!("{bundle}/index.md")], false);
+
+    // A page that is a bundle too.
+    std::fs::create_dir_all(s.path("pages/team")).expect("mkdir");
+    std::fs::write(s.path("pages/team/us.png"), png(20, 10)).expect("write");
+    s.write("pages/team/index.md", "---\ntitle: Team\n---\n![Us](us.png)\n");
+    s.rebuild("page bundle added", &["pages/team"], false);
+    std::fs::write(s.path("pages/team/us.png"), png(21, 10)).expect("write");
+    s.rebuild("page bundle's image replaced", &["pages/team/us.png"], false);
+    std::fs::remove_dir_all(s.path("pages/team")).expect("remove");
+    s.rebuild("page bundle removed", &["pages/team"], false);
+
+    std::fs::remove_file(s.path(about)).expect("remove");
+    s.rebuild("page deleted", &[about], false);
+}

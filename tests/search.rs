@@ -78,3 +78,34 @@ fn the_search_page_finds_incidents_by_title_words_and_filters() {
     assert!(dom.contains("0 incidents found"));
     assert!(read(&site, "search/index.html").contains("<noscript>"), "a fallback without JavaScript");
 }
+
+#[test]
+fn the_search_page_finds_pages_labelled_apart_and_keeps_them_out_of_facets() {
+    let Some(browser) = chromium() else { return };
+    let out = tempfile::tempdir().expect("temp dir");
+    let site: PathBuf = out.path().join("site");
+    let root = common::fixtures().join("pages-site");
+    let args = ["build", "--now", "2026-01-01", "--base-url", "/", "--output", site.to_str().expect("UTF-8")];
+    let result = casebook(&root, &args);
+    assert!(result.status.success(), "{}", stderr(&result));
+    let base = serve(site.clone());
+
+    let dom = rendered(browser, &format!("{base}/search/?q=team"));
+    let found = results(&dom);
+    assert!(found.contains("class=\"search-result-page\"") && found.contains("href=\"/team/\""), "{found}");
+    assert!(found.contains("<p class=\"meta\">Page</p>"), "{found}");
+    assert!(dom.contains("1 page found"), "{dom}");
+
+    // A word of an incident and of a page: both, counted apart.
+    let dom = rendered(browser, &format!("{base}/search/?q=cloud"));
+    assert!(dom.contains("1 incident and 1 page found"), "{dom}");
+
+    // A facet: incidents only.
+    let dom = rendered(browser, &format!("{base}/search/?severity=high"));
+    let found = results(&dom);
+    assert!(
+        found.contains("/incidents/2024-03-ransomware/") && !found.contains("search-result-page"),
+        "{found}"
+    );
+    assert!(dom.contains("1 incident found"), "{dom}");
+}

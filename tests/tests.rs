@@ -18,6 +18,7 @@ mod incremental;
 mod interrupt;
 mod layers;
 mod model;
+mod pages;
 mod properties;
 mod scaffold;
 mod search;

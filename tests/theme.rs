@@ -45,6 +45,7 @@ fn no_serious_accessibility_violations() {
         "/search/",
         "/archive/2024/",
         "/data/",
+        "/about/",
     ];
     let result = Command::new("node")
         .arg(browser_tests.join("axe.js"))
@@ -266,6 +267,8 @@ fn navigation_and_branding_come_from_the_configuration() {
     assert!(home.contains("<link rel=\"icon\" href=\"/favicon.svg?v="), "the default theme's icon");
     assert!(out.join("favicon.svg").is_file());
 
+    std::fs::create_dir_all(site.join("pages")).expect("mkdir");
+    std::fs::write(site.join("pages/about.md"), "---\ntitle: About us\n---\nWho we are.\n").expect("write");
     std::fs::write(
         site.join("casebook.yaml"),
         "title: Example status\nlogo: brand/logo.svg\nfavicon: icon.png\nfooter: \"Run by the **SRE team** — <b>not</b> HTML\"\n\
@@ -280,7 +283,7 @@ fn navigation_and_branding_come_from_the_configuration() {
     let links: Vec<&str> =
         nav.split("<a ").skip(1).map(|a| a.split('>').nth(1).unwrap_or_default()).collect();
     let titles: Vec<&str> = links.iter().map(|l| l.trim_end_matches("</a")).collect();
-    assert_eq!(titles, ["Archive", "Sectors", "About", "Status"], "{nav}");
+    assert_eq!(titles, ["Archive", "Sectors", "About us", "Status"], "{nav}");
     assert!(nav.contains("href=\"https://status.example.org/\" rel=\"external\""), "{nav}");
     assert!(page.contains("<img class=\"site-logo\" src=\"/brand/logo.svg?v="), "the logo");
     assert!(page.contains("<link rel=\"icon\" href=\"/icon.png?v="), "the configured icon");

@@ -37,6 +37,26 @@ pub fn read(path: &Path) -> Result<Vec<u8>, Diagnostic> {
     std::fs::read(path).map_err(|e| io_error(path, "read the file", e))
 }
 
+/// The first `max` bytes of a file (all of it when shorter): for reading a header without
+/// reading a whole file.
+pub fn read_prefix(path: &Path, max: usize) -> Result<Vec<u8>, Diagnostic> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).map_err(|e| io_error(path, "read the file", e))?;
+    let mut bytes = Vec::with_capacity(max.min(64 * 1024));
+    file.take(max as u64).read_to_end(&mut bytes).map_err(|e| io_error(path, "read the file", e))?;
+    Ok(bytes)
+}
+
+/// The width and height in pixels of a raster image (PNG, JPEG, GIF, WebP, BMP, ICO, AVIF),
+/// read from its header only; `None` for anything else or a header that cannot be read.
+pub fn image_size(path: &Path) -> Option<(u32, u32)> {
+    // The crate opens the file itself and seeks from header to header (a JPEG's size can come
+    // after kilobytes of metadata), so it is given the path; this is still the only place that
+    // touches the disk for it.
+    let size = imagesize::size(path).ok()?;
+    Some((u32::try_from(size.width).ok()?, u32::try_from(size.height).ok()?))
+}
+
 /// Writes a file, creating its parent folders.
 pub fn write(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
     in_folder(path, || std::fs::write(path, bytes)).map_err(|e| io_error(path, "write the file", e))

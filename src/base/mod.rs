@@ -1,12 +1,13 @@
 //! The ground floor: what every stage needs and nothing above it may change — located errors,
 //! the one module that touches the disk, escaping, slugs, suggestions, hashing, progress
-//! events and the positions of keys in YAML text.
+//! events, the positions of keys in YAML text and relative URLs read as files.
 
 pub mod error;
 mod escape;
 pub mod frontmatter;
 pub mod fs;
 pub mod hash;
+pub mod local_url;
 pub mod number;
 mod progress;
 pub mod slug;

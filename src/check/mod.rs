@@ -1,6 +1,7 @@
 //! `casebook check`: the linter. Everything a build would find, plus what a careful editor
-//! would: unknown keys, incidents without sources, links to pages or anchors that do not
-//! exist, and dates in the future with no embargo. Nothing is written.
+//! would: unknown keys, incidents without sources, links (in incidents and pages) to pages,
+//! anchors or bundle files that do not exist, and dates in the future with no embargo.
+//! Nothing is written.
 
 mod external;
 
@@ -93,6 +94,7 @@ pub fn check(options: &CheckOptions) -> crate::Result<CheckReport> {
     // Planned once: collisions, links and rendering all read the same list of pages.
     let plan = crate::plan::plan(&site);
     report.errors.extend(crate::plan::collisions(&site, &plan));
+    report.errors.extend(crate::plan::missing_menu_pages(&site));
     let theme = Theme::load(&site.root, &site.config);
     report.errors.extend(broken_links(&site, &plan, theme.as_ref().ok()));
     match theme {
@@ -116,7 +118,9 @@ fn render_all(site: &Site, theme: &Theme, plan: &[crate::plan::Page]) -> Vec<Dia
         Err(e) => return e.diagnostics().to_vec(),
     };
     renderer.use_plan(plan);
-    let errors: Vec<Diagnostic> = plan.par_iter().filter_map(|page| renderer.render(page).err()).collect();
+    // Bundle files are copied, not rendered: whether they exist is the links' business.
+    let rendered = plan.par_iter().filter(|p| !matches!(p.kind, crate::plan::PageKind::BundleFile(..)));
+    let errors: Vec<Diagnostic> = rendered.filter_map(|page| renderer.render(page).err()).collect();
     crate::base::error::collapse_repeats(errors, crate::base::error::Repeat::SamePlace, 1, "page")
 }
 
@@ -136,6 +140,8 @@ fn resolve(
         None => (link, None),
     };
     let path = path.split('?').next().unwrap_or_default();
+    // As a browser asks for it: `a%20b.png` is the file `a b.png`.
+    let path = &*crate::base::local_url::percent_decode(path);
     let joined = if path.is_empty() {
         page.to_string()
     } else if path.starts_with('/') {
@@ -165,7 +171,20 @@ fn resolve(
     Some((resolved, anchor))
 }
 
-/// Links in incident bodies to pages or anchors the site does not have.
+/// A page whose body links elsewhere: an incident or a page of `pages/`.
+struct Linking<'s> {
+    /// Its content file.
+    path: &'s std::path::Path,
+    /// Its address, as a site path: `/incidents/x/`, `/about/`.
+    here: String,
+    /// Its body's links, with their lines and columns.
+    links: &'s [(String, usize, usize)],
+    /// Whether it is a bundle, with its files beside it.
+    bundle: bool,
+}
+
+/// Links in the bodies of incidents and pages to pages, files or anchors the site does not
+/// have.
 fn broken_links(site: &Site, plan: &[crate::plan::Page], theme: Option<&Theme>) -> Vec<Diagnostic> {
     let mut pages: HashSet<String> = HashSet::new();
     for page in plan {
@@ -177,27 +196,59 @@ fn broken_links(site: &Site, plan: &[crate::plan::Page], theme: Option<&Theme>) 
         pages.extend(theme.statics.keys().map(|k| format!("/{k}")));
     }
     let mut anchors: HashMap<String, HashSet<String>> = HashMap::new();
-    for incident in &site.incidents {
+    let tocs = site.incidents.iter().map(|i| (crate::config::urls::incident(&i.slug), &i.toc));
+    for (dir, toc) in tocs.chain(site.pages.iter().map(|p| (crate::config::urls::page(&p.slug), &p.toc))) {
         let mut ids = HashSet::new();
-        collect_ids(&incident.toc, &mut ids);
-        anchors.insert(format!("/{}", crate::config::urls::incident(&incident.slug)), ids);
+        collect_ids(toc, &mut ids);
+        anchors.insert(format!("/{dir}"), ids);
     }
+    let linking = site
+        .incidents
+        .iter()
+        .map(|i| Linking {
+            path: &i.path,
+            here: format!("/{}", crate::config::urls::incident(&i.slug)),
+            links: &i.links,
+            bundle: crate::content::bundle::bundle_folder(&i.source).is_some(),
+        })
+        .chain(site.pages.iter().map(|p| Linking {
+            path: &p.path,
+            here: format!("/{}", crate::config::urls::page(&p.slug)),
+            links: &p.links,
+            bundle: crate::content::bundle::bundle_folder(&p.source).is_some(),
+        }));
     let mut errors = Vec::new();
     let settings = site.config.parse_settings().markdown;
-    for incident in &site.incidents {
-        let here = format!("/{}", crate::config::urls::incident(&incident.slug));
-        for (link, line, column) in &incident.links {
-            let Some((target, anchor)) = resolve(&here, link, &settings) else { continue };
-            let location = Location::at(&incident.path, *line, *column);
+    for page in linking {
+        let here = &page.here;
+        for (link, line, column) in page.links {
+            let Some((target, anchor)) = resolve(here, link, &settings) else { continue };
+            let location = Location::at(page.path, *line, *column);
             if !pages.contains(&target) {
-                let mut d =
-                    Diagnostic::at(location, format!("link to `{link}`: the site has no page {target}"));
-                if link.ends_with(".md") {
-                    d = d.with_help(
-                        "link to the incident's page, `/incidents/<slug>/`, not to its Markdown file",
-                    );
-                }
-                errors.push(d);
+                // A file beside the page (`timeline.png`), which its bundle would hold.
+                let file = crate::base::local_url::local_file(link).filter(|_| !link.ends_with(".md"));
+                let d = match file {
+                    Some(file) if file.contains('.') => {
+                        let folder = page.path.parent().unwrap_or(page.path).display().to_string();
+                        let help = if page.bundle {
+                            format!("put `{file}` in {folder}/, beside the page's index.md, or fix the link")
+                        } else {
+                            let name = page.path.file_stem().unwrap_or_default().to_string_lossy();
+                            format!(
+                                "files beside a page are published when it is a folder: move {} to {folder}/{name}/index.md and put `{file}` beside it",
+                                page.path.display()
+                            )
+                        };
+                        Diagnostic::at(location, format!("link to `{link}`: the site has no file {target}"))
+                            .with_help(help)
+                    }
+                    _ => Diagnostic::at(location, format!("link to `{link}`: the site has no page {target}")),
+                };
+                errors.push(if link.ends_with(".md") {
+                    d.with_help("link to the incident's page, `/incidents/<slug>/`, not to its Markdown file")
+                } else {
+                    d
+                });
                 continue;
             }
             if let (Some(anchor), Some(ids)) = (anchor.filter(|a| !a.is_empty()), anchors.get(&target))

@@ -6,7 +6,8 @@
 //! here, and [`RESERVED`] then keeps taxonomies and content from claiming it.
 
 /// Every top-level name a site may write whatever its taxonomies: a taxonomy cannot use one
-/// as its path, and Markdown links under a base path are told apart by them.
+/// as its path, nor a page as its slug ([`page`]), and Markdown links under a base path are
+/// told apart by them.
 pub const RESERVED: [&str; 16] = [
     "incidents",
     "archive",
@@ -91,6 +92,29 @@ pub fn incident_stix(slug: &str) -> String {
     format!("incidents/{slug}/stix.json")
 }
 
+/// A page of `pages/`: `<slug>/`, at the top of the site. Its slug may be none of
+/// [`RESERVED`], nor a taxonomy's path: see [`page_slug_taken`].
+pub fn page(slug: &str) -> String {
+    format!("{slug}/")
+}
+
+/// Why a page may not have `slug`, given the paths of the site's taxonomies: it is one of casebook's
+/// own addresses, or a taxonomy's. `None` when the page may have it.
+pub fn page_slug_taken<'a>(slug: &str, mut taxonomy_paths: impl Iterator<Item = &'a str>) -> Option<String> {
+    if RESERVED.contains(&slug) {
+        return Some(format!("/{slug}/ is an address casebook keeps for its own pages"));
+    }
+    taxonomy_paths
+        .find(|path| *path == slug)
+        .map(|path| format!("/{path}/ is the address of the `{path}` taxonomy"))
+}
+
+/// A file stored beside a page (its page bundle's `name`, such as `img/a.png`), in the page's
+/// folder `dir`: `incidents/x/img/a.png`.
+pub fn bundle_file(dir: &str, name: &str) -> String {
+    format!("{dir}{name}")
+}
+
 /// Page `n` (1-based) of a list whose first page is at `dir`: `tags/x/page/2/`.
 pub fn list_page(dir: &str, n: usize) -> String {
     if n == 1 { dir.to_string() } else { format!("{dir}page/{n}/") }
@@ -138,6 +162,20 @@ mod tests {
         assert_eq!(archive_month(2024, 3), "archive/2024/03/");
         assert_eq!(term_feed(&term("tags", "a")), "tags/a/atom.xml");
         assert_eq!(api::taxonomy("sectors"), "api/sectors.json");
+        assert_eq!(file_of(&page("about")), "about/index.html");
+        assert_eq!(bundle_file(&incident("x"), "img/a.png"), "incidents/x/img/a.png");
+    }
+
+    #[test]
+    fn a_page_cannot_take_a_reserved_name_or_a_taxonomy() {
+        assert_eq!(page_slug_taken("about", ["tags"].into_iter()), None);
+        for reserved in ["incidents", "search", "archive", "page", "static"] {
+            assert!(page_slug_taken(reserved, std::iter::empty()).is_some(), "{reserved}");
+        }
+        assert_eq!(
+            page_slug_taken("sectors", ["tags", "sectors"].into_iter()).as_deref(),
+            Some("/sectors/ is the address of the `sectors` taxonomy")
+        );
     }
 
     #[test]

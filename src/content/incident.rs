@@ -11,7 +11,7 @@ use crate::base::suggest;
 use crate::base::{is_slug, slugify};
 use crate::content::date::IncidentDate;
 use crate::content::fields::{Actor, Event, Impact, Ioc, Kind, Place, Reader, Source, Technique, Victim};
-use crate::content::markdown::{self, TocEntry};
+use crate::content::markdown::{self, ImageSizes, TocEntry};
 
 /// Front matter keys casebook knows (see docs/incident-schema.md).
 pub const KNOWN_KEYS: [&str; 24] = [
@@ -169,6 +169,10 @@ pub struct Incident {
     pub extra: serde_yaml::Mapping,
     /// Unknown top-level keys, as written.
     pub other: serde_yaml::Mapping,
+    /// The files stored beside it, when it is a page bundle (`content/<name>/index.md`),
+    /// published beside its page. Filled by the site, which lists them
+    /// ([`crate::site::parse_file`]).
+    pub files: Vec<crate::content::bundle::Attachment>,
 }
 
 /// A parsed incident and the warnings found on the way.
@@ -203,6 +207,18 @@ pub fn parse(
     source: &str,
     text: &str,
     schema: &ParseSettings,
+) -> Result<Parsed, Vec<Diagnostic>> {
+    parse_with(path, source, text, schema, &ImageSizes::new())
+}
+
+/// [`parse`] for an incident with files beside it (a page bundle, `content/x/index.md`):
+/// `images` are the sizes of its images, which the body's `<img>` tags get.
+pub fn parse_with(
+    path: &Path,
+    source: &str,
+    text: &str,
+    schema: &ParseSettings,
+    images: &ImageSizes,
 ) -> Result<Parsed, Vec<Diagnostic>> {
     // NULs and lone carriage returns are made what every reader of the text takes them for,
     // before anything reads it (see `frontmatter::normalize`).
@@ -408,7 +424,7 @@ pub fn parse(
             String::new()
         }
         None => {
-            let stem = path.file_stem().map(|s| s.to_string_lossy()).unwrap_or_default();
+            let stem = file_slug_source(source);
             let s = slugify(&stem);
             if s.is_empty() {
                 errors.push(
@@ -453,35 +469,13 @@ pub fn parse(
         errors.sort_by(|a, b| a.location.cmp(&b.location));
         return Err(errors);
     };
-    // Internal notes go before anything reads the body: no output can see them.
-    let body =
-        crate::content::internal::strip(split.body).map_err(|e| vec![e.located(path, split.body_line)])?;
-    let mut rendered = markdown::render(&body, schema.markdown.clone());
-    if let Some(&offset) = rendered.internal_blocks.first() {
-        // The removal missed a note the renderer sees: stop rather than publish it. The
-        // stripped text keeps the body's lines, so the line is the file's.
-        let line = split.body_line + body[..offset].matches('\n').count();
-        return Err(vec![
-            Diagnostic::at(
-                Location::at(path, line, 1),
-                "this ```internal block could not be removed, so it would be published",
-            )
-            .with_help("write its opening fence on a line of its own as ```internal, and close it with ```"),
-        ]);
-    }
-    if schema.show_internal && matches!(body, std::borrow::Cow::Owned(_)) {
-        // Only the page's body shows them; everything else above came from the stripped text.
-        if let Ok(marked) = crate::content::internal::mark(split.body) {
-            rendered.html =
-                crate::content::internal::highlight(&markdown::render(&marked, schema.markdown.clone()).html);
-        }
-    }
+    let body = crate::content::body::render(path, split.body, split.body_line, schema, images)?;
     let (summary_html, summary_text, summary_given) = match summary.as_deref() {
         Some(s) => {
             let (html, text) = markdown::render_short(s, schema.markdown.clone());
             (html, text, true)
         }
-        None => (rendered.first_paragraph_html, rendered.first_paragraph_text, false),
+        None => (body.first_paragraph_html, body.first_paragraph_text, false),
     };
     Ok(Parsed {
         incident: Incident {
@@ -500,10 +494,10 @@ pub fn parse(
             summary_html,
             summary_text,
             summary_given,
-            content_html: rendered.html,
-            toc: rendered.toc,
-            word_count: rendered.word_count,
-            links: link_positions(rendered.links, &body, split.body_line),
+            content_html: body.html,
+            toc: body.toc,
+            word_count: body.word_count,
+            links: body.links,
             date_line: frontmatter::locate(split.yaml, &k("date")).map(|(line, _)| split.yaml_line + line),
             tags,
             status,
@@ -521,9 +515,23 @@ pub fn parse(
             terms: Vec::new(),
             extra: compact(extra),
             other: compact(fields),
+            files: Vec::new(),
         },
         warnings,
     })
+}
+
+/// What a file's slug is made from, given its path under its folder (`content/`, `pages/`):
+/// the file's name without `.md`, or the folder's name for the `index.md` of a page bundle
+/// (`2024-03-ransomware/index.md`), which keeps its other files beside it. An `index.md`
+/// directly in the folder is no bundle: it is named `index`.
+pub fn file_slug_source(source: &str) -> String {
+    let path = Path::new(source);
+    let stem = path.file_stem().map(|s| s.to_string_lossy()).unwrap_or_default();
+    match path.parent().and_then(Path::file_name) {
+        Some(folder) if stem == "index" => folder.to_string_lossy().into_owned(),
+        _ => stem.into_owned(),
+    }
 }
 
 /// The output path of an alias: `/2023/07/angouleme/` gives `2023/07/angouleme/`,
@@ -545,29 +553,6 @@ pub fn alias_path(alias: &str, base_path: &str) -> Result<String, String> {
     }
     let path = steps.join("/");
     Ok(if path.ends_with(".html") { path } else { format!("{path}/") })
-}
-
-/// Turns the byte offsets of links into file lines and columns. Offsets come in increasing
-/// order, so one pass over the text serves them all (counting from the start for each link
-/// made a write-up with many links quadratic).
-fn link_positions(links: Vec<(String, usize)>, body: &str, first_line: usize) -> Vec<(String, usize, usize)> {
-    let (mut line, mut line_start, mut scanned) = (first_line, 0, 0);
-    let mut out = Vec::with_capacity(links.len());
-    for (url, offset) in links {
-        let offset = offset.min(body.len());
-        if offset < scanned {
-            // Reference links are reported where they are used, which is in order; be safe anyway.
-            (line, line_start, scanned) = (first_line, 0, 0);
-        }
-        for (i, _) in body[scanned..offset].match_indices('\n') {
-            line += 1;
-            line_start = scanned + i + 1;
-        }
-        scanned = offset;
-        let column = 1 + body.get(line_start..offset).map_or(0, |l| l.chars().count());
-        out.push((url, line, column));
-    }
-    out
 }
 
 /// Trims term names and drops empty ones and repeats (by slug, so `Ransomware` and
@@ -680,7 +665,7 @@ mod tests {
         assert!(e[0].starts_with("content/x.md:4:10: `aliases[2]`: `aaaa"), "{e:?}");
         let e = parse(
             Path::new(&format!("content/{long}.md")),
-            "x.md",
+            &format!("{long}.md"),
             "---\ntitle: A\ndate: 2024\n---\n",
             &schema(),
         )
@@ -949,14 +934,6 @@ Body.
         );
         // A number is fine as text: some titles are years.
         assert_eq!(ok("---\ntitle: 1984\ndate: 2023\n---\n").incident.title, "1984");
-    }
-
-    #[test]
-    fn link_positions_are_file_lines_and_columns() {
-        let body = "a [x](/1/)\nb\n  [y](/2/) [z](/3/)\n";
-        let links = vec![("/1/".into(), 2), ("/2/".into(), 15), ("/3/".into(), 25)];
-        let got = link_positions(links, body, 10);
-        assert_eq!(got, [("/1/".into(), 10, 3), ("/2/".into(), 12, 3), ("/3/".into(), 12, 13)]);
     }
 
     #[test]

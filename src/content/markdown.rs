@@ -6,6 +6,11 @@
 //! their markup. A site may allow raw HTML (`markdown.unsafe_html`); it is then sanitized
 //! (no scripts, no event handlers, no `javascript:` URLs). Either way, links and images may
 //! only use web, mail and phone schemes.
+//!
+//! Images are written by casebook rather than by pulldown-cmark's HTML writer, to give each
+//! `loading="lazy"` (a long write-up's screenshots load as the reader reaches them) and, for
+//! the files stored beside the document whose size is known ([`ImageSizes`]), `width` and
+//! `height`, so the page does not jump as they arrive.
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 use serde::Serialize;
@@ -33,6 +38,11 @@ pub struct Rendered {
     /// page (a last line of defence, checked where the parser itself says what a block is).
     pub internal_blocks: Vec<usize>,
 }
+
+/// The images stored beside a document (a page bundle's files) whose size is known, by their
+/// path under its folder (`timeline.png`, `img/a.png`; see [`crate::base::local_url`]): width
+/// and height in pixels.
+pub type ImageSizes = std::collections::HashMap<String, (u32, u32)>;
 
 /// One heading in the table of contents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -91,15 +101,27 @@ pub fn is_internal_info(info: &str) -> bool {
 
 /// Renders a Markdown document.
 pub fn render(markdown: &str, settings: Settings) -> Rendered {
+    render_with(markdown, settings, &ImageSizes::new())
+}
+
+/// [`render`] for a document with files beside it: relative images naming one of `images` get
+/// its width and height.
+pub fn render_with(markdown: &str, settings: Settings, images: &ImageSizes) -> Rendered {
     let settings = &settings;
     let mut links = Vec::new();
+    // Most bodies have no image: then the events go to the writer as they are.
+    let mut has_images = false;
     // Room for one event per 16 bytes of text, more than prose and lists make (one per 20 to
     // 30): collected without a size, the list was grown and copied some ten times per body.
     let mut events: Vec<Event<'_>> = Vec::with_capacity(markdown.len() / 16 + 16);
     let mut internal_blocks = Vec::new();
     events.extend(Parser::new_ext(markdown, options()).into_offset_iter().map(|(event, range)| {
         match &event {
-            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                links.push((dest_url.to_string(), range.start));
+            }
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                has_images = true;
                 links.push((dest_url.to_string(), range.start));
             }
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) if is_internal_info(info) => {
@@ -119,10 +141,11 @@ pub fn render(markdown: &str, settings: Settings) -> Rendered {
             word_count += count_words(t);
         }
     }
-    let (first_paragraph_html, first_paragraph_text) = first_paragraph(&events);
+    let images = has_images.then_some(images);
+    let (first_paragraph_html, first_paragraph_text) = first_paragraph(&events, images);
     let headings = anchor_headings(&mut events);
     let mut html_out = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut html_out, events.into_iter());
+    push_html(&mut html_out, events.into_iter(), images);
     if settings.unsafe_html {
         html_out = sanitize(&html_out);
     }
@@ -187,11 +210,13 @@ pub fn render_short(markdown: &str, settings: Settings) -> (String, String) {
         put_under_base(&mut events, &settings);
     }
     let mut text = String::new();
+    let mut has_images = false;
     for event in &events {
         push_plain_text(&mut text, event);
+        has_images |= matches!(event, Event::Start(Tag::Image { .. }));
     }
     let mut out = String::new();
-    html::push_html(&mut out, events.into_iter());
+    push_html(&mut out, events.into_iter(), has_images.then_some(&ImageSizes::new()));
     if settings.unsafe_html {
         out = sanitize(&out);
     }
@@ -316,6 +341,7 @@ pub fn sanitize(html: &str) -> String {
                 .add_tags(["input"])
                 .add_generic_attributes(["id", "class", "aria-label", "aria-hidden"])
                 .add_tag_attributes("input", ["type", "checked", "disabled"])
+                .add_tag_attributes("img", ["loading"])
                 .add_tag_attributes("th", ["style"])
                 .add_tag_attributes("td", ["style"])
                 .filter_style_properties(["text-align"].into())
@@ -334,7 +360,7 @@ fn push_plain_text(out: &mut String, event: &Event<'_>) {
     }
 }
 
-fn first_paragraph(events: &[Event<'_>]) -> (String, String) {
+fn first_paragraph(events: &[Event<'_>], images: Option<&ImageSizes>) -> (String, String) {
     let mut depth = 0usize;
     let mut start = None;
     for (i, event) in events.iter().enumerate() {
@@ -346,7 +372,7 @@ fn first_paragraph(events: &[Event<'_>]) -> (String, String) {
                 let mut text = String::new();
                 slice.iter().for_each(|e| push_plain_text(&mut text, e));
                 let mut out = String::new();
-                html::push_html(&mut out, slice.iter().cloned());
+                push_html(&mut out, slice.iter().cloned(), images);
                 return (out, text.trim().to_string());
             }
             Event::Start(_) if start.is_none() => depth += 1,
@@ -355,6 +381,72 @@ fn first_paragraph(events: &[Event<'_>]) -> (String, String) {
         }
     }
     (String::new(), String::new())
+}
+
+/// Writes `events` as HTML; images are written by [`ImageTags`] when the text has any
+/// (`images` is then `Some`, holding the sizes of the files beside the document).
+fn push_html<'a>(out: &mut String, events: impl Iterator<Item = Event<'a>>, images: Option<&ImageSizes>) {
+    match images {
+        Some(images) => html::push_html(out, ImageTags { events, images }),
+        None => html::push_html(out, events),
+    }
+}
+
+/// The events of a text with each image (its start, its description and its end) made one
+/// `<img>` tag, as pulldown-cmark writes it with `width`, `height` (when the image is a file
+/// of [`ImageSizes`]) and `loading="lazy"` added.
+struct ImageTags<'i, I> {
+    events: I,
+    images: &'i ImageSizes,
+}
+
+impl<'a, I: Iterator<Item = Event<'a>>> Iterator for ImageTags<'_, I> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        let event = self.events.next()?;
+        let Event::Start(Tag::Image { dest_url, title, .. }) = event else { return Some(event) };
+        // Escaped as pulldown-cmark's writer does: the URL with `escape_href`, the description
+        // (its text, without markup, as the writer's `raw_text`) and the title for an attribute.
+        // Writing into a String cannot fail.
+        let mut tag = String::with_capacity(dest_url.len() + 64);
+        tag.push_str("<img src=\"");
+        let _ = pulldown_cmark_escape::escape_href(&mut tag, &dest_url);
+        tag.push_str("\" alt=\"");
+        let mut depth = 0usize;
+        for inner in self.events.by_ref() {
+            match inner {
+                Event::Start(_) => depth += 1,
+                Event::End(_) if depth == 0 => break,
+                Event::End(_) => depth -= 1,
+                Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) => {
+                    let _ = pulldown_cmark_escape::escape_html(&mut tag, &t);
+                }
+                Event::InlineMath(t) | Event::DisplayMath(t) => {
+                    let _ = pulldown_cmark_escape::escape_html(&mut tag, &t);
+                }
+                Event::SoftBreak | Event::HardBreak | Event::Rule => tag.push(' '),
+                Event::FootnoteReference(name) => {
+                    let _ = pulldown_cmark_escape::escape_html(&mut tag, &name);
+                }
+                Event::TaskListMarker(done) => tag.push_str(if done { "[x]" } else { "[ ]" }),
+                Event::Html(_) => {}
+            }
+        }
+        tag.push('"');
+        if !title.is_empty() {
+            tag.push_str(" title=\"");
+            let _ = pulldown_cmark_escape::escape_html(&mut tag, &title);
+            tag.push('"');
+        }
+        if let Some((width, height)) =
+            crate::base::local_url::local_file(&dest_url).and_then(|file| self.images.get(&file))
+        {
+            tag.push_str(&format!(" width=\"{width}\" height=\"{height}\""));
+        }
+        tag.push_str(" loading=\"lazy\" />");
+        Some(Event::InlineHtml(CowStr::from(tag)))
+    }
 }
 
 /// Gives every heading a unique id (its explicit `{#id}`, else its slug) and an anchor link,
@@ -673,6 +765,49 @@ mod tests {
             assert!(html.contains(expected), "{expected} in {html}");
         }
         assert_eq!(html.matches("/incidents/incidents/b/").count(), 2, "{html}");
+    }
+
+    #[test]
+    fn images_load_lazily_with_the_size_of_the_files_beside_the_text() {
+        let images =
+            ImageSizes::from([("timeline.png".to_string(), (12, 7)), ("img/a b.svg".to_string(), (3, 2))]);
+        let r = render_with(
+            "![The *first* R&D step](timeline.png \"A & B\")\n\n![b](./img/a%20b.svg) ![c](https://e.example/c.png)              ![d](../timeline.png)\n",
+            Settings::default(),
+            &images,
+        );
+        assert!(
+            r.html.contains(
+                "<img src=\"timeline.png\" alt=\"The first R&amp;D step\" title=\"A &amp; B\" \
+                 width=\"12\" height=\"7\" loading=\"lazy\" />"
+            ),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains("src=\"./img/a%20b.svg\" alt=\"b\" width=\"3\" height=\"2\" loading"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains("<img src=\"https://e.example/c.png\" alt=\"c\" loading=\"lazy\" />"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains("<img src=\"../timeline.png\" alt=\"d\" loading=\"lazy\" />"),
+            "outside the folder"
+        );
+        assert!(
+            r.first_paragraph_html.contains("width=\"12\""),
+            "the summary too: {}",
+            r.first_paragraph_html
+        );
+        // Sanitized raw HTML keeps the attribute; short texts get it too.
+        let allowed = Settings { unsafe_html: true, ..Settings::default() };
+        assert!(render("![x](x.png)", allowed).html.contains("loading=\"lazy\""));
+        assert!(render_short("![x](x.png)", Settings::default()).0.contains("loading=\"lazy\""));
+        assert!(!render("Text only.", Settings::default()).html.contains("img"));
     }
 
     #[test]

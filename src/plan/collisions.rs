@@ -35,7 +35,7 @@ pub fn collisions(site: &Site, pages: &[Page]) -> Vec<Diagnostic> {
                         located(page, earlier),
                         format!("{what}: by {} and by {}", describe(earlier), describe(page)),
                     )
-                    .with_help("change the alias (or the slug) so each address has one page"),
+                    .with_help(help(page, earlier, "each address has one page")),
                 );
             }
             None => {
@@ -43,9 +43,9 @@ pub fn collisions(site: &Site, pages: &[Page]) -> Vec<Diagnostic> {
             }
         }
     }
-    // Only an alias can take a file's address as a folder: generated paths are made of slugs,
-    // which never name a file.
-    for page in pages.iter().filter(|p| matches!(p.kind, PageKind::Alias(..))) {
+    // Only an alias or a bundle's file can take a file's address as a folder: generated paths
+    // are made of slugs, which never name a file.
+    for page in pages.iter().filter(|p| matches!(p.kind, PageKind::Alias(..) | PageKind::BundleFile(..))) {
         let folders = page.file.match_indices('/').map(|(at, _)| &page.file[..at]);
         for folder in folders {
             if let Some(file) = first.get(&*folded(folder)) {
@@ -60,12 +60,25 @@ pub fn collisions(site: &Site, pages: &[Page]) -> Vec<Diagnostic> {
                             page.file
                         ),
                     )
-                    .with_help("change the alias (or the slug) so it does not take the address of a file"),
+                    .with_help(help(
+                        page,
+                        file,
+                        "it does not take the address of a file",
+                    )),
                 );
             }
         }
     }
     errors
+}
+
+/// What to do about two pages at one address, `a` and `b`, so that `goal`.
+fn help(a: &Page, b: &Page, goal: &str) -> String {
+    if [a, b].iter().any(|p| matches!(p.kind, PageKind::BundleFile(..))) {
+        format!("rename the file stored beside the page (or change the alias or the slug) so {goal}")
+    } else {
+        format!("change the alias (or the slug) so {goal}")
+    }
 }
 
 /// `path` as a case-insensitive file system compares it. Generated paths are lowercase and
@@ -83,15 +96,26 @@ fn describe(site: &Site, page: &Page) -> String {
     match page.kind {
         PageKind::Alias(i, _) => format!("an alias of {}", site.incidents[i].path.display()),
         PageKind::Incident(i) => format!("the page of {}", site.incidents[i].path.display()),
+        PageKind::Page(p) => format!("the page of {}", site.pages[p].path.display()),
+        PageKind::BundleFile(owner, k) => {
+            format!("the file {}", super::attachment(site, owner, k).path.display())
+        }
         _ => "a page casebook generates".to_string(),
     }
 }
 
-/// Where the alias that asked for `page` is written, if an alias did.
+/// Where what asked for `page` by hand is written: an alias, a page's slug, or a file put in a
+/// page bundle.
 fn alias_location(site: &Site, page: &Page) -> Option<Location> {
-    let PageKind::Alias(i, k) = page.kind else { return None };
-    let incident = &site.incidents[i];
-    Some(incident.alias_locations.get(k).cloned().unwrap_or_else(|| Location::file(&incident.path)))
+    match page.kind {
+        PageKind::Alias(i, k) => {
+            let incident = &site.incidents[i];
+            Some(incident.alias_locations.get(k).cloned().unwrap_or_else(|| Location::file(&incident.path)))
+        }
+        PageKind::BundleFile(owner, k) => Some(Location::file(&super::attachment(site, owner, k).path)),
+        PageKind::Page(p) => Some(site.pages[p].slug_location.clone()),
+        _ => None,
+    }
 }
 
 /// Pages whose folder is a static file (an alias `/style.css/` next to the stylesheet): the
@@ -117,4 +141,25 @@ pub fn folder_collisions<'a>(
         );
     }
     errors
+}
+
+/// Menu entries naming a page the site does not have (a draft left out counts as missing: the
+/// menu would link to nothing). Located at `menu:` in the configuration.
+pub fn missing_menu_pages(site: &Site) -> Vec<Diagnostic> {
+    let slugs: Vec<&str> = site.pages.iter().map(|p| p.slug.as_str()).collect();
+    site.config
+        .menu
+        .iter()
+        .filter_map(|entry| entry.page.as_deref())
+        .filter(|slug| site.page(slug).is_none())
+        .map(|slug| {
+            let at = site.config.locate("menu").unwrap_or_else(|| Location::file(crate::config::CONFIG_FILE));
+            let help = match crate::base::suggest::closest(slug, slugs.iter().copied()) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None if slugs.is_empty() => "the site has no pages: add pages/<slug>.md".to_string(),
+                None => format!("the pages are: {}", slugs.join(", ")),
+            };
+            Diagnostic::at(at, format!("the menu names no page `{slug}`")).with_help(help)
+        })
+        .collect()
 }

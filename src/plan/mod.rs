@@ -1,15 +1,16 @@
 //! The plan of a build: every file the site will have, by path and kind, decided before
-//! anything is rendered — pages, alias redirects, open data, feeds, the sitemap, the search
-//! index — with the order to render them in and the collisions that would make two of them
-//! one file. Addresses come from [`crate::config::urls`].
+//! anything is rendered — pages, the files of page bundles, alias redirects, open data, feeds,
+//! the sitemap, the search index — with the order to render them in and the collisions that
+//! would make two of them one file. Addresses come from [`crate::config::urls`].
 
 mod collisions;
 mod schedule;
 
-pub use collisions::{collisions, folder_collisions};
+pub use collisions::{collisions, folder_collisions, missing_menu_pages};
 pub use schedule::schedule;
 
 use crate::config::urls;
+use crate::content::bundle::Attachment;
 use crate::site::Site;
 
 /// What a page shows.
@@ -17,6 +18,11 @@ use crate::site::Site;
 pub enum PageKind {
     /// An incident, by index into the site's incidents.
     Incident(usize),
+    /// A page of `pages/`, by index into the site's pages.
+    Page(usize),
+    /// A file of a page bundle, copied as it is beside its page: the page it goes with, and
+    /// its index in that page's files. Not rendered: [`crate::pipeline`] copies it.
+    BundleFile(Owner, usize),
     /// A page (1-based) of the list of all incidents.
     Index(usize),
     /// The overview of a taxonomy, by index into the site's taxonomies.
@@ -49,6 +55,38 @@ pub enum PageKind {
     SearchIndex,
     /// The "not found" page.
     NotFound,
+}
+
+/// The page a bundle file goes with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Owner {
+    /// An incident, by index into the site's incidents.
+    Incident(usize),
+    /// A page of `pages/`, by index into the site's pages.
+    Page(usize),
+}
+
+impl Owner {
+    /// The files stored beside the page.
+    pub fn files(self, site: &Site) -> &[Attachment] {
+        match self {
+            Owner::Incident(i) => &site.incidents[i].files,
+            Owner::Page(p) => &site.pages[p].files,
+        }
+    }
+
+    /// The content file of the page, as shown in messages.
+    pub fn path(self, site: &Site) -> &std::path::Path {
+        match self {
+            Owner::Incident(i) => &site.incidents[i].path,
+            Owner::Page(p) => &site.pages[p].path,
+        }
+    }
+}
+
+/// The bundle file a [`PageKind::BundleFile`] copies.
+pub fn attachment(site: &Site, owner: Owner, k: usize) -> &Attachment {
+    &owner.files(site)[k]
 }
 
 /// A page to render and the file it goes to.
@@ -119,12 +157,25 @@ pub fn page_range(len: usize, per_page: usize, n: usize) -> std::ops::Range<usiz
 pub fn plan(site: &Site) -> Vec<Page> {
     let mut pages = Vec::new();
     let index_file = |dir: String| urls::file_of(&dir);
+    let bundle = |pages: &mut Vec<Page>, dir: &str, owner: Owner, files: &[Attachment]| {
+        for (k, file) in files.iter().enumerate() {
+            pages.push(Page {
+                file: urls::bundle_file(dir, &file.name),
+                kind: PageKind::BundleFile(owner, k),
+            });
+        }
+    };
     for (i, incident) in site.incidents.iter().enumerate() {
         pages.push(Page { file: urls::incident_file(&incident.slug), kind: PageKind::Incident(i) });
+        bundle(&mut pages, &urls::incident(&incident.slug), Owner::Incident(i), &incident.files);
         for (k, alias) in incident.aliases.iter().enumerate() {
             let file = if alias.ends_with('/') { index_file(alias.clone()) } else { alias.clone() };
             pages.push(Page { file, kind: PageKind::Alias(i, k) });
         }
+    }
+    for (p, page) in site.pages.iter().enumerate() {
+        pages.push(Page { file: index_file(urls::page(&page.slug)), kind: PageKind::Page(p) });
+        bundle(&mut pages, &urls::page(&page.slug), Owner::Page(p), &page.files);
     }
     for n in 1..=pages_needed(site.incidents.len(), site.config.paginate_by) {
         pages.push(Page { file: index_file(urls::list_page("", n)), kind: PageKind::Index(n) });
@@ -233,7 +284,9 @@ pub fn sitemap_files(site: &Site, html_pages: usize) -> Vec<(String, SitemapFile
     files
 }
 
-/// Whether a page belongs in the sitemap.
+/// Whether a page belongs in the sitemap: every HTML page but the redirects and the 404 page
+/// (and not an HTML file stored in a bundle, which is not a page of the site's).
 pub fn in_sitemap(page: &Page) -> bool {
-    page.file.ends_with(".html") && !matches!(page.kind, PageKind::NotFound | PageKind::Alias(..))
+    page.file.ends_with(".html")
+        && !matches!(page.kind, PageKind::NotFound | PageKind::Alias(..) | PageKind::BundleFile(..))
 }

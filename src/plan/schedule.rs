@@ -39,6 +39,8 @@ fn weight(site: &Site, page: &Page) -> usize {
         }
         PageKind::Feed(_) => site.config.feeds.limit.min(site.incidents.len()),
         PageKind::Incident(_)
+        | PageKind::Page(_)
+        | PageKind::BundleFile(..)
         | PageKind::Alias(..)
         | PageKind::Data(_)
         | PageKind::DataPage

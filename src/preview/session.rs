@@ -23,11 +23,12 @@ use tera::Value;
 use crate::base::error::{Diagnostic, Error, Result};
 use crate::base::fs;
 use crate::config::Config;
+use crate::content::bundle::{Attachment, BUNDLE_INDEX};
 use crate::content::incident::{self, Incident};
 use crate::plan::{Page, PageKind};
 use crate::preview::signature;
 use crate::render::{Renderer, Shared};
-use crate::site::{CONTENT_DIR, LoadOptions, Parsed, Site};
+use crate::site::{CONTENT_DIR, LoadOptions, PAGES_DIR, Parsed, ParsedPage, Site};
 use crate::theme::uses as template_uses;
 use crate::theme::{StaticSource, Theme};
 use crate::write::staging as output;
@@ -103,9 +104,43 @@ impl RebuildReport {
 /// A content file as last read.
 #[derive(Clone)]
 struct Source {
-    /// A hash of the path and text: the incident's version.
+    /// A hash of the path, the text and the files of its bundle: the incident's (or page's)
+    /// version.
     version: u64,
-    parsed: Parsed,
+    parsed: Content,
+}
+
+/// What a content file is: an incident (under `content/`) or a page (under `pages/`).
+#[derive(Clone)]
+enum Content {
+    Incident(Parsed),
+    Page(ParsedPage),
+}
+
+impl Content {
+    /// The incident, if this is one that parsed.
+    fn incident(&self) -> Option<&Arc<Incident>> {
+        match self {
+            Content::Incident(Ok((incident, _))) => Some(incident),
+            _ => None,
+        }
+    }
+
+    /// The page, if this is one that parsed.
+    fn page(&self) -> Option<&Arc<crate::content::page::Page>> {
+        match self {
+            Content::Page(Ok((page, _))) => Some(page),
+            _ => None,
+        }
+    }
+
+    /// The warnings of a file that parsed.
+    fn warnings(&self) -> &[Diagnostic] {
+        match self {
+            Content::Incident(Ok((_, w))) | Content::Page(Ok((_, w))) => w,
+            _ => &[],
+        }
+    }
 }
 
 /// A file the session wrote.
@@ -146,6 +181,8 @@ struct Last {
     shared: Option<Shared>,
     /// Where each incident is in `site.incidents`, by path.
     index: HashMap<PathBuf, usize>,
+    /// Where each page is in `site.pages`, by path.
+    page_index: HashMap<PathBuf, usize>,
     /// The incidents' serialized records (JSON and CSV) and STIX objects, for a rebuild that
     /// keeps the site's structure; taken by the next rebuild.
     fragments: Option<crate::render::export::fragments::Fragments>,
@@ -154,7 +191,7 @@ struct Last {
 /// A site held in memory between builds.
 pub struct Session {
     options: SessionOptions,
-    /// Content files by path (`content/…`), parsed or not.
+    /// Content files by path (`content/…` and `pages/…`), parsed or not.
     sources: BTreeMap<PathBuf, Source>,
     /// `None` before the first successful build, and after a change that needs a full one.
     built: Option<Built>,
@@ -171,10 +208,11 @@ pub struct Session {
 /// What a set of changed paths means for the build.
 #[derive(Debug, Default)]
 struct Changes {
-    /// Content files to read again (or drop, when gone).
+    /// Content files to read again (or drop, when gone): those changed, and those whose bundle
+    /// has a file that changed.
     content: Vec<PathBuf>,
-    /// Something under content/ that is not a plain Markdown file changed (a folder moved, a
-    /// link): list the folder again.
+    /// Something under content/ or pages/ that is not a plain Markdown file changed (a folder
+    /// moved, a link): list the folders again.
     rescan: bool,
     templates: bool,
     statics: bool,
@@ -212,12 +250,13 @@ impl Session {
     }
 
     /// The folders and files whose changes matter, to watch: `casebook.yaml` and content,
-    /// templates, themes and static files.
+    /// pages, templates, themes and static files.
     pub fn watched(&self) -> Vec<PathBuf> {
         let root = &self.options.root;
         let dir = |d: &str| if root.as_os_str().is_empty() { PathBuf::from(d) } else { root.join(d) };
         vec![
             dir(CONTENT_DIR),
+            dir(PAGES_DIR),
             dir("templates"),
             dir("themes"),
             dir("static"),
@@ -301,16 +340,25 @@ impl Session {
             }
             let first = rel.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned());
             match first.as_deref() {
-                Some(CONTENT_DIR) => {
+                Some(CONTENT_DIR | PAGES_DIR) => {
                     let markdown = crate::site::is_content_file(path);
                     if markdown && !fs::is_dir(path) && !fs::is_symlink(path) {
                         changes.content.push(path.clone());
+                        // A bundle's `index.md` coming or going moves files in or out of the
+                        // bundle around it.
+                        if path.file_name().is_some_and(|n| n == BUNDLE_INDEX) {
+                            changes.content.extend(self.bundle_of(path.parent().unwrap_or(path)));
+                        }
                     } else if markdown || fs::is_dir(path) || self.sources.keys().any(|p| p.starts_with(path))
                     {
                         // A link, a new folder, or a folder that held incidents moved or
                         // removed: what it holds now is unknown. (Editors' temporary files,
                         // such as vim's `4913`, are none of these.)
                         changes.rescan = true;
+                    } else {
+                        // Another file: one of a bundle's (an image replaced, a log added), whose
+                        // page is read again with it; a file in no bundle is not published.
+                        changes.content.extend(self.bundle_of(path));
                     }
                 }
                 // The theme's words reach values made with the site (scale labels, dates):
@@ -343,26 +391,36 @@ impl Session {
         changes
     }
 
+    /// The content file whose bundle `path` (a file or folder under `content/` or `pages/`) is
+    /// in: the nearest `index.md` above it that the session knows, if any.
+    fn bundle_of(&self, path: &Path) -> Option<PathBuf> {
+        let root = &self.options.root;
+        let top = [root.join(CONTENT_DIR), root.join(PAGES_DIR)];
+        path.ancestors()
+            .skip(1)
+            .take_while(|dir| !top.iter().any(|t| t == dir) && dir.starts_with(root))
+            .map(|dir| dir.join(BUNDLE_INDEX))
+            .find(|index| self.sources.contains_key(index))
+    }
+
     /// Reads the listed content files again; a file that is gone is dropped. Returns those
-    /// whose text (or existence) changed.
+    /// whose text, bundle (or existence) changed.
     fn read(&mut self, paths: &[PathBuf]) -> Vec<PathBuf> {
         let Some(built) = &self.built else { return Vec::new() };
-        let content = self.options.root.join(CONTENT_DIR);
+        let root = &self.options.root;
         let sources = &self.sources;
-        // `None`: gone; `Some(None)`: the same text as before.
+        // `None`: gone; `Some(None)`: the same text and bundle as before.
         let read: Vec<(PathBuf, Option<Option<Source>>)> = paths
             .par_iter()
             .map(|path| {
                 if !fs::is_file(path) {
                     return (path.clone(), None);
                 }
-                let source = match read_text(path) {
-                    Ok((_, version)) if sources.get(path).is_some_and(|s| s.version == version) => None,
-                    Ok((text, version)) => {
-                        Some(parse_source(&built.config, &built.schema, &content, path, &text, version))
-                    }
+                let source = match read_source(root, path) {
+                    Ok(read) if sources.get(path).is_some_and(|s| s.version == read.version) => None,
+                    Ok(read) => Some(parse_source(&built.config, &built.schema, root, path, read)),
                     // Unreadable for now (mid-save, permissions): an error until it is fixed.
-                    Err(d) => Some(Source { version: 0, parsed: Err(vec![d]) }),
+                    Err(d) => Some(unreadable(root, path, d)),
                 };
                 (path.clone(), Some(source))
             })
@@ -385,10 +443,12 @@ impl Session {
         changed
     }
 
-    /// Lists content/ again: files that appeared are read, files gone are dropped. Returns both.
+    /// Lists content/ and pages/ again: files that appeared are read, files gone are dropped.
+    /// Returns both.
     fn rescan(&mut self) -> Result<Vec<PathBuf>> {
-        let content = self.options.root.join(CONTENT_DIR);
-        let files = crate::site::content_files(&content)?;
+        let root = &self.options.root;
+        let mut files = crate::site::content_files(&root.join(CONTENT_DIR))?;
+        files.extend(crate::site::content_files(&root.join(PAGES_DIR))?);
         let now: HashSet<&PathBuf> = files.iter().collect();
         let gone: Vec<PathBuf> = self.sources.keys().filter(|p| !now.contains(p)).cloned().collect();
         self.sources.retain(|path, _| now.contains(path));
@@ -414,14 +474,14 @@ impl Session {
         theme.localize(&mut config);
         let mut schema = config.parse_settings();
         schema.show_internal = self.options.show_internal;
-        let content = root.join(CONTENT_DIR);
-        let files = crate::site::content_files(&content)?;
+        let mut files = crate::site::content_files(&root.join(CONTENT_DIR))?;
+        files.extend(crate::site::content_files(&root.join(PAGES_DIR))?);
         self.sources = files
             .par_iter()
             .map(|path| {
-                let source = match read_text(path) {
-                    Ok((text, version)) => parse_source(&config, &schema, &content, path, &text, version),
-                    Err(d) => Source { version: 0, parsed: Err(vec![d]) },
+                let source = match read_source(&root, path) {
+                    Ok(read) => parse_source(&config, &schema, &root, path, read),
+                    Err(d) => unreadable(&root, path, d),
                 };
                 (path.clone(), source)
             })
@@ -459,16 +519,20 @@ impl Session {
         let Some(built) = self.built.as_mut() else { return Err(Diagnostic::new("no site loaded").into()) };
         let site = Arc::new(assemble(&self.options, &self.sources, &built.config)?);
         let versions = versions(&self.sources, &site);
+        let page_versions = page_versions(&self.sources, &site);
         let shared = Shared::new(&site, &built.theme, self.options.unversioned_assets)?;
         let renderer = Renderer::with_shared(&site, &built.theme, shared, None);
-        let crate::Outputs { pages, statics, warnings } = crate::outputs(&site, &built.theme)?;
-        let inputs = signature::Inputs::new(&site, &versions, &built.uses, built.base, &renderer);
+        let crate::Outputs { mut pages, statics, bundle_files, warnings } =
+            crate::outputs(&site, &built.theme)?;
+        pages.extend(bundle_files);
+        let inputs =
+            signature::Inputs::new(&site, &versions, &page_versions, &built.uses, built.base, &renderer);
         forget_build_state(&self.options.output)?;
         let staging = output::Staging::create(&self.options.output)?;
         let rendered: Vec<std::result::Result<(String, Written), Diagnostic>> = pages
             .par_iter()
             .map(|page| {
-                let bytes = renderer.render(page)?;
+                let bytes = produce(&renderer, page)?;
                 staging.write(&page.file, &bytes)?;
                 Ok((
                     page.file.clone(),
@@ -569,7 +633,9 @@ impl Session {
             started.elapsed(),
             if fast { "same structure" } else { "new structure" }
         );
-        let inputs = signature::Inputs::new(&site, &versions, &built.uses, built.base, &renderer);
+        let page_versions = page_versions(&self.sources, &site);
+        let inputs =
+            signature::Inputs::new(&site, &versions, &page_versions, &built.uses, built.base, &renderer);
         let output = self.options.output.clone();
         forget_build_state(&output)?;
         let first_write = std::sync::Mutex::new(None);
@@ -593,7 +659,7 @@ impl Session {
             pages
                 .par_iter()
                 .map(|(page, sig)| {
-                    let bytes = renderer.render(page)?;
+                    let bytes = produce(&renderer, page)?;
                     let changed = write(&page.file, &bytes, files.get(&page.file))?;
                     Ok((
                         page.file.clone(),
@@ -603,30 +669,47 @@ impl Session {
                 })
                 .collect()
         };
-        // The changed incidents' own pages.
-        let index: HashMap<&Path, usize> = changed
+        // The changed incidents' and pages' own pages.
+        let early: Vec<(Page, u64)> = changed
             .iter()
-            .filter_map(|p| site.incidents.iter().position(|i| &i.path == p).map(|i| (p.as_path(), i)))
-            .collect();
-        let early: Vec<(Page, u64)> = index
-            .values()
-            .map(|&i| {
-                let page = Page {
-                    file: crate::config::urls::incident_file(&site.incidents[i].slug),
-                    kind: PageKind::Incident(i),
+            .filter_map(|path| {
+                let page = match site.incidents.iter().position(|i| &i.path == path) {
+                    Some(i) => Page {
+                        file: crate::config::urls::incident_file(&site.incidents[i].slug),
+                        kind: PageKind::Incident(i),
+                    },
+                    None => {
+                        let p = site.pages.iter().position(|p| &p.path == path)?;
+                        Page {
+                            file: crate::config::urls::file_of(&crate::config::urls::page(
+                                &site.pages[p].slug,
+                            )),
+                            kind: PageKind::Page(p),
+                        }
+                    }
                 };
                 let sig = inputs.signature(&page);
-                (page, sig)
+                Some((page, sig))
             })
             .collect();
-        // New addresses may collide (an alias over a page): then check before writing anything.
+        // New addresses may collide (an alias over a page, a file put in a bundle): then check
+        // before writing anything.
         let same_addresses = changed.iter().all(|path| {
-            let old = built.last.as_ref().and_then(|l| l.index.get(path).map(|&i| &l.site.incidents[i]));
-            let new = self.sources.get(path).and_then(|s| s.parsed.as_ref().ok()).map(|(i, _)| i);
-            match (old, new) {
-                (Some(old), Some(new)) => old.slug == new.slug && old.aliases == new.aliases,
-                (_, None) => true,
-                (None, Some(_)) => false,
+            let last = built.last.as_ref();
+            let new = self.sources.get(path).map(|s| &s.parsed);
+            let old_incident = last.and_then(|l| l.index.get(path).map(|&i| &l.site.incidents[i]));
+            let old_page = last.and_then(|l| l.page_index.get(path).map(|&p| &l.site.pages[p]));
+            // Gone or broken: it takes no address.
+            let Some(new) = new.filter(|n| n.incident().is_some() || n.page().is_some()) else { return true };
+            match (old_incident, old_page) {
+                (Some(old), _) => new.incident().is_some_and(|new| {
+                    old.slug == new.slug && old.aliases == new.aliases && same_names(&old.files, &new.files)
+                }),
+                (_, Some(old)) => {
+                    new.page().is_some_and(|new| old.slug == new.slug && same_names(&old.files, &new.files))
+                }
+                // New to the site: nothing is written before it is planned.
+                (None, None) => false,
             }
         });
         let planned = if fast || same_addresses { None } else { Some(crate::outputs(&site, &built.theme)?) };
@@ -641,10 +724,11 @@ impl Session {
         if let Some(fragments) = carried_fragments(built.last.as_mut(), &site, &versions, &renderer) {
             renderer.offer_fragments(fragments);
         }
-        let crate::Outputs { pages, statics, warnings } = match planned {
+        let crate::Outputs { mut pages, statics, bundle_files, warnings } = match planned {
             Some(planned) => planned,
             None => crate::outputs(&site, &built.theme)?,
         };
+        pages.extend(bundle_files);
         let done: HashSet<&str> = early.iter().map(|(p, _)| p.file.as_str()).collect();
         let signatures: Vec<u64> = pages.par_iter().map(|p| inputs.signature(p)).collect();
         let dirty: Vec<(Page, u64)> = pages
@@ -713,14 +797,28 @@ impl Session {
     }
 }
 
+/// A page's bytes: rendered, or for a bundle's file, read as it is now.
+fn produce(renderer: &Renderer<'_>, page: &Page) -> std::result::Result<Vec<u8>, Diagnostic> {
+    match page.kind {
+        PageKind::BundleFile(..) => crate::pipeline::bundle_file_bytes(renderer.site(), page),
+        _ => renderer.render(page),
+    }
+}
+
+/// Whether two pages have files of the same names beside them (so the same addresses).
+fn same_names(a: &[Attachment], b: &[Attachment]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(a, b)| a.name == b.name)
+}
+
 impl Last {
     /// What a build that just succeeded leaves for the next one.
     fn new(site: &Arc<Site>, versions: Vec<u64>, renderer: &Renderer<'_>) -> Last {
         let index =
             site.incidents.iter().enumerate().map(|(i, incident)| (incident.path.clone(), i)).collect();
+        let page_index = site.pages.iter().enumerate().map(|(p, page)| (page.path.clone(), p)).collect();
         let (views, shared) = (renderer.views().to_vec(), Some(renderer.shared().clone()));
         let fields = renderer.shared().fields().clone();
-        Last { site: Arc::clone(site), versions, views, fields, shared, index, fragments: None }
+        Last { site: Arc::clone(site), versions, views, fields, shared, index, page_index, fragments: None }
     }
 }
 
@@ -767,6 +865,8 @@ fn structure_key(incident: &Incident) -> u64 {
     crate::render::export::stix::shared_keys(incident).hash(&mut h);
     incident.victims.iter().map(|v| &v.sector).collect::<Vec<_>>().hash(&mut h);
     incident.location.as_ref().and_then(|l| l.country.as_ref()).map(|c| &c.code).hash(&mut h);
+    // Its bundle's files are addresses of the site.
+    incident.files.iter().map(|f| &f.name).for_each(|name| name.hash(&mut h));
     h.finish()
 }
 
@@ -777,14 +877,26 @@ type Prepared = (Arc<Site>, Vec<u64>, Shared, Vec<Value>);
 /// The last build's site with the changed incidents swapped in, when none of them changed
 /// place (see [`structure_key`]); `None` when the site must be put together again.
 fn patch(last: &Last, sources: &BTreeMap<PathBuf, Source>, changed: &[PathBuf]) -> Option<Prepared> {
-    let shared = last.shared.clone()?;
+    let mut shared = last.shared.clone()?;
     let mut incidents = last.site.incidents.clone();
+    let mut pages = last.site.pages.clone();
     let mut versions = last.versions.clone();
     let mut views = last.views.clone();
     for path in changed {
-        let &i = last.index.get(path)?;
         let source = sources.get(path)?;
-        let Ok((incident, _)) = &source.parsed else { return None };
+        if let Some(&p) = last.page_index.get(path) {
+            // A page is in no list, taxonomy or figure: it keeps its place while its address,
+            // files and draft status stay (its title and weight only sort the pages again).
+            let page = source.parsed.page()?;
+            let old = &last.site.pages[p];
+            if page.slug != old.slug || page.draft != old.draft || !same_names(&page.files, &old.files) {
+                return None;
+            }
+            pages[p] = Arc::clone(page);
+            continue;
+        }
+        let &i = last.index.get(path)?;
+        let incident = source.parsed.incident()?;
         if structure_key(incident) != structure_key(&last.site.incidents[i]) {
             return None;
         }
@@ -792,22 +904,32 @@ fn patch(last: &Last, sources: &BTreeMap<PathBuf, Source>, changed: &[PathBuf]) 
         incidents[i] = Arc::clone(incident);
         versions[i] = source.version;
     }
-    let mut warnings: Vec<Diagnostic> = sources
-        .values()
-        .filter_map(|s| s.parsed.as_ref().ok())
-        .flat_map(|(_, w)| w.iter().cloned())
-        .collect();
+    if changed.iter().any(|path| last.page_index.contains_key(path)) {
+        // The pages may come in another order now (a title or weight changed): the sitemap,
+        // which lists them in plan order, must not use the last plan.
+        crate::content::page::sort(&mut pages);
+        shared.forget_plan();
+    }
+    let mut warnings: Vec<Diagnostic> =
+        sources.values().flat_map(|s| s.parsed.warnings().iter().cloned()).collect();
     warnings.sort_by(|a, b| a.location.cmp(&b.location));
     // The clone shares the last site's taxonomies, archive and related incidents (made or
     // not): they depend only on what `structure_key` covers, which no changed incident changed.
-    let site = Site { incidents, warnings, ..(*last.site).clone() };
+    let site = Site { incidents, pages, warnings, ..(*last.site).clone() };
     Some((Arc::new(site), versions, shared, views))
 }
 
 /// The site from the sources as they are now.
 fn assemble(options: &SessionOptions, sources: &BTreeMap<PathBuf, Source>, config: &Config) -> Result<Site> {
-    let parsed: Vec<Parsed> = sources.values().map(|s| s.parsed.clone()).collect();
-    Site::assemble(options.root.clone(), config.clone(), parsed, &load_options(options))
+    let mut incidents: Vec<Parsed> = Vec::new();
+    let mut pages: Vec<ParsedPage> = Vec::new();
+    for source in sources.values() {
+        match &source.parsed {
+            Content::Incident(parsed) => incidents.push(parsed.clone()),
+            Content::Page(parsed) => pages.push(parsed.clone()),
+        }
+    }
+    Site::assemble(options.root.clone(), config.clone(), incidents, pages, &load_options(options))
 }
 
 fn load_options(options: &SessionOptions) -> LoadOptions {
@@ -849,24 +971,61 @@ fn forget_build_state(output: &Path) -> std::result::Result<(), Diagnostic> {
     fs::remove_file(&crate::write::state::path(output), Path::new("/nonexistent"))
 }
 
-/// Reads one content file: its text and version (a hash of its path and text).
-fn read_text(path: &Path) -> std::result::Result<(String, u64), Diagnostic> {
-    let text = fs::read_to_string(path)?;
-    let mut h = crate::base::hash::fingerprinter();
-    (path, &text).hash(&mut h);
-    Ok((text, h.finish()))
+/// A content file read: its text, the files of its bundle, and its version (a hash of its path,
+/// its text and what the bundle's files are: names, sizes, times).
+struct Read {
+    text: String,
+    files: Vec<Attachment>,
+    version: u64,
 }
 
-/// Parses one content file read by [`read_text`].
+/// The folder a content file at `path` is under: `pages/` or `content/`.
+fn folder_of(root: &Path, path: &Path) -> PathBuf {
+    let pages = root.join(PAGES_DIR);
+    if path.starts_with(&pages) { pages } else { root.join(CONTENT_DIR) }
+}
+
+/// Whether the content file at `path` is a page (under `pages/`) rather than an incident.
+fn is_page(root: &Path, path: &Path) -> bool {
+    path.starts_with(root.join(PAGES_DIR))
+}
+
+/// Reads one content file (under `content/` or `pages/` of the site at `root`), and lists its
+/// bundle.
+fn read_source(root: &Path, path: &Path) -> std::result::Result<Read, Diagnostic> {
+    let text = fs::read_to_string(path)?;
+    let folder = folder_of(root, path);
+    let files = crate::site::bundle::attachments(path, &crate::site::source_of(&folder, path))?;
+    let mut h = crate::base::hash::fingerprinter();
+    (path, &text, &files).hash(&mut h);
+    Ok(Read { text, files, version: h.finish() })
+}
+
+/// Parses one content file read by [`read_source`], as an incident or a page by its folder.
 fn parse_source(
     config: &Config,
     schema: &incident::ParseSettings,
-    content: &Path,
+    root: &Path,
     path: &Path,
-    text: &str,
-    version: u64,
+    read: Read,
 ) -> Source {
-    Source { version, parsed: crate::site::parse_file(config, schema, content, path, text) }
+    let folder = folder_of(root, path);
+    let parsed = if is_page(root, path) {
+        Content::Page(crate::site::parse_page_file(schema, &folder, path, &read.text, read.files))
+    } else {
+        Content::Incident(crate::site::parse_file(config, schema, &folder, path, &read.text, read.files))
+    };
+    Source { version: read.version, parsed }
+}
+
+/// A content file that could not be read, as the error of its kind.
+fn unreadable(root: &Path, path: &Path, error: Diagnostic) -> Source {
+    let parsed = if is_page(root, path) {
+        Content::Page(Err(vec![error]))
+    } else {
+        Content::Incident(Err(vec![error]))
+    };
+    Source { version: 0, parsed }
 }
 
 /// The version of each of the site's incidents, in site order.
@@ -876,6 +1035,11 @@ fn versions(sources: &BTreeMap<PathBuf, Source>, site: &Site) -> Vec<u64> {
     let by_path: HashMap<&std::ffi::OsStr, u64> =
         sources.iter().map(|(p, s)| (p.as_os_str(), s.version)).collect();
     site.incidents.iter().map(|i| by_path.get(i.path.as_os_str()).copied().unwrap_or(0)).collect()
+}
+
+/// The version of each of the site's pages, in site order.
+fn page_versions(sources: &BTreeMap<PathBuf, Source>, site: &Site) -> Vec<u64> {
+    site.pages.iter().map(|p| sources.get(&p.path).map_or(0, |s| s.version)).collect()
 }
 
 /// What each template of a theme reads.

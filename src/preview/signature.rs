@@ -24,6 +24,8 @@ pub struct Inputs<'a> {
     pub site: &'a Site,
     /// The version of each incident, by index into the site's incidents.
     pub versions: &'a [u64],
+    /// The version of each page, by index into the site's pages.
+    pub page_versions: &'a [u64],
     /// Per template, what [`template_hashes`] makes of what it reads.
     pub template_hashes: HashMap<String, u64>,
     /// Everything else a build depends on (configuration, options): when it changes, every
@@ -47,13 +49,14 @@ impl<'a> Inputs<'a> {
     pub fn new(
         site: &'a Site,
         versions: &'a [u64],
+        page_versions: &'a [u64],
         templates: &HashMap<String, Uses>,
         base: u64,
         renderer: &'a crate::render::Renderer<'a>,
     ) -> Inputs<'a> {
         let whole_site = whole_site(versions);
         let template_hashes = template_hashes(templates, renderer.global_fingerprints(), whole_site);
-        Inputs { site, versions, template_hashes, base, whole_site, renderer }
+        Inputs { site, versions, page_versions, template_hashes, base, whole_site, renderer }
     }
 
     /// The signature of one page.
@@ -78,6 +81,16 @@ impl<'a> Inputs<'a> {
                     site.related()[i].iter().map(|&j| self.versions[j]).for_each(|v| v.hash(&mut h));
                 }
                 Some("incident.html")
+            }
+            PageKind::Page(p) => {
+                ("page", self.page_versions.get(p)).hash(&mut h);
+                Some(site.pages[p].template.as_deref().unwrap_or(crate::render::PAGE_TEMPLATE))
+            }
+            PageKind::BundleFile(owner, k) => {
+                // Copied, not rendered: its bytes are the file's, which its version follows.
+                let file = crate::plan::attachment(site, owner, k);
+                ("bundle file", &file.path, file.version).hash(&mut h);
+                None
             }
             PageKind::Alias(i, k) => {
                 ("alias", version(i), k).hash(&mut h);
@@ -151,6 +164,10 @@ impl<'a> Inputs<'a> {
             // Site-wide pages: the data exports, the search index, the sitemap, statistics.
             kind => {
                 (format!("{kind:?}"), self.whole_site).hash(&mut h);
+                // The sitemap lists the pages of pages/, the search index shows them too.
+                if matches!(kind, PageKind::Sitemap(_) | PageKind::SearchIndex) {
+                    self.page_versions.hash(&mut h);
+                }
                 match kind {
                     PageKind::StatsPage => Some("stats.html"),
                     PageKind::MatrixPage => Some("matrix.html"),

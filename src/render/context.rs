@@ -58,6 +58,30 @@ impl Renderer<'_> {
         page.into_value()
     }
 
+    /// A page of `pages/` as its template sees it (`page`): see docs/templates.md.
+    pub(super) fn page_value(&self, page: &crate::content::page::Page) -> Value {
+        let base = &self.site.base_url;
+        let rel = urls::page(&page.slug);
+        let mut map = tera::Map::new();
+        map.insert("title".into(), Value::from(page.title.as_str()));
+        map.insert("slug".into(), Value::from(page.slug.as_str()));
+        map.insert("url".into(), Value::from(base.url(&rel)));
+        map.insert("permalink".into(), Value::from(base.permalink(&rel)));
+        map.insert("description".into(), Value::from(page.summary()));
+        // Rendered from Markdown by casebook, like an incident's: the only HTML handed over.
+        map.insert("content".into(), Value::safe_string(&page.content_html));
+        map.insert("toc".into(), Value::from_serializable(&page.toc));
+        map.insert("weight".into(), Value::from(page.weight));
+        map.insert("menu".into(), Value::from_serializable(&page.menu));
+        map.insert("draft".into(), Value::from(page.draft));
+        map.insert("template".into(), Value::from(page.template.as_deref().unwrap_or(super::PAGE_TEMPLATE)));
+        map.insert("word_count".into(), Value::from(page.word_count));
+        map.insert("reading_time".into(), Value::from(page.word_count.div_ceil(200).max(1)));
+        map.insert("source".into(), Value::from(page.source.as_str()));
+        map.insert("extra".into(), Value::from_serializable(&page.extra));
+        Value::from(map)
+    }
+
     /// What the search page offers: the index URL and the choices of each filter.
     pub(super) fn search_page(&self) -> Value {
         let site = self.site;
@@ -242,5 +266,30 @@ impl Renderer<'_> {
         map.insert("next".into(), Value::from((n < count).then(|| url(n + 1))));
         map.insert("pages".into(), pages);
         Value::from(map)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_of_a_page_is_documented() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let site = Site::load(root, &crate::LoadOptions { now: Some(2_000_000_000), ..Default::default() })
+            .expect("the example site loads");
+        let theme = Theme::load(root, &site.config).expect("the theme loads");
+        let renderer = Renderer::new(&site, &theme).expect("the templates compile");
+        let page = site.pages.first().expect("the example site has a page");
+        let value = renderer.page_value(page);
+        let docs = include_str!("../../docs/templates.md");
+        let section = &docs[docs.find("## A page").expect("a section on pages")..];
+        for field in value.as_map().expect("a map").keys() {
+            let field = field.as_str().expect("a string key");
+            assert!(
+                section.contains(&format!("`{field}`")),
+                "docs/templates.md does not describe `page.{field}`"
+            );
+        }
     }
 }

@@ -87,7 +87,8 @@ fn item(site: &Site, entry: &MenuEntry, strings: &Strings) -> Option<MenuItem> {
         };
         (title, base.url(&path), Some(section.clone()))
     } else if let Some(page) = &entry.page {
-        (capitalized(page), base.url(&format!("{page}/")), None)
+        let title = site.page(page).map_or_else(|| capitalized(page), |p| p.title.clone());
+        (title, base.url(&urls::page(page)), None)
     } else {
         let url = entry.url.as_deref()?;
         let absolute = url.starts_with("https://") || url.starts_with("http://");

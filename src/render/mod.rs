@@ -39,6 +39,9 @@ use functions::{
 };
 use template_error::{template_error, template_errors};
 
+/// The template a page of `pages/` is rendered with, unless it names another (`template:`).
+pub const PAGE_TEMPLATE: &str = "page.html";
+
 /// The globals every template may read, with their fingerprints (see
 /// [`Renderer::global_fingerprints`]): the preview compares them between builds.
 pub type Globals = std::collections::HashMap<&'static str, u64>;
@@ -242,6 +245,12 @@ impl Shared {
         self.plan = std::sync::Arc::default();
     }
 
+    /// Forgets the site's plan (which the sitemap lists), for a site whose pages of `pages/`
+    /// changed order or address while nothing else of its structure changed.
+    pub fn forget_plan(&mut self) {
+        self.plan = std::sync::Arc::default();
+    }
+
     /// The STIX identifiers and first-seen times, if a renderer made them from this data.
     pub fn stix_context(&self) -> Option<&crate::render::export::stix::Context> {
         self.stix.get()
@@ -401,6 +410,14 @@ impl<'a> Renderer<'a> {
                 return Ok(redirect::redirect(site, &site.incidents[i], &self.shared.strings));
             }
             PageKind::SearchIndex => return Ok(crate::render::search::render(site)),
+            // Copied by the caller, as static files are: rendering never reads the disk.
+            PageKind::BundleFile(owner, k) => {
+                let file = crate::plan::attachment(site, owner, k);
+                return Err(Diagnostic::at(
+                    crate::base::error::Location::file(&file.path),
+                    "a file stored beside a page is copied, not rendered",
+                ));
+            }
             _ => {}
         }
         let base = &site.base_url;
@@ -416,6 +433,21 @@ impl<'a> Renderer<'a> {
                     self.incident_page_value(incident, &self.incidents[i], Some(i)),
                 );
                 "incident.html"
+            }
+            PageKind::Page(p) => {
+                let shown = &site.pages[p];
+                context.insert_value("page", self.page_value(shown));
+                let name = shown.template.as_deref().unwrap_or(PAGE_TEMPLATE);
+                if !self.tera.contains_template(name) {
+                    return Err(Diagnostic::at(
+                        shown.template_location.clone(),
+                        format!("`template: {name}`: the site and its theme have no template `{name}`"),
+                    )
+                    .with_help(format!(
+                        "add templates/{name} to the site, or remove the line to use {PAGE_TEMPLATE}"
+                    )));
+                }
+                name
             }
             PageKind::Index(n) => {
                 let all: Vec<usize> = (0..site.incidents.len()).collect();
@@ -471,6 +503,7 @@ impl<'a> Renderer<'a> {
                 "data.html"
             }
             PageKind::Data(_)
+            | PageKind::BundleFile(..)
             | PageKind::Feed(_)
             | PageKind::Sitemap(_)
             | PageKind::Alias(..)
@@ -479,6 +512,7 @@ impl<'a> Renderer<'a> {
         };
         let source = match page.kind {
             PageKind::Incident(i) => Some(site.incidents[i].path.as_path()),
+            PageKind::Page(p) => Some(site.pages[p].path.as_path()),
             _ => None,
         };
         self.render_template(template, &context, &page.file, source)

@@ -3,13 +3,18 @@
 //!
 //! Compact by design (one array per incident, fields named once) so it stays small at ten
 //! thousand incidents; the body text is left out unless `search.body` is on.
+//!
+//! The pages of `pages/` are in it too, after the incidents, with `kind` telling them apart
+//! (`"page"`, against `"incident"`): they have a title, an address, a summary (their
+//! description) and a body, and every field an incident's facets read empty (`date` and
+//! `year` none), so a search narrowed by a facet never finds them.
 
 use serde_json::json;
 
 use crate::site::Site;
 
 /// The fields of each item, in order.
-pub const FIELDS: [&str; 12] = [
+pub const FIELDS: [&str; 13] = [
     "title",
     "url",
     "date",
@@ -22,6 +27,7 @@ pub const FIELDS: [&str; 12] = [
     "tags",
     "techniques",
     "summary",
+    "kind",
 ];
 
 /// Summaries are cut to this many characters: enough to recognize an incident in a list.
@@ -70,12 +76,34 @@ pub fn render(site: &Site) -> Vec<u8> {
                 join(i.tags.iter().map(String::as_str).collect()),
                 i.techniques.iter().map(|t| t.label()).collect::<Vec<_>>().join("; "),
                 cut(&i.summary_text, SUMMARY_CHARS),
+                "incident",
             ]);
             if with_body && let Some(array) = item.as_array_mut() {
                 array.push(json!(crate::content::markdown::plain_text(&i.content_html)));
             }
             item
         })
+        .chain(site.pages.iter().map(|p| {
+            let mut item = json!([
+                p.title,
+                base.url(&crate::config::urls::page(&p.slug)),
+                null,
+                null,
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                cut(p.summary(), SUMMARY_CHARS),
+                "page",
+            ]);
+            if with_body && let Some(array) = item.as_array_mut() {
+                array.push(json!(crate::content::markdown::plain_text(&p.content_html)));
+            }
+            item
+        }))
         .collect();
     let mut fields: Vec<&str> = FIELDS.to_vec();
     if with_body {

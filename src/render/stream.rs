@@ -55,6 +55,7 @@ pub fn stub(root: PathBuf, config: Config) -> Site {
         taxonomies: Arc::new(crate::site::taxonomy::Taxonomy::build_all(&config, &[])),
         config,
         incidents: Vec::new(),
+        pages: Vec::new(),
         archive: Arc::default(),
         related: Arc::default(),
         drafts_skipped: 0,

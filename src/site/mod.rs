@@ -1,8 +1,10 @@
-//! Loading a site: configuration and every incident, parsed in parallel and checked together.
+//! Loading a site: configuration, every incident and every page, parsed in parallel and
+//! checked together, with the files of their page bundles listed.
 //!
 //! [`Site`] is the first stage type of a build: everything later (rendering, writing) reads it
-//! and never goes back to the content files.
+//! and never goes back to the content files (only bundle files are read again, to be copied).
 
+pub mod bundle;
 mod stats;
 pub mod taxonomy;
 
@@ -17,11 +19,16 @@ use rayon::prelude::*;
 use crate::base::error::{Diagnostic, Error, Location, Result};
 use crate::base::fs;
 use crate::config::{BaseUrl, Config};
+use crate::content::bundle::{Attachment, image_sizes};
 use crate::content::incident::{self, Incident};
+use crate::content::page::{self, Page};
 use crate::site::taxonomy::Taxonomy;
 
 /// The folder, under the site root, holding incidents.
 pub const CONTENT_DIR: &str = "content";
+
+/// The folder, beside `content/`, holding pages that are not incidents (About, methodology…).
+pub const PAGES_DIR: &str = "pages";
 
 /// What to load.
 #[derive(Debug, Clone, Default)]
@@ -48,6 +55,9 @@ pub struct Site {
     pub base_url: BaseUrl,
     /// Published incidents (and drafts, when asked for), newest first.
     pub incidents: Vec<Arc<Incident>>,
+    /// Published pages of `pages/` (and drafts, when asked for), lightest `weight` first
+    /// ([`page::sort`]).
+    pub pages: Vec<Arc<Page>>,
     /// Every configured taxonomy with its terms (shared: a preview rebuild that changes no
     /// term reuses them).
     pub taxonomies: Arc<Vec<Taxonomy>>,
@@ -56,7 +66,7 @@ pub struct Site {
     /// For each incident, up to five related ones (most shared terms first): see
     /// [`Site::related`], which makes them when first asked.
     pub related: Arc<std::sync::OnceLock<Vec<Vec<usize>>>>,
-    /// How many drafts were left out.
+    /// How many drafts (incidents and pages) were left out.
     pub drafts_skipped: usize,
     /// When each embargoed incident left out will be published, soonest first.
     pub embargoed: Vec<crate::content::date::IncidentDate>,
@@ -88,7 +98,12 @@ impl Site {
         self.related.get_or_init(|| made)
     }
 
-    /// Reads the configuration and every incident under `content/`.
+    /// The page with `slug`, if the site has it: what a menu entry naming a page points at.
+    pub fn page(&self, slug: &str) -> Option<&Page> {
+        self.pages.iter().find(|p| p.slug == slug).map(|p| &**p)
+    }
+
+    /// Reads the configuration, every incident under `content/` and every page under `pages/`.
     ///
     /// Every broken file is reported, not just the first one found.
     pub fn load(root: &Path, options: &LoadOptions) -> Result<Site> {
@@ -129,42 +144,50 @@ impl Site {
     ) -> Result<Site> {
         let (root, config) = Site::load_config(root, options)?;
         let files = fs::files_under(&root.join(CONTENT_DIR))?;
-        Site::load_files(root, config, files, options, progress)
+        let pages = fs::files_under(&root.join(PAGES_DIR))?;
+        Site::load_files(root, config, files, pages, options, progress)
     }
 
     /// [`Site::load_with_progress`] from the configuration [`Site::load_config`] read and every
-    /// file under `content/`, listed by the caller ([`fs::files_under`]).
+    /// file under `content/` and under `pages/`, listed by the caller ([`fs::files_under`]).
     pub fn load_files(
         root: PathBuf,
         config: Config,
         files: Vec<PathBuf>,
+        pages: Vec<PathBuf>,
         options: &LoadOptions,
         progress: &dyn crate::Progress,
     ) -> Result<Site> {
-        Site::load_files_with(root, config, files, options, progress, &|_| {})
+        Site::load_files_with(root, config, files, pages, options, progress, &|_| {})
     }
 
     /// [`Site::load_files`], handing each incident to `each` as soon as its file is parsed,
     /// before the site is put together: a build uses it to write incident pages while it loads
     /// ([`crate::render::stream`]).
+    #[allow(clippy::too_many_arguments)] // Each is a stage's input; a struct would only rename them.
     pub fn load_files_with(
         root: PathBuf,
         config: Config,
         mut files: Vec<PathBuf>,
+        mut pages: Vec<PathBuf>,
         options: &LoadOptions,
         progress: &dyn crate::Progress,
         each: &(dyn Fn(&mut Incident) + Sync),
     ) -> Result<Site> {
         let content = root.join(CONTENT_DIR);
         files.retain(|p| is_content_file(p));
+        pages.retain(|p| is_content_file(p));
         let schema = config.parse_settings();
-        progress.start("reading", files.len());
+        progress.start("reading", files.len() + pages.len());
         let results: Vec<Parsed> = files
             .par_iter()
             .map(|path| {
                 progress.advance(1);
                 let text = fs::read_to_string(path).map_err(|d| vec![d])?;
-                let (mut incident, warnings) = parse_file(&config, &schema, &content, path, &text)?;
+                let attachments =
+                    bundle::attachments(path, &source_of(&content, path)).map_err(|d| vec![d])?;
+                let (mut incident, warnings) =
+                    parse_file(&config, &schema, &content, path, &text, attachments)?;
                 // Just made: nothing else holds it yet.
                 if let Some(incident) = Arc::get_mut(&mut incident) {
                     each(incident);
@@ -172,7 +195,18 @@ impl Site {
                 Ok((incident, warnings))
             })
             .collect();
-        Site::assemble(root, config, results, options)
+        let folder = root.join(PAGES_DIR);
+        let pages: Vec<ParsedPage> = pages
+            .par_iter()
+            .map(|path| {
+                progress.advance(1);
+                let text = fs::read_to_string(path).map_err(|d| vec![d])?;
+                let attachments =
+                    bundle::attachments(path, &source_of(&folder, path)).map_err(|d| vec![d])?;
+                parse_page_file(&schema, &folder, path, &text, attachments)
+            })
+            .collect();
+        Site::assemble(root, config, results, pages, options)
     }
 
     /// Puts a site together from its configuration and the parsed files (in any order): drops
@@ -183,6 +217,7 @@ impl Site {
         root: PathBuf,
         config: Config,
         files: Vec<Parsed>,
+        page_files: Vec<ParsedPage>,
         options: &LoadOptions,
     ) -> Result<Site> {
         let mut errors = Vec::new();
@@ -198,16 +233,29 @@ impl Site {
             }
         }
         errors.extend(duplicate_slugs(&incidents));
+        let mut pages = Vec::with_capacity(page_files.len());
+        for result in page_files {
+            match result {
+                Ok((page, file_warnings)) => {
+                    warnings.extend(file_warnings);
+                    pages.push(page);
+                }
+                Err(file_errors) => errors.extend(file_errors),
+            }
+        }
+        errors.extend(page_slug_problems(&config, &pages));
         if !errors.is_empty() {
             return Err(Error::many(errors));
         }
         // Warnings in file order whatever order the files came in, so output is stable.
         warnings.sort_by(|a, b| a.location.cmp(&b.location));
-        let before = incidents.len();
+        let before = incidents.len() + pages.len();
         if !options.drafts {
             incidents.retain(|i| !i.draft);
+            pages.retain(|p| !p.draft);
         }
-        let drafts_skipped = before - incidents.len();
+        let drafts_skipped = before - incidents.len() - pages.len();
+        page::sort(&mut pages);
         let now = options.now.unwrap_or_else(|| jiff::Timestamp::now().as_second());
         let mut embargoed: Vec<crate::content::date::IncidentDate> =
             incidents.iter().filter_map(|i| i.embargo.clone()).filter(|e| e.sort_key() > now).collect();
@@ -223,6 +271,7 @@ impl Site {
             root,
             config,
             incidents,
+            pages,
             taxonomies: Arc::new(taxonomies),
             archive: Arc::new(archive),
             related: Arc::default(),
@@ -248,6 +297,9 @@ pub fn is_published(incident: &Incident, options: &LoadOptions, now: i64) -> boo
 /// One content file parsed: the incident and its warnings, or every error in the file.
 pub type Parsed = std::result::Result<(Arc<Incident>, Vec<Diagnostic>), Vec<Diagnostic>>;
 
+/// One page file parsed: the page and its warnings, or every error in the file.
+pub type ParsedPage = std::result::Result<(Arc<Page>, Vec<Diagnostic>), Vec<Diagnostic>>;
+
 /// The Markdown files under `content/`, sorted.
 pub fn content_files(content: &Path) -> Result<Vec<PathBuf>> {
     Ok(fs::files_under(content)?.into_iter().filter(|p| is_content_file(p)).collect())
@@ -258,18 +310,24 @@ pub fn is_content_file(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "md")
 }
 
+/// The path of `path` under `folder` (`content/`, `pages/`), with `/` separators.
+pub fn source_of(folder: &Path, path: &Path) -> String {
+    let source = path.strip_prefix(folder).unwrap_or(path);
+    source.to_string_lossy().replace('\\', "/")
+}
+
 /// Parses the text of one content file (`path`, under the `content` folder) into an incident
-/// with its taxonomy terms.
+/// with its taxonomy terms and the files of its bundle (listed by [`bundle::attachments`]).
 pub fn parse_file(
     config: &Config,
     schema: &incident::ParseSettings,
     content: &Path,
     path: &Path,
     text: &str,
+    files: Vec<Attachment>,
 ) -> Parsed {
-    let source = path.strip_prefix(content).unwrap_or(path);
-    let source = source.to_string_lossy().replace('\\', "/");
-    let mut parsed = incident::parse(path, &source, text, schema)?;
+    let source = source_of(content, path);
+    let mut parsed = incident::parse_with(path, &source, text, schema, &image_sizes(&files))?;
     let terms: Vec<Vec<String>> = config
         .taxonomies
         .iter()
@@ -280,6 +338,7 @@ pub fn parse_file(
         return Err(overlong);
     }
     parsed.incident.terms = terms;
+    parsed.incident.files = files;
     Ok((Arc::new(parsed.incident), parsed.warnings))
 }
 
@@ -331,6 +390,21 @@ fn overlong_terms(config: &Config, path: &Path, text: &str, terms: &[Vec<String>
         }
     }
     errors
+}
+
+/// Parses the text of one page file (`path`, under the `pages` folder `folder`), with the
+/// files of its bundle.
+pub fn parse_page_file(
+    schema: &incident::ParseSettings,
+    folder: &Path,
+    path: &Path,
+    text: &str,
+    files: Vec<Attachment>,
+) -> ParsedPage {
+    let source = source_of(folder, path);
+    let mut parsed = page::parse(path, &source, text, schema, &image_sizes(&files))?;
+    parsed.page.files = files;
+    Ok((Arc::new(parsed.page), parsed.warnings))
 }
 
 /// A year of the archive.
@@ -426,6 +500,61 @@ pub fn sort_newest_first(incidents: &mut [Arc<Incident>]) {
     incidents.sort_by(|a, b| {
         b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title)).then_with(|| a.slug.cmp(&b.slug))
     });
+}
+
+/// Pages whose slug is an address the site has already — one of casebook's own (`search`,
+/// `incidents`…), a taxonomy's, or another page's (drafts included, as for incidents) — each
+/// an error at the page's `slug:` line, or its file when the slug is the file's name.
+fn page_slug_problems(config: &Config, pages: &[Arc<Page>]) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    let help = |page: &Page| {
+        if page.slug_written {
+            "give the page another `slug:`".to_string()
+        } else {
+            format!("rename the file, or give it a `slug:` line such as `slug: {}-page`", page.slug)
+        }
+    };
+    let mut sorted: Vec<&Page> = pages.iter().map(|p| &**p).collect();
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut first: HashMap<&str, &Page> = HashMap::new();
+    for page in sorted {
+        let taxonomies = config.taxonomies.iter().map(|t| t.path());
+        if let Some(why) = crate::config::urls::page_slug_taken(&page.slug, taxonomies) {
+            errors.push(
+                Diagnostic::at(
+                    page.slug_location.clone(),
+                    format!("the page cannot have the slug `{}`: {why}", page.slug),
+                )
+                .with_help(help(page)),
+            );
+            continue;
+        }
+        match first.get(page.slug.as_str()) {
+            None => {
+                first.insert(&page.slug, page);
+            }
+            Some(owner) => {
+                let location = if page.slug_written || !owner.slug_written {
+                    page.slug_location.clone()
+                } else {
+                    owner.slug_location.clone()
+                };
+                errors.push(
+                    Diagnostic::at(
+                        location,
+                        format!(
+                            "two pages have the slug `{}`: {} and {}",
+                            page.slug,
+                            owner.path.display(),
+                            page.path.display()
+                        ),
+                    )
+                    .with_help(help(page)),
+                );
+            }
+        }
+    }
+    errors
 }
 
 /// One error per incident whose slug an earlier file (in path order) already took; drafts

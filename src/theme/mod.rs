@@ -23,9 +23,10 @@ static DEFAULT_THEME: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/def
 pub const DEFAULT_THEME_NAME: &str = "default";
 
 /// Templates every theme must end up with (after falling back to the default theme).
-pub const REQUIRED_TEMPLATES: [&str; 10] = [
+pub const REQUIRED_TEMPLATES: [&str; 11] = [
     "index.html",
     "incident.html",
+    "page.html",
     "taxonomy_list.html",
     "taxonomy_term.html",
     "archive.html",

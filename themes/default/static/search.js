@@ -1,6 +1,8 @@
 // casebook search: finds incidents in /search-index.json as the reader types. No library,
 // no third party, works on any static host. Results are built with DOM APIs (textContent),
-// never innerHTML, so nothing in the index can run as markup.
+// never innerHTML, so nothing in the index can run as markup. The site's other pages (About,
+// methodology…) are in the index too, as items of kind "page": with no date, severity,
+// country or sector, a search narrowed by one of those never finds them.
 "use strict";
 
 // The words of the page's language, which the search page gives as data attributes of its
@@ -11,6 +13,14 @@ const ENGLISH = {
   dateDay: "{day} {month} {year}",
   foundOne: "{count} incident found",
   foundOther: "{count} incidents found",
+  foundPageOne: "{count} page found",
+  foundPageOther: "{count} pages found",
+  foundBoth: "{incidents} and {pages} found",
+  incidentsOne: "{count} incident",
+  incidentsOther: "{count} incidents",
+  pagesOne: "{count} page",
+  pagesOther: "{count} pages",
+  page: "Page",
   more: "; the first 100 are shown, add words to narrow down",
   loading: "Loading the index…",
   failed: "The search index could not be loaded.",
@@ -77,8 +87,27 @@ function search(prepared, query, filters) {
   return results;
 }
 
+// Whether a result is a page of the site rather than an incident (indexes without `kind`
+// hold incidents only).
+function isPage(row, at) {
+  return at.kind !== undefined && row[at.kind] === "page";
+}
+
+// "3 incidents found", "1 incident and 2 pages found", "1 page found".
+// "12 incidents found", "1 page found", "1 incident and 1 page found", in the page's words.
+function describe(results, at, words = ENGLISH) {
+  const pages = results.filter(({ row }) => isPage(row, at)).length;
+  const incidents = results.length - pages;
+  const count = (n, one, other) => (n === 1 ? one : other).replace("{count}", grouped(n, words.separator));
+  if (pages === 0) return count(incidents, words.foundOne, words.foundOther);
+  if (incidents === 0) return count(pages, words.foundPageOne, words.foundPageOther);
+  return words.foundBoth
+    .replace("{incidents}", count(incidents, words.incidentsOne, words.incidentsOther))
+    .replace("{pages}", count(pages, words.pagesOne, words.pagesOther));
+}
+
 if (typeof module !== "undefined") {
-  module.exports = { fold, prepare, search, displayDate, grouped, ENGLISH };
+  module.exports = { fold, prepare, search, describe, displayDate, grouped, ENGLISH };
 }
 
 if (typeof document !== "undefined") {
@@ -107,16 +136,19 @@ if (typeof document !== "undefined") {
     }
     const results = search(prepared, state.q, state);
     const at = prepared.at;
-    const found = results.length === 1 ? words.foundOne : words.foundOther;
-    status.textContent = found.replace("{count}", grouped(results.length, words.separator));
+    status.textContent = describe(results, at, words);
     for (const { row } of results.slice(0, 100)) {
+      const page = isPage(row, at);
       const li = document.createElement("li");
+      if (page) li.className = "search-result-page";
       const a = document.createElement("a");
       a.href = row[at.url];
       a.textContent = row[at.title];
       const meta = document.createElement("p");
       meta.className = "meta";
-      meta.textContent = [displayDate(row[at.date], words), row[at.victims], row[at.location]].filter(Boolean).join(" · ");
+      meta.textContent = page
+        ? words.page
+        : [displayDate(row[at.date], words), row[at.victims], row[at.location]].filter(Boolean).join(" · ");
       const summary = document.createElement("p");
       summary.textContent = row[at.summary];
       li.append(a, meta, summary);
