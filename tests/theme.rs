@@ -345,3 +345,80 @@ fn a_french_site_shows_no_english() {
     let search = read(&out, "search/index.html");
     assert!(search.contains("data-found-other=\"{count} incidents trouvés\""), "the search script's words");
 }
+
+/// Issue 23's whole site: a French site with an About page, an incident stored as a folder with
+/// its image and log, a menu and a logo. Each is in the output; in Chromium at 390 and 1280 px
+/// the image loads, every menu link is on screen and leads to its page, and nothing scrolls
+/// sideways.
+#[test]
+fn a_whole_french_site_with_pages_bundles_menu_and_logo_works_on_a_phone() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("site");
+    let site = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/french-site");
+    let result = casebook(&site, &["build", "--output", out.to_str().expect("UTF-8")]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    for file in [
+        "a-propos/index.html",
+        "incidents/2024-03-rancongiciel-mairie/index.html",
+        "incidents/2024-03-rancongiciel-mairie/chronologie.png",
+        "incidents/2024-03-rancongiciel-mairie/journal.txt",
+        "logo.svg",
+        "favicon.svg",
+    ] {
+        assert!(out.join(file).is_file(), "{file}");
+    }
+    let about = read(&out, "a-propos/index.html");
+    assert!(about.contains("<html lang=\"fr\">") && about.contains("<h1 class=\"page-title\">À propos"));
+    assert!(!about.contains("astreinte"), "an internal note of a page reached the output");
+    let incident = read(&out, "incidents/2024-03-rancongiciel-mairie/index.html");
+    assert!(
+        incident.contains(
+            "<img src=\"chronologie.png\" alt=\"Chronologie de l’attaque\" width=\"240\" height=\"80\" loading=\"lazy\" />"
+        ),
+        "the bundle's image, sized"
+    );
+    assert!(incident.contains("<a href=\"journal.txt\">journal d’incident</a>"), "the bundle's file, linked");
+    assert!(incident.contains("12 mars 2024") && incident.contains("Chronologie"), "French dates and words");
+    assert!(incident.contains("src=\"/logo.svg?v="), "the logo");
+    assert!(incident.contains("CERT Exemple, 1 rue de l’Exemple"), "the footer");
+
+    let browser_tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    let ready = browser_tests.join("node_modules/playwright-core").is_dir()
+        && Path::new("/usr/bin/chromium").exists();
+    if !ready {
+        assert!(
+            std::env::var_os("CASEBOOK_REQUIRE_VALIDATORS").is_none(),
+            "playwright-core or chromium missing"
+        );
+        eprintln!("note: run `npm ci` in tests/browser and install chromium to run the browser check");
+        return;
+    }
+    let run = Command::new("node")
+        .arg(browser_tests.join("site.js"))
+        .arg(&out)
+        .arg("/incidents/2024-03-rancongiciel-mairie/")
+        .arg("À propos")
+        .output()
+        .expect("node runs");
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let found: serde_json::Value = serde_json::from_slice(&run.stdout).expect("JSON findings");
+    for width in ["390", "1280"] {
+        let at = &found[width];
+        assert_eq!(at["lang"], "fr", "{width}");
+        assert_eq!(at["overflow"], 0, "{width}: the page scrolls sideways");
+        let images = at["images"].as_array().expect("images");
+        assert!(
+            images.iter().any(|i| i["src"] == "chronologie.png" && i["width"] == 240),
+            "{width}: {images:?}"
+        );
+        assert!(
+            images.iter().all(|i| i["width"].as_u64().is_some_and(|w| w > 0)),
+            "{width}: an image did not load"
+        );
+        let menu = at["menu"].as_array().expect("menu");
+        let titles: Vec<&str> = menu.iter().filter_map(|m| m["title"].as_str()).collect();
+        assert_eq!(titles, ["Incidents", "Archives", "Secteurs", "À propos", "État des services"], "{width}");
+        assert!(menu.iter().all(|m| m["visible"] == true), "{width}: a menu link is off screen: {menu:?}");
+        assert_eq!(at["followed"]["path"], "/a-propos/", "{width}: the menu link leads to its page");
+    }
+}

@@ -1,0 +1,62 @@
+// Checks a built site in headless Chromium the way a reader on a phone meets it: the images of
+// an incident load, every menu link is on screen at 390 px and leads where it says, and no page
+// scrolls sideways. Prints one JSON object of findings for tests/theme.rs to assert on.
+//
+//   node tests/browser/site.js SITE_DIR INCIDENT_PATH MENU_TITLE [SCREENSHOT_PREFIX]
+"use strict";
+const fs = require("fs");
+const http = require("http");
+const path = require("path");
+const { chromium } = require("playwright-core");
+
+const [root, incident, menuTitle, shots] = process.argv.slice(2);
+const TYPES = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript", ".json": "application/json", ".svg": "image/svg+xml", ".png": "image/png" };
+const server = http.createServer((req, res) => {
+  const rel = decodeURIComponent(new URL(req.url, "http://x").pathname);
+  let file = path.resolve(root, "." + rel);
+  if (!file.startsWith(path.resolve(root))) { res.writeHead(403).end(); return; }
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
+  fs.readFile(file, (err, data) => {
+    if (err) { res.writeHead(404).end("not found"); return; }
+    res.writeHead(200, { "Content-Type": TYPES[path.extname(file)] || "application/octet-stream" }).end(data);
+  });
+});
+
+(async () => {
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  const found = {};
+  for (const width of [390, 1280]) {
+    const context = await browser.newContext({ viewport: { width, height: 844 } });
+    const tab = await context.newPage();
+    await tab.goto(base + incident, { waitUntil: "load" });
+    // Lazy images load once near the viewport.
+    await tab.evaluate(() => document.querySelectorAll(".content img").forEach((img) => img.scrollIntoView()));
+    await tab.waitForFunction(() => [...document.images].every((img) => img.complete), null, { timeout: 10000 });
+    found[width] = await tab.evaluate(() => ({
+      lang: document.documentElement.lang,
+      images: [...document.images].map((img) => ({ src: img.getAttribute("src"), width: img.naturalWidth })),
+      overflow: document.documentElement.scrollWidth - window.innerWidth,
+      menu: [...document.querySelectorAll(".site-nav a")].map((a) => {
+        const r = a.getBoundingClientRect();
+        return { title: a.textContent.trim(), visible: r.width > 0 && r.height > 0 && r.left >= 0 && r.right <= window.innerWidth };
+      }),
+    }));
+    if (shots) {
+      await tab.evaluate(() => window.scrollTo(0, 0));
+      await tab.screenshot({ path: `${shots}-${width}.png` });
+    }
+    // The menu works: its link leads to its page.
+    await tab.click(`.site-nav a:text-is("${menuTitle}")`);
+    await tab.waitForLoadState("load");
+    found[width].followed = { path: new URL(tab.url()).pathname, heading: await tab.textContent("h1") };
+    await context.close();
+  }
+  await browser.close();
+  server.close();
+  console.log(JSON.stringify(found));
+})().catch((e) => { console.error(e); process.exit(1); });
