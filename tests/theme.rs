@@ -283,7 +283,8 @@ fn navigation_and_branding_come_from_the_configuration() {
     let links: Vec<&str> =
         nav.split("<a ").skip(1).map(|a| a.split('>').nth(1).unwrap_or_default()).collect();
     let titles: Vec<&str> = links.iter().map(|l| l.trim_end_matches("</a")).collect();
-    assert_eq!(titles, ["Archive", "Sectors", "About us", "Status"], "{nav}");
+    // A section with nothing in it stays out of a configured menu too.
+    assert_eq!(titles, ["Archive", "About us", "Status"], "{nav}");
     assert!(nav.contains("href=\"https://status.example.org/\" rel=\"external\""), "{nav}");
     assert!(page.contains("<img class=\"site-logo\" src=\"/brand/logo.svg?v="), "the logo");
     assert!(page.contains("<link rel=\"icon\" href=\"/icon.png?v="), "the configured icon");
@@ -291,6 +292,14 @@ fn navigation_and_branding_come_from_the_configuration() {
         page.contains("Run by the <strong>SRE team</strong> — &lt;b&gt;not&lt;/b&gt; HTML"),
         "the footer"
     );
+
+    // `show:` forces it on.
+    let text = std::fs::read_to_string(site.join("casebook.yaml")).expect("read");
+    std::fs::write(site.join("casebook.yaml"), format!("{text}show:\n  sectors: always\n")).expect("write");
+    let out = dir.path().join("forced");
+    build(&out);
+    let page = read(&out, "incidents/db/index.html");
+    assert!(page.contains("<li><a href=\"/sectors/\">Sectors</a></li>"), "forced on");
 }
 
 /// `language: fr` turns the whole theme French: its words, dates, numbers, country names and
@@ -419,6 +428,12 @@ fn a_whole_french_site_with_pages_bundles_menu_and_logo_works_on_a_phone() {
         let titles: Vec<&str> = menu.iter().filter_map(|m| m["title"].as_str()).collect();
         assert_eq!(titles, ["Incidents", "Archives", "Secteurs", "À propos", "État des services"], "{width}");
         assert!(menu.iter().all(|m| m["visible"] == true), "{width}: a menu link is off screen: {menu:?}");
+        // On a phone the menu is a button, and the header one line of it.
+        assert_eq!(at["menuButton"], width == "390", "{width}");
+        if width == "390" {
+            let header = at["headerHeight"].as_f64().expect("a height");
+            assert!(header < 80.0, "the header takes {header} px of a phone's screen");
+        }
         assert_eq!(at["followed"]["path"], "/a-propos/", "{width}: the menu link leads to its page");
     }
 }
