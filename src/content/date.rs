@@ -193,15 +193,15 @@ impl IncidentDate {
     }
 
     /// Whether the date is an instant at midnight exactly (`2023-07-24T00:00:00Z`): how tools
-    /// such as Hugo write a plain day. Shown as that day, and measured as one
-    /// ([`IncidentDate::shown_precision`]): "24 July 2023, 00:00 (UTC)" would invent a time
-    /// nobody wrote.
+    /// such as Hugo write a plain day. Shown as that day ([`IncidentDate::shown_precision`]):
+    /// "24 July 2023, 00:00 (UTC)" would invent a time nobody wrote. (Durations still measure
+    /// it as the instant it is: between two instants, minutes are what was written.)
     fn is_midnight(&self) -> bool {
         matches!(self.time, Some((t, _)) if t == civil::Time::midnight())
     }
 
-    /// The precision the date is shown and measured at: its precision, except that an instant
-    /// at midnight exactly is a day (see [`IncidentDate::is_midnight`]).
+    /// The precision the date is shown at: its precision, except that an instant at midnight
+    /// exactly is a day (see [`IncidentDate::is_midnight`]).
     pub fn shown_precision(&self) -> Precision {
         if self.precision == Precision::Datetime && self.is_midnight() {
             Precision::Day
@@ -398,7 +398,7 @@ pub enum Elapsed {
 /// precisely than the less precise of the two was written. `None` when `end` comes before
 /// `start` (a typo, not a duration).
 pub fn elapsed(start: &IncidentDate, end: &IncidentDate) -> Option<Elapsed> {
-    let precision = start.shown_precision().min(end.shown_precision());
+    let precision = start.precision().min(end.precision());
     let under = |count: i64, unit: Unit| (count == 0).then_some(Elapsed::Under(unit));
     let months = |d: &IncidentDate| i64::from(d.date.year()) * 12 + i64::from(d.date.month()) - 1;
     let days = |d: &IncidentDate| {
@@ -441,10 +441,9 @@ pub fn elapsed(start: &IncidentDate, end: &IncidentDate) -> Option<Elapsed> {
 }
 
 /// The whole minutes from `start` to `end`, two instants; `None` when `end` comes first or
-/// either is not an instant (see [`IncidentDate::shown_precision`]).
+/// either is not an instant.
 pub fn minutes_between(start: &IncidentDate, end: &IncidentDate) -> Option<i64> {
-    let instants =
-        start.shown_precision() == Precision::Datetime && end.shown_precision() == Precision::Datetime;
+    let instants = start.precision() == Precision::Datetime && end.precision() == Precision::Datetime;
     let minutes = (end.key - start.key).div_euclid(60);
     (instants && minutes >= 0).then_some(minutes)
 }
@@ -796,8 +795,9 @@ mod tests {
             ("2024-03-12", "2024-03-14T09:00:00Z", "2 days"),
             ("2024-03-12T23:00:00Z", "2024-03-12", "under a day"),
             ("2024-02-27", "2024-03-01", "3 days"),
-            // Midnight exactly is how tools write a plain day.
+            // Two instants are measured in minutes, midnight or not.
             ("2024-03-12T00:00:00Z", "2024-03-14T00:00:00Z", "2 days"),
+            ("2024-08-05T00:00:00Z", "2024-08-05T01:20:00Z", "1 hour 20 minutes"),
             ("2023-07", "2023-08", "1 month"),
             ("2023-07-24", "2023-08", "1 month"),
             ("2022-11", "2024-01", "1 year 2 months"),

@@ -49,8 +49,9 @@ pub struct Stats {
     pub by_kind: Vec<Bar>,
     /// The 15 techniques most incidents use (tactics left out).
     pub top_techniques: Vec<Bar>,
-    /// The median time from start to resolution, in minutes, of the incidents whose start and
-    /// resolution are both instants (what a status page or post-mortem records).
+    /// The median time from start to resolution, in minutes, of the incidents (outages
+    /// included, maintenance and notices not) whose start and resolution are both instants
+    /// (what a status page or post-mortem records).
     pub median_minutes_to_resolve: Option<i64>,
     /// How many incidents that median is of.
     pub resolved_timed: usize,
@@ -160,9 +161,13 @@ impl Stats {
             })
             .filter(|b| b.count > 0)
             .collect();
+        // Planned work and notices are over when planned: no time to resolve.
         let mut minutes: Vec<i64> = site
             .incidents
             .iter()
+            .filter(|i| {
+                !matches!(i.kind, Some(crate::content::Kind::Maintenance | crate::content::Kind::Notice))
+            })
             .filter_map(|i| crate::content::date::minutes_between(&i.date, i.resolved_at.as_ref()?))
             .collect();
         minutes.sort_unstable();
