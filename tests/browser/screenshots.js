@@ -1,14 +1,16 @@
 // Screenshots of the default theme for README.md: home, an incident, statistics and the
-// ATT&CK matrix, at 390 px (a phone) and 1280 px wide, in light and dark.
+// ATT&CK matrix, at 390 px (a phone) and 1280 px wide, in light and dark. With a PREFIX, of
+// another site: its home, its newest incident and its statistics, named PREFIX-home-390-light.png…
 //
 //   cargo run --release -- build && node tests/browser/screenshots.js public docs/screenshots
+//   node tests/browser/screenshots.js SITE_DIR docs/screenshots outage
 "use strict";
 const fs = require("fs");
 const http = require("http");
 const path = require("path");
 const { chromium } = require("playwright-core");
 
-const [root = "public", out = "docs/screenshots"] = process.argv.slice(2);
+const [root = "public", out = "docs/screenshots", prefix = ""] = process.argv.slice(2);
 const TYPES = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript", ".json": "application/json", ".svg": "image/svg+xml" };
 const server = http.createServer((req, res) => {
   let file = path.join(root, decodeURIComponent(new URL(req.url, "http://x").pathname));
@@ -28,7 +30,12 @@ const server = http.createServer((req, res) => {
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
   fs.mkdirSync(out, { recursive: true });
-  const pages = { home: "/", incident: "/incidents/2023-07-angouleme-ransomware/", stats: "/stats/", matrix: "/matrix/" };
+  let pages = { home: "/", incident: "/incidents/2023-07-angouleme-ransomware/", stats: "/stats/", matrix: "/matrix/" };
+  if (prefix) {
+    const html = fs.readFileSync(path.join(root, "index.html"), "utf8");
+    const newest = /class="card-title"><a href="([^"]+)"/.exec(html)[1];
+    pages = { [`${prefix}-home`]: "/", [`${prefix}-incident`]: newest, [`${prefix}-stats`]: "/stats/" };
+  }
   for (const [width, height] of [[390, 844], [1280, 900]]) {
     for (const scheme of ["light", "dark"]) {
       const context = await browser.newContext({ colorScheme: scheme, viewport: { width, height } });

@@ -38,10 +38,12 @@ const server = http.createServer((req, res) => {
     // Lazy images load once near the viewport.
     await tab.evaluate(() => document.querySelectorAll(".content img").forEach((img) => img.scrollIntoView()));
     await tab.waitForFunction(() => [...document.images].every((img) => img.complete), null, { timeout: 10000 });
+    await tab.evaluate(() => window.scrollTo(0, 0));
     // On a phone the menu is behind its button: the header stays one line until it is pressed.
     const button = await tab.$(".menu-phone > summary");
     const buttonShown = button !== null && (await button.isVisible());
     const headerHeight = await tab.evaluate(() => document.querySelector(".site-header").getBoundingClientRect().height);
+    if (shots) await tab.screenshot({ path: `${shots}-${width}.png` });
     if (buttonShown) await button.click();
     found[width] = await tab.evaluate(() => ({
       lang: document.documentElement.lang,
@@ -55,10 +57,6 @@ const server = http.createServer((req, res) => {
         }),
     }));
     Object.assign(found[width], { menuButton: buttonShown, headerHeight });
-    if (shots) {
-      await tab.evaluate(() => window.scrollTo(0, 0));
-      await tab.screenshot({ path: `${shots}-${width}.png` });
-    }
     // The menu works: its link leads to its page.
     await tab.click(`.site-nav a:visible:text-is("${menuTitle}")`);
     await tab.waitForLoadState("load");
