@@ -494,9 +494,27 @@ fn browser_findings(site: &Path) -> Option<serde_json::Value> {
         eprintln!("note: run `npm ci` in tests/browser and install chromium to run the browser check");
         return None;
     }
-    let run =
-        Command::new("node").arg(browser_tests.join("adaptive.js")).arg(site).output().expect("node runs");
+    // Screenshots of what was checked, beside the site: the home page, the first incident and
+    // the statistics at each width, each a real picture.
+    let shots = site.with_file_name("shot");
+    let run = Command::new("node")
+        .arg(browser_tests.join("adaptive.js"))
+        .arg(site)
+        .arg(&shots)
+        .output()
+        .expect("node runs");
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    for page in ["home", "incident", "stats"] {
+        for width in ["390", "1280"] {
+            let png =
+                std::fs::read(site.with_file_name(format!("shot-{page}-{width}.png"))).expect("a screenshot");
+            assert!(
+                png.starts_with(b"\x89PNG") && png.len() > 10_000,
+                "{page} at {width}: {} bytes",
+                png.len()
+            );
+        }
+    }
     Some(serde_json::from_slice(&run.stdout).expect("JSON findings"))
 }
 
@@ -602,6 +620,17 @@ fn a_threat_intel_site_shows_its_facets_and_reads_well_on_a_phone() {
         page.contains("<a href=\"https://www.brackwater.example.gov.uk/news/cyber-incident\">https://www.brackwater.example.gov.uk/news/cyber-incident</a>."),
         "a bare address in the body is a link"
     );
+    // Browsing: numbered pages, a short list once (most incidents first), a long one with its
+    // largest on top, the archive naming incidents, a way to subscribe.
+    assert!(home.contains("<a href=\"/page/2/\" aria-label=\"Page 2\">2</a>"), "numbered pages");
+    assert!(home.contains("type=\"application/atom+xml\">Subscribe</a>"));
+    let motives = read(&site, "motives/index.html");
+    assert!(!motives.contains("Most incidents") && motives.find(">Financial<") < motives.find(">Espionage<"));
+    assert!(read(&site, "tags/index.html").contains("<h2 id=\"top-terms\">Most incidents</h2>"));
+    assert!(
+        read(&site, "archive/index.html")
+            .contains(">Ransomware shuts down Brackwater District Council&apos;s services</a>")
+    );
     assert_no_empty_section_is_linked(&site);
     if let Some(found) = browser_findings(&site) {
         assert_reads_well_in_a_browser(&found);
@@ -662,6 +691,8 @@ fn an_outage_archive_looks_like_one_and_reads_well_on_a_phone() {
     ] {
         assert!(page.contains(shown), "the page lacks {shown}");
     }
+    let not_found = read(&site, "404.html");
+    assert!(not_found.contains("action=\"/search/\"") && not_found.contains("name=\"q\""), "a search box");
     let notice = read(&site, "incidents/2025-12-31-leap-second-notice/index.html");
     assert!(
         notice.contains(">31 December 2025</time>") && !notice.contains("00:00 (UTC)"),

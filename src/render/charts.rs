@@ -56,7 +56,7 @@ pub fn columns(title: &str, bars: &[Bar], separator: &str) -> String {
         let top_of_bar = y(bar.count);
         // The link is the bar's whole slot, not only the bar: a short bar is a target too.
         let shape = format!(
-            "<rect class=\"hit\" x=\"{:.3}%\" y=\"{TOP:.1}\" width=\"{slot:.3}%\" height=\"{PLOT:.1}\"/>\
+            "<rect class=\"hit\" fill=\"transparent\" x=\"{:.3}%\" y=\"{TOP:.1}\" width=\"{slot:.3}%\" height=\"{PLOT:.1}\"/>\
              <rect class=\"bar\" x=\"{x:.3}%\" y=\"{top_of_bar:.1}\" width=\"{:.3}%\" height=\"{:.1}\"{}/>",
             i as f64 * slot,
             slot * 0.7,
@@ -112,7 +112,7 @@ pub fn rows(title: &str, bars: &[Bar], separator: &str) -> String {
         // The link is the whole row, label and figure included; the texts are drawn over it,
         // outside the link, so that the link's name is the one `linked` gives it.
         let shape = format!(
-            "<rect class=\"hit\" x=\"0\" y=\"{y:.1}\" width=\"100%\" height=\"{row:.1}\"/>\
+            "<rect class=\"hit\" fill=\"transparent\" x=\"0\" y=\"{y:.1}\" width=\"100%\" height=\"{row:.1}\"/>\
              <rect class=\"bar\" x=\"0\" y=\"{:.1}\" width=\"{w:.3}%\" height=\"14\"{}/>",
             y + 19.0,
             fill(bar),
