@@ -267,6 +267,7 @@ fn taxonomy(name: &str, field: &str, title: &str) -> TaxonomyConfig {
 pub fn default_taxonomies() -> Vec<TaxonomyConfig> {
     vec![
         taxonomy("tags", "tags", "Tags"),
+        taxonomy("victims", "victims.name", "Victims"),
         taxonomy("sectors", "victims.sector", "Sectors"),
         taxonomy("countries", "location.country", "Countries"),
         taxonomy("actors", "actors.name", "Threat actors"),
