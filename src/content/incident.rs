@@ -492,6 +492,7 @@ pub fn parse_with(
         }
         None => (body.first_paragraph_html, body.first_paragraph_text, false),
     };
+
     Ok(Parsed {
         incident: Incident {
             path: path.to_path_buf(),

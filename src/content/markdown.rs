@@ -99,6 +99,31 @@ pub fn is_internal_info(info: &str) -> bool {
     attributes.split_whitespace().any(|w| is_word(w.trim_start_matches('.')))
 }
 
+/// `html` with every relative `href` and `src` made to start at `dir` (a path from the host's
+/// root, ending in `/`): for a fragment of a page shown elsewhere, such as an incident's first
+/// paragraph on a list page, where `chronologie.png` would no longer name the file beside the
+/// incident. Absolute URLs, paths from the root, anchors and queries are left as they are.
+pub fn rebase_links(html: &str, dir: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) =
+        [" href=\"", " src=\""].iter().filter_map(|a| rest.find(a).map(|i| i + a.len())).min()
+    {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let end = rest.find('"').unwrap_or(rest.len());
+        let url = &rest[..end];
+        let scheme = url.split(['/', '?', '#']).next().is_some_and(|first| first.contains(':'));
+        if !(url.is_empty() || scheme || url.starts_with(['/', '#', '?'])) {
+            out.push_str(dir);
+        }
+        out.push_str(url);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Renders a Markdown document.
 pub fn render(markdown: &str, settings: Settings) -> Rendered {
     render_with(markdown, settings, &ImageSizes::new())
@@ -531,6 +556,20 @@ fn nest(flat: Vec<(u8, String, String)>) -> Vec<TocEntry> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relative_links_of_a_fragment_start_at_its_page() {
+        let html = "<p><img src=\"chronologie.png\" alt=\"x\" /> <a href=\"journal.txt\">j</a> \
+                    <a href=\"/archive/\">a</a> <a href=\"https://e.org/x\">e</a> <a href=\"#top\">t</a> \
+                    <a href=\"mailto:a@b.c\">m</a> <a href=\"../other/\">o</a></p>";
+        assert_eq!(
+            rebase_links(html, "/sub/incidents/x/"),
+            "<p><img src=\"/sub/incidents/x/chronologie.png\" alt=\"x\" /> <a href=\"/sub/incidents/x/journal.txt\">j</a> \
+             <a href=\"/archive/\">a</a> <a href=\"https://e.org/x\">e</a> <a href=\"#top\">t</a> \
+             <a href=\"mailto:a@b.c\">m</a> <a href=\"/sub/incidents/x/../other/\">o</a></p>"
+        );
+        assert_eq!(rebase_links("<p>no links</p>", "/x/"), "<p>no links</p>");
+    }
 
     #[test]
     fn renders_extensions() {
