@@ -1,10 +1,11 @@
 //! Syntax highlighting of fenced code blocks, at build time, as HTML with CSS classes.
 //!
 //! Post-mortems quote commands, configuration and patches; highlighted, they read as they do in
-//! an editor. The work is syntect's (the highlighter Zola and bat use, with bat's curated set of
-//! grammars through `two-face`, on the pure-Rust regex engine): this module only chooses the
-//! grammar from the fence's language and turns the grammar's scopes into a dozen classes, which
-//! the theme colours for light and dark alike (no inline styles, so one page serves both).
+//! an editor. The work is syntect's (the highlighter bat and delta use, and Zola did, with
+//! bat's curated set of grammars through `two-face`, on the pure-Rust regex engine): this
+//! module chooses the grammar from the fence's language and turns the grammar's scopes into a
+//! dozen classes, which the theme colours for light and dark alike (no inline styles, so one
+//! page serves both).
 //!
 //! Cheap when unused: the grammars are loaded once per process, on the first block written in a
 //! language of [`LANGUAGES`]; a site with no such block (or only ```` ```text ````) never loads
@@ -90,7 +91,8 @@ const CLASSES: &[(&str, &str)] = &[
     ("hl-comment", "comment, punctuation.definition.comment"),
     (
         "hl-string",
-        "string, constant.character.escape, punctuation.definition.string, storage.type.string, markup.underline.link",
+        "string, constant.character.escape, punctuation.definition.string, storage.type.string, \
+         markup.underline.link",
     ),
     (
         "hl-number",
@@ -104,7 +106,8 @@ const CLASSES: &[(&str, &str)] = &[
     ),
     (
         "hl-type",
-        "entity.name.type, entity.name.class, entity.other.inherited-class, support.type, support.class, storage.type",
+        "entity.name.type, entity.name.class, entity.other.inherited-class, support.type, support.class, \
+         storage.type",
     ),
     (
         "hl-variable",
