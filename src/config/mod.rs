@@ -117,12 +117,21 @@ fn yes() -> bool {
 }
 
 /// Markdown settings.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MarkdownConfig {
     /// Keep raw HTML written in Markdown (sanitized: no scripts, event handlers or
     /// `javascript:` URLs) instead of showing it as text. Off by default.
     pub unsafe_html: bool,
+    /// Highlight fenced code blocks in the languages casebook knows, with CSS classes the
+    /// theme colours. On by default.
+    pub highlight: bool,
+}
+
+impl Default for MarkdownConfig {
+    fn default() -> Self {
+        MarkdownConfig { unsafe_html: false, highlight: true }
+    }
 }
 
 /// The search page and its index.
@@ -605,6 +614,7 @@ impl Config {
             custom_keys,
             markdown: crate::content::markdown::Settings {
                 unsafe_html: self.markdown.unsafe_html,
+                highlight: self.markdown.highlight,
                 base_path: base_path.map(Into::into),
                 sections,
             },
