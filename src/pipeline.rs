@@ -87,8 +87,11 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     // Options as text: any change of them is a change of input. So is another casebook binary
     // (its embedded theme and its code make the output), even one keeping the version number.
     let binary = std::env::current_exe().ok().and_then(|exe| fs::identity(&exe));
+    // The month of the build too: the statistics' "last 24 months" end with it, so the same
+    // files make another site once a month has passed.
+    let month = crate::content::date::utc_stamp(now, "").chars().take(7).collect::<String>();
     let settings = format!(
-        "{:?} {:?} {} {:?} {} {binary:?}",
+        "{:?} {:?} {} {:?} {} {binary:?} {month}",
         fs::absolute(&output)?,
         options.base_url,
         options.drafts,
@@ -143,7 +146,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     let fail = |d: Diagnostic| errors.lock().unwrap_or_else(|p| p.into_inner()).push(d);
     // Everything that can fail once the staging folder exists, which is discarded if it does.
     let rendered = || -> Result<Rendered> {
-        let stub = stream::stub(root.clone(), config.clone());
+        let stub = stream::stub(root.clone(), config.clone(), now);
         let streamer = stream::streamable(&config, &theme)
             .then(|| stream::Streamer::new(&stub, &theme, options.unversioned_assets))
             .flatten();

@@ -228,9 +228,11 @@ fn a_cstate_site_imports_with_its_updates_kinds_and_old_addresses() {
     }
     let maintenance =
         read(&public, "incidents/2023-11-20-scheduled-maintenance-of-the-database-cluster/index.html");
-    assert!(maintenance.contains("<span class=\"badge\">Maintenance</span>"));
+    assert!(
+        maintenance.contains("<span class=\"badge badge-kind badge-kind-maintenance\">Maintenance</span>")
+    );
     let notice = read(&public, "incidents/2023-10-02-our-new-status-page/index.html");
-    assert!(notice.contains("<span class=\"badge\">Notice</span>"));
+    assert!(notice.contains("<span class=\"badge badge-kind badge-kind-notice\">Notice</span>"));
     let data: serde_json::Value = serde_json::from_str(&read(&public, "api/incidents.json")).expect("JSON");
     for incident in data["incidents"].as_array().expect("incidents") {
         let summary = incident["summary"].as_str().expect("summary");

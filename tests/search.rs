@@ -73,9 +73,13 @@ fn the_search_page_finds_incidents_by_title_words_and_filters() {
     let found = results(&dom);
     assert!(found.contains("/incidents/2024-03-lakeside-cloud-storage-outage/"), "{found}");
 
-    // Nothing matches.
+    // Nothing matches: a hint rather than a bare zero.
     let dom = rendered(browser, &format!("{base}/search/?q=zzzzzz"));
-    assert!(dom.contains("0 incidents found"));
+    assert!(dom.contains("No incidents found. Try fewer or shorter words, or clear the filters."), "{dom}");
+
+    // The words found are marked, in the title and the summary.
+    let dom = rendered(browser, &format!("{base}/search/?q=angoul"));
+    assert!(results(&dom).contains("<mark>Angoul</mark>ême"), "{}", results(&dom));
     assert!(read(&site, "search/index.html").contains("<noscript>"), "a fallback without JavaScript");
 }
 

@@ -285,7 +285,8 @@ fn navigation_and_branding_come_from_the_configuration() {
     let links: Vec<&str> =
         nav.split("<a ").skip(1).map(|a| a.split('>').nth(1).unwrap_or_default()).collect();
     let titles: Vec<&str> = links.iter().map(|l| l.trim_end_matches("</a")).collect();
-    assert_eq!(titles, ["Archive", "Sectors", "About us", "Status"], "{nav}");
+    // A section with nothing in it stays out of a configured menu too.
+    assert_eq!(titles, ["Archive", "About us", "Status"], "{nav}");
     assert!(nav.contains("href=\"https://status.example.org/\" rel=\"external\""), "{nav}");
     assert!(page.contains("<img class=\"site-logo\" src=\"/brand/logo.svg?v="), "the logo");
     assert!(page.contains("<link rel=\"icon\" href=\"/icon.png?v="), "the configured icon");
@@ -293,6 +294,14 @@ fn navigation_and_branding_come_from_the_configuration() {
         page.contains("Run by the <strong>SRE team</strong> — &lt;b&gt;not&lt;/b&gt; HTML"),
         "the footer"
     );
+
+    // `show:` forces it on.
+    let text = std::fs::read_to_string(site.join("casebook.yaml")).expect("read");
+    std::fs::write(site.join("casebook.yaml"), format!("{text}show:\n  sectors: always\n")).expect("write");
+    let out = dir.path().join("forced");
+    build(&out);
+    let page = read(&out, "incidents/db/index.html");
+    assert!(page.contains("<li><a href=\"/sectors/\">Sectors</a></li>"), "forced on");
 }
 
 /// `language: fr` turns the whole theme French: its words, dates, numbers, country names and
@@ -421,6 +430,271 @@ fn a_whole_french_site_with_pages_bundles_menu_and_logo_works_on_a_phone() {
         let titles: Vec<&str> = menu.iter().filter_map(|m| m["title"].as_str()).collect();
         assert_eq!(titles, ["Incidents", "Archives", "Secteurs", "À propos", "État des services"], "{width}");
         assert!(menu.iter().all(|m| m["visible"] == true), "{width}: a menu link is off screen: {menu:?}");
+        // On a phone the menu is a button, and the header one line of it.
+        assert_eq!(at["menuButton"], width == "390", "{width}");
+        if width == "390" {
+            let header = at["headerHeight"].as_f64().expect("a height");
+            assert!(header < 80.0, "the header takes {header} px of a phone's screen");
+        }
         assert_eq!(at["followed"]["path"], "/a-propos/", "{width}: the menu link leads to its page");
     }
+}
+
+/// One of issue 24's fixture sites (`tests/fixtures/<name>/`, made by
+/// `make-adaptive-sites.py`), built as on 1 December 2026.
+fn adaptive_site(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("site");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let result = casebook(
+        &root,
+        &["build", "--output", out.to_str().expect("UTF-8"), "--now", "2026-12-01T09:00:00Z"],
+    );
+    assert!(result.status.success(), "{}", stderr(&result));
+    assert!(!stderr(&result).contains("warning"), "{}", stderr(&result));
+    (dir, out)
+}
+
+/// Every link of every page of `site` to a page of the site leads to a file that exists, and
+/// never to a page saying it has nothing to show (`class="empty"`): no empty section is linked
+/// anywhere.
+fn assert_no_empty_section_is_linked(site: &Path) {
+    let pages: Vec<String> = common::files(site).into_iter().filter(|f| f.ends_with(".html")).collect();
+    for page in &pages {
+        let html = read(site, page);
+        for href in html.split("href=\"").skip(1).filter_map(|rest| rest.split('"').next()) {
+            let Some(path) = href.strip_prefix('/') else { continue };
+            let path = path.split(['#', '?']).next().unwrap_or_default();
+            let file = if path.is_empty() || path.ends_with('/') {
+                format!("{path}index.html")
+            } else {
+                path.to_string()
+            };
+            assert!(site.join(&file).is_file(), "{page} links to {href}, which does not exist");
+            if file.ends_with(".html") {
+                assert!(
+                    !read(site, &file).contains("class=\"empty\""),
+                    "{page} links to {href}, which is empty"
+                );
+            }
+        }
+    }
+}
+
+/// Runs `tests/browser/adaptive.js` on a built site; `None` when the browser tools are missing
+/// (an error under `CASEBOOK_REQUIRE_VALIDATORS`).
+fn browser_findings(site: &Path) -> Option<serde_json::Value> {
+    let browser_tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    let ready = browser_tests.join("node_modules/playwright-core").is_dir()
+        && browser_tests.join("node_modules/axe-core").is_dir()
+        && Path::new("/usr/bin/chromium").exists();
+    if !ready {
+        assert!(
+            std::env::var_os("CASEBOOK_REQUIRE_VALIDATORS").is_none(),
+            "axe-core, playwright-core or chromium missing"
+        );
+        eprintln!("note: run `npm ci` in tests/browser and install chromium to run the browser check");
+        return None;
+    }
+    let run =
+        Command::new("node").arg(browser_tests.join("adaptive.js")).arg(site).output().expect("node runs");
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    Some(serde_json::from_slice(&run.stdout).expect("JSON findings"))
+}
+
+/// What issue 24's browser checks ask of both sites, at 390 and 1280 px: no page scrolls
+/// sideways, chart text is at least 12 px as rendered, the first incident's title is within
+/// the first 700 px on a phone, no page linked from the pages visited is empty, axe finds no
+/// serious or critical violation, and no script fails.
+fn assert_reads_well_in_a_browser(found: &serde_json::Value) {
+    for width in ["390", "1280"] {
+        let at = &found[width];
+        assert_eq!(at["axe"], serde_json::json!([]), "{width}: accessibility violations");
+        assert_eq!(at["errors"], serde_json::json!([]), "{width}: script errors");
+        let pages = at["pages"].as_object().expect("pages");
+        assert!(pages.len() >= 6, "{width}: {pages:?}");
+        for (page, seen) in pages {
+            assert_eq!(seen["overflow"], 0, "{width} {page} scrolls sideways");
+            if let Some(size) = seen["chartText"].as_f64() {
+                assert!(size >= 12.0, "{width} {page}: chart text of {size} px");
+            }
+        }
+        assert!(
+            pages["/stats/"]["charts"].as_u64().is_some_and(|n| n > 0),
+            "{width}: the statistics have charts"
+        );
+    }
+    let bottom = found["390"]["firstTitleBottom"].as_f64().expect("a position");
+    assert!(bottom <= 700.0, "the first incident's title ends {bottom} px down a phone's page");
+    let links = &found["links"];
+    assert!(links["checked"].as_u64().is_some_and(|n| n > 50), "{links}");
+    assert_eq!(
+        (&links["empty"], &links["missing"]),
+        (&serde_json::json!([]), &serde_json::json!([])),
+        "{links}"
+    );
+}
+
+/// The menu's titles of a page, in order.
+fn menu_titles(html: &str) -> Vec<String> {
+    let nav =
+        html.split("<nav class=\"site-nav\"").nth(1).expect("a menu").split("</nav>").next().expect("nav");
+    nav.split("\">")
+        .skip(1)
+        .filter_map(|s| s.split("</a>").next())
+        .filter(|s| !s.contains('<'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Issue 24: a CERT's incident database shows every facet it has — sectors, countries, actors,
+/// techniques and their matrix, severities — and reads well on a phone.
+#[test]
+fn a_threat_intel_site_shows_its_facets_and_reads_well_on_a_phone() {
+    let (_dir, site) = adaptive_site("threat-intel-site");
+    let home = read(&site, "index.html");
+    assert_eq!(
+        menu_titles(&home),
+        [
+            "Incidents",
+            "Tags",
+            "Sectors",
+            "Countries",
+            "Threat actors",
+            "Techniques",
+            "Motives",
+            "Severity",
+            "Status",
+            "Archive",
+            "Data",
+            "Statistics",
+            "Search"
+        ]
+    );
+    assert!(home.contains("class=\"severity-counts\""), "severities, which the incidents have");
+    assert!(home.contains("Incidents per month, last 24 months"));
+    let stats = read(&site, "stats/index.html");
+    for chart in [
+        "By severity",
+        "By sector",
+        "By country",
+        "Most used ATT&amp;CK techniques",
+        "Per month, last 24 months",
+    ] {
+        assert!(stats.contains(chart), "{chart}");
+    }
+    assert!(!stats.contains("By kind"), "no kinds: every record is an incident");
+    assert!(stats.contains("<a href=\"/matrix/\">"));
+    let matrix = read(&site, "matrix/index.html");
+    assert!(
+        matrix.contains("<ul class=\"subtechniques\">") && matrix.contains("shade-4"),
+        "nested, and heat"
+    );
+    let search = read(&site, "search/index.html");
+    for filter in ["search-severity", "search-country", "search-sector", "search-year"] {
+        assert!(search.contains(&format!("id=\"{filter}\"")), "{filter}");
+    }
+    let page = read(&site, "incidents/2026-11-brackwater-council-ransomware/index.html");
+    assert!(
+        page.contains("<dt>Victim</dt>")
+            && page
+                .contains("(District council, <a href=\"/sectors/local-government/\">Local government</a>)")
+    );
+    assert!(
+        page.contains("<a href=\"https://www.brackwater.example.gov.uk/news/cyber-incident\">https://www.brackwater.example.gov.uk/news/cyber-incident</a>."),
+        "a bare address in the body is a link"
+    );
+    assert_no_empty_section_is_linked(&site);
+    if let Some(found) = browser_findings(&site) {
+        assert_reads_well_in_a_browser(&found);
+        assert!(found["1280"]["pages"].get("/matrix/").is_some(), "the matrix is checked too");
+    }
+}
+
+/// Issue 24: an outage and post-mortem archive, with no threat-intelligence field, looks like
+/// one: kinds, durations and originals, and no empty section, chart or filter of a threat
+/// database anywhere.
+#[test]
+fn an_outage_archive_looks_like_one_and_reads_well_on_a_phone() {
+    let (_dir, site) = adaptive_site("outage-site");
+    let home = read(&site, "index.html");
+    assert_eq!(
+        menu_titles(&home),
+        ["Incidents", "Tags", "Status", "Archive", "Data", "Statistics", "Search"]
+    );
+    assert!(home.contains("14 outages, 6 maintenance windows, 4 notices; newest first."), "{home}");
+    assert!(
+        home.contains("Median time to resolve: 1 hour 20 minutes (14 incidents with start and end times).")
+    );
+    assert!(
+        !home.contains("severity-counts") && !home.contains("Critical"),
+        "no severity where none is written"
+    );
+    assert!(
+        home.contains("<span class=\"badge badge-kind badge-kind-outage\">Outage</span>")
+            && home.contains("<span class=\"duration\">Resolved in 1 hour 48 minutes</span>"),
+        "cards say the kind and the duration"
+    );
+    assert!(
+        home.contains("after a <code>max_connections</code> change</a>"),
+        "code in titles, not backticks"
+    );
+    let stats = read(&site, "stats/index.html");
+    assert!(stats.contains("By kind") && stats.contains("Per year"));
+    for absent in ["By severity", "By sector", "By country", "ATT&amp;CK", "/matrix/"] {
+        assert!(!stats.contains(absent), "{absent} on an outage archive's statistics");
+    }
+    let search = read(&site, "search/index.html");
+    assert!(search.contains("id=\"search-year\""));
+    for absent in ["search-severity", "search-country", "search-sector"] {
+        assert!(!search.contains(absent), "{absent} on an outage archive's search");
+    }
+    let data = read(&site, "data/index.html");
+    assert!(
+        data.contains("/api/tags.json") && !data.contains("/api/sectors.json"),
+        "taxonomies with terms only"
+    );
+    let page = read(&site, "incidents/2026-11-25-eu-central-api-errors/index.html");
+    for shown in [
+        "<div><dt>Duration</dt><dd>1 hour 48 minutes</dd></div>",
+        "<div><dt>Region</dt><dd>eu-central</dd></div>",
+        "<div><dt>Cause</dt><dd>Configuration change</dd></div>",
+        "Original write-up: <a href=\"https://status.tidewater.example/incidents/2026-11-25-api-errors\" rel=\"external\">status.tidewater.example</a>",
+        "Resolved on <time datetime=\"2026-11-25T11:02:00Z\">25 November 2026, 11:02 (UTC)</time>",
+    ] {
+        assert!(page.contains(shown), "the page lacks {shown}");
+    }
+    let notice = read(&site, "incidents/2025-12-31-leap-second-notice/index.html");
+    assert!(
+        notice.contains(">31 December 2025</time>") && !notice.contains("00:00 (UTC)"),
+        "midnight is a day"
+    );
+    assert_no_empty_section_is_linked(&site);
+    if let Some(found) = browser_findings(&site) {
+        assert_reads_well_in_a_browser(&found);
+        assert!(found["390"]["pages"].get("/sectors/").is_none(), "no empty section visited");
+    }
+}
+
+/// Planned work is no alarm: a maintenance window's card shows its kind, not a red severity,
+/// whatever severity an importer gave it; its page still says it.
+#[test]
+fn maintenance_cards_show_their_kind_not_a_severity() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("content")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("content/m.md"),
+        "---\ntitle: Database upgrade\ndate: 2026-01-10T02:00:00Z\nresolved_at: 2026-01-10T03:30:00Z\nkind: maintenance\nseverity: high\n---\nPlanned.\n",
+    )
+    .expect("write");
+    let out = dir.path().join("out");
+    let result = casebook(dir.path(), &["build", "--output", out.to_str().expect("UTF-8")]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    let home = read(&out, "index.html");
+    let card = home.split("<article class=\"card card-maintenance\">").nth(1).expect("a maintenance card");
+    let card = card.split("</article>").next().expect("card");
+    assert!(card.contains("badge-kind-maintenance\">Maintenance</span>"), "{card}");
+    assert!(!card.contains("badge-scale"), "no severity badge on a maintenance card: {card}");
+    assert!(card.contains("Resolved in 1 hour 30 minutes"), "{card}");
+    assert!(read(&out, "incidents/m/index.html").contains("badge-scale"), "the page still gives it");
 }

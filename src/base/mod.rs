@@ -15,7 +15,7 @@ pub mod suggest;
 
 pub use escape::{push_xml_escaped, xml_escape};
 pub use progress::{Progress, Silent};
-pub use slug::{is_slug, slugify};
+pub use slug::{humanize, is_slug, slugify};
 
 /// Frees `value` on a thread of its own; if the process ends first, the system takes the
 /// memory back at once.

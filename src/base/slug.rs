@@ -10,6 +10,20 @@ pub fn slugify(text: &str) -> String {
     slug::slugify(text)
 }
 
+/// An identifier written for machines shown for people: `local-government` as
+/// `Local government`, `nation_state` as `Nation state`. Text that is not such an identifier
+/// (`Ville d'Angoulême`, `NHS`, `cloud provider`) is kept as written.
+pub fn humanize(key: &str) -> String {
+    let identifier = key.bytes().any(|b| b.is_ascii_lowercase())
+        && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+    if !identifier {
+        return key.to_string();
+    }
+    let words = key.replace(['-', '_'], " ");
+    let mut chars = words.chars();
+    chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+}
+
 /// The longest a step of an output path casebook writes may be, in bytes: a slug, a term's
 /// URL segment, each part of an alias.
 ///
@@ -51,6 +65,16 @@ pub fn is_slug(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identifiers_read_as_words() {
+        assert_eq!(humanize("local-government"), "Local government");
+        assert_eq!(humanize("nation_state"), "Nation state");
+        assert_eq!(humanize("health"), "Health");
+        for kept in ["Ville d'Angoulême", "NHS", "cloud provider", "Local government", "42"] {
+            assert_eq!(humanize(kept), kept);
+        }
+    }
 
     #[test]
     fn transliterates_and_lowercases() {

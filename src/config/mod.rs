@@ -51,6 +51,12 @@ pub struct Config {
     pub favicon: Option<String>,
     /// Markdown shown at the foot of every page.
     pub footer: Option<String>,
+    /// Which parts of the site appear: by default (`auto`) a section, chart or filter only
+    /// when the site has data for it; `always` or `never` decide instead. Keys are sections
+    /// ([`SHOWN_SECTIONS`]), taxonomies, and the facets of [`FACETS`].
+    pub show: std::collections::BTreeMap<String, Show>,
+    /// Keys of incidents' `extra` shown among the key facts of their pages, in order.
+    pub facts: Vec<Fact>,
     /// Free data for templates, as `config.extra`.
     pub extra: serde_yaml::Mapping,
     /// Where each top-level key was written, to point errors found later at the right line.
@@ -70,6 +76,63 @@ pub struct MenuEntry {
     pub url: Option<String>,
     /// The text shown; by default the section's or the page's title.
     pub title: Option<String>,
+}
+
+/// Whether a part of the site appears (`show:` of `casebook.yaml`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Show {
+    /// When the site has data for it.
+    #[default]
+    Auto,
+    /// Even when the site has no data for it.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// The sections `show:` may force on or off besides taxonomies: the others (`data`,
+/// `search`) have settings of their own.
+pub const SHOWN_SECTIONS: [&str; 4] = ["archive", "stats", "matrix", "kinds"];
+
+/// The facets of incidents that pages, charts and filters show, named after the default
+/// taxonomies reading them, which `show:` may name even when the site's taxonomies are its
+/// own: severity, sector, country, techniques…
+pub const FACETS: [&str; 8] =
+    ["tags", "sectors", "countries", "actors", "techniques", "motives", "severity", "status"];
+
+/// A key of incidents' `extra` shown as a fact: `change_id`, or `{key: change_id, title: Change}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fact {
+    /// The key under `extra`.
+    pub key: String,
+    /// The label shown; by default the key with its underscores and dashes as spaces,
+    /// capitalized (`change_id` → `Change id`).
+    pub title: String,
+}
+
+impl<'de> Deserialize<'de> for Fact {
+    /// Either a bare key (`change_id`) or a map (`{key: change_id, title: Change}`).
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Full {
+            key: String,
+            title: Option<String>,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Form {
+            Key(String),
+            Full(Full),
+        }
+        let (key, title) = match Form::deserialize(deserializer)? {
+            Form::Key(key) => (key, None),
+            Form::Full(Full { key, title }) => (key, title),
+        };
+        let title = title.unwrap_or_else(|| capitalize(&key.replace(['_', '-'], " ")));
+        Ok(Fact { key, title })
+    }
 }
 
 /// The sections casebook writes whatever the site's taxonomies, as `menu` names them.
@@ -312,6 +375,8 @@ impl Default for Config {
             logo: None,
             favicon: None,
             footer: None,
+            show: std::collections::BTreeMap::new(),
+            facts: Vec::new(),
             extra: serde_yaml::Mapping::new(),
             positions: Vec::new(),
         }
@@ -435,6 +500,7 @@ impl Config {
             }
         }
         self.check_menu(text, path)?;
+        self.check_show(text, path)?;
         for (key, scale) in [("severities", &self.severities), ("statuses", &self.statuses)] {
             let mut names = std::collections::HashSet::new();
             if scale.is_empty() {
@@ -503,6 +569,40 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// Each key of `show:` names a section, a taxonomy or a facet.
+    fn check_show(&self, text: &str, path: &Path) -> Result<(), Diagnostic> {
+        use crate::base::frontmatter::{Seg, locate};
+        let taxonomies = self.taxonomies.iter().map(|t| t.name.as_str());
+        let mut known: Vec<&str> =
+            SHOWN_SECTIONS.iter().chain(FACETS.iter()).copied().chain(taxonomies).collect();
+        known.sort_unstable();
+        known.dedup();
+        for name in self.show.keys() {
+            if known.contains(&name.as_str()) {
+                continue;
+            }
+            let location = locate(text, &[Seg::Key("show"), Seg::Key(name)]).map_or_else(
+                || self.locate("show").unwrap_or_else(|| Location::file(path)),
+                |(line, column)| Location::at(path, line + 1, column),
+            );
+            let help = match crate::base::suggest::closest(name, known.iter().copied()) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => format!("`show:` names: {}", known.join(", ")),
+            };
+            return Err(Diagnostic::at(
+                location,
+                format!("`show:` names no section, taxonomy or facet `{name}`"),
+            )
+            .with_help(help));
+        }
+        Ok(())
+    }
+
+    /// How `show:` decides for `name`: auto unless set.
+    pub fn show(&self, name: &str) -> Show {
+        self.show.get(name).copied().unwrap_or_default()
     }
 
     /// The parsed `base_url`.
@@ -676,5 +776,36 @@ mod tests {
         assert!(e.to_string().contains("taxonomy `dates`: field `date` cannot group incidents"), "{e}");
         let e = Config::parse("taxonomies:\n  - name: archive\n", Path::new("c.yaml")).expect_err("reserved");
         assert!(e.to_string().contains("the path `archive` is used by casebook"), "{e}");
+    }
+
+    #[test]
+    fn show_forces_parts_on_or_off_and_names_only_what_exists() {
+        let c =
+            Config::parse("show:\n  matrix: always\n  sectors: never\n", Path::new("c.yaml")).expect("valid");
+        assert_eq!(
+            (c.show("matrix"), c.show("sectors"), c.show("archive")),
+            (Show::Always, Show::Never, Show::Auto)
+        );
+        let e = Config::parse("title: x\nshow:\n  matirx: always\n", Path::new("c.yaml")).expect_err("typo");
+        assert_eq!(
+            e.to_string(),
+            "c.yaml:3:11: `show:` names no section, taxonomy or facet `matirx`\n  help: did you mean `matrix`?"
+        );
+        let e = Config::parse("show:\n  matrix: sometimes\n", Path::new("c.yaml")).expect_err("value");
+        assert!(e.to_string().contains("sometimes"), "{e}");
+        let own = "taxonomies:\n  - name: vendors\n    field: extra.vendor\nshow: {vendors: always, severity: never}\n";
+        assert!(Config::parse(own, Path::new("c.yaml")).is_ok(), "a taxonomy's name, and a facet's");
+    }
+
+    #[test]
+    fn facts_are_keys_of_extra_with_a_title() {
+        let c = Config::parse(
+            "facts:\n  - change_id\n  - {key: region, title: Cloud region}\n",
+            Path::new("c.yaml"),
+        )
+        .expect("valid");
+        let facts: Vec<(&str, &str)> = c.facts.iter().map(|f| (f.key.as_str(), f.title.as_str())).collect();
+        assert_eq!(facts, [("change_id", "Change id"), ("region", "Cloud region")]);
+        assert!(Config::parse("facts:\n  - {key: a, label: b}\n", Path::new("c.yaml")).is_err());
     }
 }

@@ -192,6 +192,24 @@ impl IncidentDate {
         self.precision
     }
 
+    /// Whether the date is an instant at midnight exactly (`2023-07-24T00:00:00Z`): how tools
+    /// such as Hugo write a plain day. Shown as that day ([`IncidentDate::shown_precision`]):
+    /// "24 July 2023, 00:00 (UTC)" would invent a time nobody wrote. (Durations still measure
+    /// it as the instant it is: between two instants, minutes are what was written.)
+    fn is_midnight(&self) -> bool {
+        matches!(self.time, Some((t, _)) if t == civil::Time::midnight())
+    }
+
+    /// The precision the date is shown at: its precision, except that an instant at midnight
+    /// exactly is a day (see [`IncidentDate::is_midnight`]).
+    pub fn shown_precision(&self) -> Precision {
+        if self.precision == Precision::Datetime && self.is_midnight() {
+            Precision::Day
+        } else {
+            self.precision
+        }
+    }
+
     /// The year.
     pub fn year(&self) -> i16 {
         self.date.year()
@@ -277,7 +295,7 @@ impl IncidentDate {
             Precision::Day => fill(&format.day_month_year),
             Precision::Datetime => {
                 let mut s = fill(&format.day_month_year);
-                if let Some((t, offset)) = self.time {
+                if let Some((t, offset)) = self.time.filter(|_| !self.is_midnight()) {
                     let zone = offset_text(offset, &format.utc);
                     let _ = write!(s, ", {:02}:{:02} ({zone})", t.hour(), t.minute());
                 }
@@ -345,6 +363,170 @@ impl PartialOrd for IncidentDate {
 impl Ord for IncidentDate {
     fn cmp(&self, other: &Self) -> Ordering {
         self.sort_key().cmp(&other.sort_key()).then(self.precision.cmp(&other.precision))
+    }
+}
+
+/// A unit of [`Elapsed`] time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Unit {
+    /// Sixty seconds.
+    Minute,
+    /// Sixty minutes.
+    Hour,
+    /// A calendar day.
+    Day,
+    /// A calendar month.
+    Month,
+    /// A calendar year.
+    Year,
+}
+
+/// The time from one date to another, at the precision both have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Elapsed {
+    /// Less than one of the unit: two dates of the same day (`under a day`), two instants a few
+    /// seconds apart (`under a minute`).
+    Under(Unit),
+    /// A count of each unit, largest first: `[(Hour, 2), (Minute, 47)]`, `[(Day, 3)]`.
+    Parts(Vec<(Unit, i64)>),
+}
+
+/// The time from `start` to `end`, at the precision both have: minutes between two instants
+/// ("2 hours 47 minutes", or "3 days 4 hours" once over a day, where minutes no longer
+/// matter), days between two days ("3 days"), months between two months, years between two
+/// years. An instant and a day are compared as days, a day and a month as months: never more
+/// precisely than the less precise of the two was written. `None` when `end` comes before
+/// `start` (a typo, not a duration).
+pub fn elapsed(start: &IncidentDate, end: &IncidentDate) -> Option<Elapsed> {
+    let precision = start.precision().min(end.precision());
+    let under = |count: i64, unit: Unit| (count == 0).then_some(Elapsed::Under(unit));
+    let months = |d: &IncidentDate| i64::from(d.date.year()) * 12 + i64::from(d.date.month()) - 1;
+    let days = |d: &IncidentDate| {
+        days_from_civil(i64::from(d.date.year()), i64::from(d.date.month()), i64::from(d.date.day()))
+    };
+    let parts = match precision {
+        Precision::Datetime => return minutes_between(start, end).map(in_minutes),
+        Precision::Day => {
+            let count = days(end) - days(start);
+            if count < 0 {
+                return None;
+            }
+            if let Some(none) = under(count, Unit::Day) {
+                return Some(none);
+            }
+            vec![(Unit::Day, count)]
+        }
+        Precision::Month => {
+            let count = months(end) - months(start);
+            if count < 0 {
+                return None;
+            }
+            if let Some(none) = under(count, Unit::Month) {
+                return Some(none);
+            }
+            vec![(Unit::Year, count / 12), (Unit::Month, count % 12)]
+        }
+        Precision::Year => {
+            let count = i64::from(end.date.year()) - i64::from(start.date.year());
+            if count < 0 {
+                return None;
+            }
+            if let Some(none) = under(count, Unit::Year) {
+                return Some(none);
+            }
+            vec![(Unit::Year, count)]
+        }
+    };
+    Some(Elapsed::Parts(parts.into_iter().filter(|(_, n)| *n > 0).collect()))
+}
+
+/// The whole minutes from `start` to `end`, two instants; `None` when `end` comes first or
+/// either is not an instant.
+pub fn minutes_between(start: &IncidentDate, end: &IncidentDate) -> Option<i64> {
+    let instants = start.precision() == Precision::Datetime && end.precision() == Precision::Datetime;
+    let minutes = (end.key - start.key).div_euclid(60);
+    (instants && minutes >= 0).then_some(minutes)
+}
+
+/// A number of minutes as days and hours, or hours and minutes under a day: past a day,
+/// minutes no longer matter.
+pub fn in_minutes(minutes: i64) -> Elapsed {
+    if minutes <= 0 {
+        return Elapsed::Under(Unit::Minute);
+    }
+    let (days, hours, minutes) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
+    let parts = if days > 0 {
+        vec![(Unit::Day, days), (Unit::Hour, hours)]
+    } else {
+        vec![(Unit::Hour, hours), (Unit::Minute, minutes)]
+    };
+    Elapsed::Parts(parts.into_iter().filter(|(_, n)| *n > 0).collect())
+}
+
+/// The words a duration is written with in a language (its theme's `duration_*` texts).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DurationWords {
+    /// For each unit, minute to year, its text for one and for other counts, with a `{count}`
+    /// placeholder: `("{count} hour", "{count} hours")`.
+    pub units: [(String, String); 5],
+    /// Less than a minute, a day, a month, a year: `under a day` (instants are measured in
+    /// minutes, so there is no "under an hour").
+    pub under: [String; 4],
+    /// What groups digits: `,` in English.
+    pub separator: String,
+}
+
+impl Default for DurationWords {
+    /// English.
+    fn default() -> Self {
+        let unit = |one: &str, other: &str| (format!("{{count}} {one}"), format!("{{count}} {other}"));
+        DurationWords {
+            units: [
+                unit("minute", "minutes"),
+                unit("hour", "hours"),
+                unit("day", "days"),
+                unit("month", "months"),
+                unit("year", "years"),
+            ],
+            under: ["under a minute", "under a day", "under a month", "under a year"].map(str::to_string),
+            separator: ",".to_string(),
+        }
+    }
+}
+
+/// The time from `start` to `end` in words ([`elapsed`]): `2 hours 47 minutes`,
+/// `3 days`, `under a day`.
+pub fn duration_text(start: &IncidentDate, end: &IncidentDate, words: &DurationWords) -> Option<String> {
+    elapsed(start, end).map(|e| elapsed_text(&e, words))
+}
+
+/// A span of time in words: `2 hours 47 minutes`, `under a day`.
+pub fn elapsed_text(elapsed: &Elapsed, words: &DurationWords) -> String {
+    let index = |unit: Unit| unit as usize;
+    match elapsed {
+        &Elapsed::Under(unit) => {
+            let at = match unit {
+                Unit::Minute | Unit::Hour => 0,
+                Unit::Day => 1,
+                Unit::Month => 2,
+                Unit::Year => 3,
+            };
+            words.under[at].clone()
+        }
+        Elapsed::Parts(parts) => {
+            let texts: Vec<String> = parts
+                .iter()
+                .map(|&(unit, count)| {
+                    let (one, other) = &words.units[index(unit)];
+                    let form = if count == 1 { one } else { other };
+                    form.replace(
+                        "{count}",
+                        &crate::base::number::group_digits(i128::from(count), &words.separator),
+                    )
+                })
+                .collect();
+            texts.join(" ")
+        }
     }
 }
 
@@ -593,6 +775,70 @@ mod tests {
                 proptest::prop_assert_eq!(key, t.as_second());
             }
         }
+    }
+
+    #[test]
+    fn durations_are_measured_at_the_precision_both_dates_have() {
+        let words = DurationWords::default();
+        let text = |a: &str, b: &str| duration_text(&parse(a), &parse(b), &words);
+        let cases = [
+            ("2024-03-12T14:02:00Z", "2024-03-12T16:53:00Z", "2 hours 51 minutes"),
+            ("2024-03-12T14:02:00Z", "2024-03-12T15:02:59Z", "1 hour"),
+            ("2024-03-12T14:02:00Z", "2024-03-12T14:49:00Z", "47 minutes"),
+            ("2024-03-12T14:02:00Z", "2024-03-12T14:03:00Z", "1 minute"),
+            ("2024-03-12T14:02:00Z", "2024-03-12T14:02:30Z", "under a minute"),
+            // Offsets are taken into account: the same moment written two ways.
+            ("2024-03-12T14:00:00+02:00", "2024-03-12T12:30:00Z", "30 minutes"),
+            ("2024-03-12T14:00:00Z", "2024-03-15T18:10:00Z", "3 days 4 hours"),
+            ("2024-03-12T14:00:00Z", "2024-03-13T14:20:00Z", "1 day"),
+            // A day and an instant: days, never the hours the day does not know.
+            ("2024-03-12", "2024-03-14T09:00:00Z", "2 days"),
+            ("2024-03-12T23:00:00Z", "2024-03-12", "under a day"),
+            ("2024-02-27", "2024-03-01", "3 days"),
+            // Two instants are measured in minutes, midnight or not.
+            ("2024-03-12T00:00:00Z", "2024-03-14T00:00:00Z", "2 days"),
+            ("2024-08-05T00:00:00Z", "2024-08-05T01:20:00Z", "1 hour 20 minutes"),
+            ("2023-07", "2023-08", "1 month"),
+            ("2023-07-24", "2023-08", "1 month"),
+            ("2022-11", "2024-01", "1 year 2 months"),
+            ("2023-07", "2023-07-30", "under a month"),
+            ("2021", "2023-05-01", "2 years"),
+            ("2023", "2023-12", "under a year"),
+        ];
+        for (start, end, expected) in cases {
+            assert_eq!(text(start, end).as_deref(), Some(expected), "{start} to {end}");
+        }
+        assert_eq!(text("2024-03-12", "2024-03-11"), None, "an end before the start is no duration");
+        assert_eq!(text("2024-03-12T10:00:00Z", "2024-03-12T09:59:00Z"), None);
+        assert_eq!(
+            elapsed(&parse("2024-03-12T14:00:00Z"), &parse("2024-03-12T16:00:00Z")),
+            Some(Elapsed::Parts(vec![(Unit::Hour, 2)]))
+        );
+        let french = DurationWords {
+            units: [
+                ("{count} minute".into(), "{count} minutes".into()),
+                ("{count} heure".into(), "{count} heures".into()),
+                ("{count} jour".into(), "{count} jours".into()),
+                ("{count} mois".into(), "{count} mois".into()),
+                ("{count} an".into(), "{count} ans".into()),
+            ],
+            under: ["moins d’une minute", "moins d’un jour", "moins d’un mois", "moins d’un an"]
+                .map(str::to_string),
+            separator: "\u{202f}".into(),
+        };
+        let fr = |a: &str, b: &str| duration_text(&parse(a), &parse(b), &french);
+        assert_eq!(fr("2024-03-12T14:02:00Z", "2024-03-12T16:03:00Z").as_deref(), Some("2 heures 1 minute"));
+        assert_eq!(fr("2020-01-01", "2024-01-02").as_deref(), Some("1\u{202f}462 jours"));
+        assert_eq!(fr("2024-01-01", "2024-01-01").as_deref(), Some("moins d’un jour"));
+    }
+
+    #[test]
+    fn midnight_is_shown_as_the_day_it_begins() {
+        let date = parse("1985-06-03T00:00:00Z");
+        assert_eq!(date.display(), "3 June 1985");
+        assert_eq!(date.iso(), "1985-06-03T00:00:00Z", "what was written is kept for machines");
+        assert_eq!(date.shown_precision(), Precision::Day);
+        assert_eq!(parse("1985-06-03T00:01:00Z").display(), "3 June 1985, 00:01 (UTC)");
     }
 
     #[test]

@@ -103,6 +103,9 @@ impl Kind {
     /// Every kind, as written in front matter.
     pub const NAMES: [&'static str; 4] = ["incident", "outage", "maintenance", "notice"];
 
+    /// Every kind, in the order of [`Kind::NAMES`].
+    pub const ALL: [Kind; 4] = [Kind::Incident, Kind::Outage, Kind::Maintenance, Kind::Notice];
+
     /// The kind written as `text`, if it is one.
     pub fn parse(text: &str) -> Option<Kind> {
         Some(match text {

@@ -129,6 +129,33 @@ pub fn rebase_links(html: &str, dir: &str) -> String {
     out
 }
 
+/// A title as HTML: escaped text, with spans between backticks as code (`` `kubectl drain` ``
+/// as `<code>kubectl drain</code>`), as post-mortems write commands in their titles. Nothing
+/// else of Markdown: a title is text, not a document.
+pub fn title_html(title: &str) -> String {
+    let escaped = crate::base::xml_escape(title);
+    let mut out = String::with_capacity(escaped.len() + 16);
+    let mut rest = escaped.as_str();
+    while let Some(open) = rest.find('`') {
+        let after = &rest[open + 1..];
+        match after.find('`') {
+            Some(close) if close > 0 => {
+                out.push_str(&rest[..open]);
+                out.push_str("<code>");
+                out.push_str(&after[..close]);
+                out.push_str("</code>");
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push_str(&rest[..=open]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Renders a Markdown document.
 pub fn render(markdown: &str, settings: Settings) -> Rendered {
     render_with(markdown, settings, &ImageSizes::new())
@@ -162,6 +189,7 @@ pub fn render_with(markdown: &str, settings: Settings, images: &ImageSizes) -> R
         neutralize(event, settings)
     }));
     drop_unsafe_images(&mut events);
+    autolink(&mut events);
     if settings.base_path.is_some() {
         put_under_base(&mut events, settings);
     }
@@ -315,6 +343,101 @@ fn neutralize<'a>(event: Event<'a>, settings: &Settings) -> Event<'a> {
             Event::Start(Tag::Link { link_type, dest_url: CowStr::Borrowed("#"), title, id })
         }
         other => other,
+    }
+}
+
+/// Makes the bare web addresses of the text links (`see https://example.org/report.`), as
+/// GitHub's Markdown does: write-ups quote advisories and statements by their address, and an
+/// address a reader must copy by hand is one they will not follow. Not inside links, images
+/// or code. Text the parser gave in pieces (it splits at characters that may begin markup) is
+/// put together first, so an address is never cut.
+fn autolink(events: &mut Vec<Event<'_>>) {
+    // Most bodies quote no address: they go through untouched.
+    if !events.iter().any(|e| matches!(e, Event::Text(t) if t.contains("://"))) {
+        return;
+    }
+    let mut out = Vec::with_capacity(events.len() + 8);
+    let (mut in_link, mut in_code) = (0usize, 0usize);
+    let mut pending: Option<String> = None;
+    for event in events.drain(..) {
+        if let Event::Text(text) = &event
+            && in_link == 0
+            && in_code == 0
+        {
+            pending.get_or_insert_with(String::new).push_str(text);
+            continue;
+        }
+        if let Some(text) = pending.take() {
+            push_linked(&mut out, text);
+        }
+        match &event {
+            Event::Start(Tag::Link { .. } | Tag::Image { .. }) => in_link += 1,
+            Event::End(TagEnd::Link | TagEnd::Image) => in_link = in_link.saturating_sub(1),
+            Event::Start(Tag::CodeBlock(_)) => in_code += 1,
+            Event::End(TagEnd::CodeBlock) => in_code = in_code.saturating_sub(1),
+            _ => {}
+        }
+        out.push(event);
+    }
+    if let Some(text) = pending.take() {
+        push_linked(&mut out, text);
+    }
+    *events = out;
+}
+
+/// `text` as text events, with each web address in it a link.
+fn push_linked(out: &mut Vec<Event<'_>>, text: String) {
+    let mut rest = text.as_str();
+    while let Some((start, end)) = next_address(rest) {
+        if start > 0 {
+            out.push(Event::Text(CowStr::from(rest[..start].to_string())));
+        }
+        let url = &rest[start..end];
+        out.push(Event::Start(Tag::Link {
+            link_type: pulldown_cmark::LinkType::Autolink,
+            dest_url: CowStr::from(url.to_string()),
+            title: CowStr::Borrowed(""),
+            id: CowStr::Borrowed(""),
+        }));
+        out.push(Event::Text(CowStr::from(url.to_string())));
+        out.push(Event::End(TagEnd::Link));
+        rest = &rest[end..];
+    }
+    if !rest.is_empty() {
+        out.push(Event::Text(CowStr::from(rest.to_string())));
+    }
+}
+
+/// Where the next bare web address in `text` starts and ends: `http://` or `https://` at the
+/// start of a word, up to a space or a character no address holds in running text, without the
+/// punctuation that ends a sentence or closes a bracket opened before it.
+fn next_address(text: &str) -> Option<(usize, usize)> {
+    let mut from = 0;
+    loop {
+        let at = from + text[from..].find("http")?;
+        let tail = &text[at..];
+        let word_start = text[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+        let scheme = ["https://", "http://"].into_iter().find(|s| tail.starts_with(s));
+        if let (true, Some(scheme)) = (word_start, scheme) {
+            let len = tail
+                .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`' | '\u{a0}'))
+                .unwrap_or(tail.len());
+            let mut url = &tail[..len];
+            loop {
+                let trimmed = url.trim_end_matches(['.', ',', ';', ':', '!', '?', '\'', '*', '_', '’', '”']);
+                let unbalanced =
+                    trimmed.ends_with(')') && trimmed.matches(')').count() > trimmed.matches('(').count();
+                let trimmed = if unbalanced { &trimmed[..trimmed.len() - 1] } else { trimmed };
+                if trimmed.len() == url.len() {
+                    break;
+                }
+                url = trimmed;
+            }
+            if url.len() > scheme.len() && is_safe_url(url) {
+                return Some((at, at + url.len()));
+            }
+        }
+        from = at + 4;
     }
 }
 
@@ -631,6 +754,44 @@ mod tests {
              <a href=\"mailto:a@b.c\">m</a> <a href=\"/sub/incidents/x/../other/\">o</a></p>"
         );
         assert_eq!(rebase_links("<p>no links</p>", "/x/"), "<p>no links</p>");
+    }
+
+    #[test]
+    fn bare_web_addresses_become_links() {
+        let html = |md: &str| render(md, Settings::default()).html;
+        assert_eq!(
+            html("See https://example.org/advisory/2024-01. Also (http://example.com/a_b_c)."),
+            "<p>See <a href=\"https://example.org/advisory/2024-01\">https://example.org/advisory/2024-01</a>. \
+             Also (<a href=\"http://example.com/a_b_c\">http://example.com/a_b_c</a>).</p>\n"
+        );
+        assert_eq!(
+            html("https://en.wikipedia.org/wiki/Log4Shell_(vulnerability), then"),
+            "<p><a href=\"https://en.wikipedia.org/wiki/Log4Shell_(vulnerability)\">https://en.wikipedia.org/wiki/Log4Shell_(vulnerability)</a>, then</p>\n"
+        );
+        for kept in [
+            "[the report](https://example.org/r)",
+            "`curl https://example.org/`",
+            "```\nhttps://example.org/\n```",
+            "xhttps://example.org/ and https:// alone",
+        ] {
+            assert_eq!(html(kept).matches("<a ").count(), kept.matches("](").count(), "{kept}");
+        }
+        assert!(
+            html("<https://example.org/>").contains("<a href=\"https://example.org/\">"),
+            "autolinks stay"
+        );
+        assert!(!html("a javascript://x link").contains("<a "));
+    }
+
+    #[test]
+    fn titles_show_code_spans_and_escape_the_rest() {
+        assert_eq!(
+            title_html("Outage after `kubectl drain` on <prod> & co"),
+            "Outage after <code>kubectl drain</code> on &lt;prod&gt; &amp; co"
+        );
+        assert_eq!(title_html("A lone ` backtick"), "A lone ` backtick");
+        assert_eq!(title_html("Empty `` pair"), "Empty `` pair");
+        assert_eq!(title_html("`a` and `b`"), "<code>a</code> and <code>b</code>");
     }
 
     #[test]

@@ -118,11 +118,16 @@ impl<'a> Inputs<'a> {
                 Some("taxonomy_term.html")
             }
             PageKind::ArchiveIndex | PageKind::ArchiveYear(_) | PageKind::ArchiveMonth(..) => {
-                // Every archive page lists the years and months with their counts.
+                // Every archive page lists the years and months with their counts, and each
+                // month's newest incidents (see `Renderer::archive_years`).
                 ("archive", site.incidents.len()).hash(&mut h);
                 for year in site.archive.iter() {
                     (year.year, year.incidents.len()).hash(&mut h);
-                    year.months.iter().for_each(|m| (m.month, m.incidents.len()).hash(&mut h));
+                    for m in &year.months {
+                        (m.month, m.incidents.len()).hash(&mut h);
+                        let latest = m.incidents.iter().take(crate::render::ARCHIVE_TITLES);
+                        latest.for_each(|&i| self.versions[i].hash(&mut h));
+                    }
                 }
                 match page.kind {
                     PageKind::ArchiveYear(y) => {

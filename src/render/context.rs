@@ -21,7 +21,40 @@ impl Renderer<'_> {
                 && self.site.config.feeds.taxonomies
                 && !self.site.base_url.origin.is_empty())
             .then(|| self.site.base_url.url(&format!("{}atom.xml", taxonomy.term_rel_path(&term.slug)))),
+            technique: (taxonomy.config.field() == "techniques")
+                .then(|| self.technique_info(&term.key))
+                .flatten(),
         }
+    }
+
+    /// What ATT&CK says of the id `key`, a term of a taxonomy of techniques: its name,
+    /// tactics, parent and page at MITRE.
+    fn technique_info(&self, key: &str) -> Option<TechniqueInfo> {
+        use crate::content::attack;
+        let (id, kind) = attack::parse(key).ok()?;
+        let entry = attack::lookup(&id);
+        let tactics = entry
+            .into_iter()
+            .flat_map(|e| e.tactic_ids())
+            .filter_map(|t| attack::lookup(t).map(|tactic| TacticRef { id: tactic.id, name: tactic.name }))
+            .collect();
+        // Linked to ATT&CK rather than to its term page here, which it may not have: a term
+        // page must not change when a term appears elsewhere (see docs/templates.md).
+        let parent = id.split_once('.').map(|(parent, _)| {
+            let name = attack::lookup(parent).map_or("", |e| e.name);
+            ParentRef {
+                id: parent.to_string(),
+                label: format!("{parent} {name}").trim_end().to_string(),
+                attack_url: attack::url(parent, attack::Kind::Technique),
+            }
+        });
+        Some(TechniqueInfo {
+            attack_url: attack::url(&id, kind),
+            name: entry.map(|e| e.name),
+            id,
+            tactics,
+            parent,
+        })
     }
 
     /// An incident on its own page: its list view and what only its page shows. `place` is
@@ -100,15 +133,33 @@ impl Renderer<'_> {
                     .collect::<Vec<Value>>(),
             )
         };
-        let severities =
-            site.config.severities.iter().rev().map(|l| (l.name.clone(), l.label.clone())).collect();
+        // Only what some incident has: a choice that finds nothing is no choice (unless the
+        // site forces the facet on, which then offers its whole scale).
+        let all_severities = site.config.show("severity") == crate::config::Show::Always;
+        let severities = site
+            .config
+            .severities
+            .iter()
+            .rev()
+            .filter(|l| {
+                all_severities || site.incidents.iter().any(|i| i.severity.as_deref() == Some(&l.name))
+            })
+            .map(|l| (l.name.clone(), l.label.clone()))
+            .collect();
         map.insert("severities".into(), pairs(severities));
         map.insert("countries".into(), pairs(crate::render::search::countries(site)));
         let mut sectors: Vec<String> =
             site.incidents.iter().flat_map(|i| i.victims.iter().filter_map(|v| v.sector.clone())).collect();
         sectors.sort();
         sectors.dedup();
-        map.insert("sectors".into(), pairs(sectors.into_iter().map(|s| (s.clone(), s)).collect()));
+        let sectors = sectors
+            .into_iter()
+            .map(|s| {
+                let label = crate::site::taxonomy::display(&site.config, "victims.sector", &s);
+                (s, label)
+            })
+            .collect();
+        map.insert("sectors".into(), pairs(sectors));
         let years: Vec<(String, String)> =
             site.archive.iter().map(|y| (y.year.to_string(), y.year.to_string())).collect();
         map.insert("years".into(), pairs(years));
@@ -221,6 +272,15 @@ impl Renderer<'_> {
                         map.insert("name".into(), Value::from(self.shared.strings.month(number)));
                         map.insert("count".into(), Value::from(m.incidents.len()));
                         map.insert("url".into(), Value::from(base.url(&urls::archive_month(y.year, number))));
+                        // The overview names a few of each month's incidents; the month's page
+                        // has them all.
+                        let latest: Vec<Value> = m
+                            .incidents
+                            .iter()
+                            .take(ARCHIVE_TITLES)
+                            .map(|&i| self.incidents[i].clone())
+                            .collect();
+                        map.insert("latest".into(), Value::from(latest));
                         Some(Value::from(map))
                     })
                     .collect();

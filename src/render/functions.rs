@@ -58,20 +58,45 @@ pub(super) fn taxonomy_values(
     by_name
 }
 
-/// The site's figures, with their charts as ready SVG (marked safe: casebook drew them).
+/// The site's figures, with their charts as ready SVG (marked safe: casebook drew them), in
+/// the site's language: months by their short names, kinds by theirs, digits grouped.
 pub(super) fn stats_value(stats: &crate::site::Stats, strings: &Strings) -> Value {
     use charts::{columns, rows};
-    let mut map = Value::from_serializable(stats).into_map().unwrap_or_default();
+    let mut stats = stats.clone();
+    for bar in &mut stats.per_month {
+        let (year, month) = bar.key.split_once('-').unwrap_or_default();
+        if let Ok(month) = month.parse::<i8>() {
+            bar.label = format!("{} {year}", strings.month_short(month));
+        }
+    }
+    for bar in &mut stats.by_kind {
+        bar.label = strings.text(&format!("kinds_{}", bar.key));
+    }
+    let separator = strings.separator();
+    let mut map = Value::from_serializable(&stats).into_map().unwrap_or_default();
+    // A median of one or two is no figure worth a line.
+    let median = stats.median_minutes_to_resolve.filter(|_| stats.resolved_timed >= 3).map(|minutes| {
+        crate::content::date::elapsed_text(
+            &crate::content::date::in_minutes(minutes),
+            &strings.duration_words(),
+        )
+    });
+    map.insert("median_resolution".into(), Value::from(median));
     let mut charts = tera::Map::new();
     let chart = |svg: String| Value::safe_string(&svg);
     let title = |key: &str| strings.text(key);
-    charts.insert("per_year".into(), chart(columns(&title("chart_per_year"), &stats.per_year)));
-    charts.insert("per_month".into(), chart(columns(&title("chart_per_month"), &stats.per_month)));
-    charts.insert("by_sector".into(), chart(rows(&title("chart_by_sector"), &stats.by_sector)));
-    charts.insert("by_country".into(), chart(rows(&title("chart_by_country"), &stats.by_country)));
-    charts.insert("by_severity".into(), chart(rows(&title("chart_by_severity"), &stats.by_severity)));
-    charts
-        .insert("top_techniques".into(), chart(rows(&title("chart_top_techniques"), &stats.top_techniques)));
+    let figures = [
+        ("per_year", columns(&title("chart_per_year"), &stats.per_year, &separator)),
+        ("per_month", columns(&title("chart_per_month"), &stats.per_month, &separator)),
+        ("by_sector", rows(&title("chart_by_sector"), &stats.by_sector, &separator)),
+        ("by_country", rows(&title("chart_by_country"), &stats.by_country, &separator)),
+        ("by_severity", rows(&title("chart_by_severity"), &stats.by_severity, &separator)),
+        ("by_kind", rows(&title("chart_by_kind"), &stats.by_kind, &separator)),
+        ("top_techniques", rows(&title("chart_top_techniques"), &stats.top_techniques, &separator)),
+    ];
+    for (name, svg) in figures {
+        charts.insert(name.into(), chart(svg));
+    }
     map.insert("charts".into(), Value::from(charts));
     Value::from(map)
 }

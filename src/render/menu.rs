@@ -26,49 +26,42 @@ fn section_title(section: &str, strings: &Strings) -> String {
     strings.text(&format!("menu_{section}"))
 }
 
-/// The menu of `site`: its configured entries, or the default one.
-pub fn menu(site: &Site, strings: &Strings) -> Vec<MenuItem> {
+/// The menu of `site`: its configured entries, or the default one. `shown` says which
+/// sections appear ([`crate::site::shown`]).
+pub fn menu(site: &Site, strings: &Strings, shown: &Shown) -> Vec<MenuItem> {
     if site.config.menu.is_empty() {
-        return default_menu(site, strings);
+        return default_menu(site, strings, shown);
     }
-    site.config.menu.iter().filter_map(|entry| item(site, entry, strings)).collect()
+    site.config.menu.iter().filter_map(|entry| item(site, entry, strings, shown)).collect()
 }
+
+/// Which sections, facets and taxonomies appear, by name.
+pub type Shown = std::collections::BTreeMap<String, bool>;
 
 /// Incidents, then each browsable taxonomy with terms, the archive, the data page, the
 /// statistics and the search: a section only when the site has something to show in it.
-fn default_menu(site: &Site, strings: &Strings) -> Vec<MenuItem> {
-    let has_incidents = !site.incidents.is_empty();
+fn default_menu(site: &Site, strings: &Strings, shown: &Shown) -> Vec<MenuItem> {
     let mut names: Vec<&str> = vec!["incidents"];
-    names.extend(
-        site.taxonomies
-            .iter()
-            .filter(|t| t.config.pages && !t.terms.is_empty())
-            .map(|t| t.config.name.as_str()),
-    );
-    if has_incidents {
-        names.push("archive");
-    }
-    if site.config.exports.any() {
-        names.push("data");
-    }
-    if has_incidents {
-        names.push("stats");
-    }
-    if site.config.search.enabled {
-        names.push("search");
-    }
+    names.extend(site.taxonomies.iter().filter(|t| t.config.pages).map(|t| t.config.name.as_str()));
+    names.extend(["archive", "data", "stats", "search"]);
     names
         .into_iter()
         .filter_map(|name| {
-            item(site, &MenuEntry { section: Some(name.to_string()), ..MenuEntry::default() }, strings)
+            item(site, &MenuEntry { section: Some(name.to_string()), ..MenuEntry::default() }, strings, shown)
         })
         .collect()
 }
 
 /// One configured entry, resolved. `None` for a section the build does not write (the data
-/// page with exports off, search when disabled): a menu never links to a missing page.
-fn item(site: &Site, entry: &MenuEntry, strings: &Strings) -> Option<MenuItem> {
+/// page with exports off, search when disabled), or that has nothing in it unless `show:`
+/// forces it on: a menu never links to a missing or empty page.
+fn item(site: &Site, entry: &MenuEntry, strings: &Strings, shown: &Shown) -> Option<MenuItem> {
     let base = &site.base_url;
+    if let Some(section) = &entry.section
+        && shown.get(section) == Some(&false)
+    {
+        return None;
+    }
     let (title, url, section) = if let Some(section) = &entry.section {
         let (title, path) = match section.as_str() {
             "incidents" => (section_title(section, strings), String::new()),
@@ -136,7 +129,9 @@ mod tests {
     fn the_default_menu_lists_sections_with_something_in_them() {
         let mut site = example();
         let words = english();
-        let titles = |site: &Site| menu(site, &words).into_iter().map(|i| i.title).collect::<Vec<_>>();
+        let titles = |site: &Site| {
+            menu(site, &words, &crate::site::shown(site)).into_iter().map(|i| i.title).collect::<Vec<_>>()
+        };
         assert!(titles(&site).starts_with(&["Incidents".to_string()]));
         assert!(titles(&site).contains(&"Archive".to_string()));
         // A taxonomy without terms has nothing to open.
@@ -164,7 +159,7 @@ mod tests {
             },
             MenuEntry { url: Some("/feeds/".into()), title: Some("Feeds".into()), ..MenuEntry::default() },
         ];
-        let items = menu(&site, &english());
+        let items = menu(&site, &english(), &crate::site::shown(&site));
         let shown: Vec<(&str, &str, bool)> =
             items.iter().map(|i| (i.title.as_str(), i.url.as_str(), i.external)).collect();
         assert_eq!(

@@ -39,6 +39,10 @@ use functions::{
 };
 use template_error::{template_error, template_errors};
 
+/// How many of a month's incidents the archive's years and months name (`latest`): the
+/// preview's signatures of archive pages follow them.
+pub const ARCHIVE_TITLES: usize = 3;
+
 /// The template a page of `pages/` is rendered with, unless it names another (`template:`).
 pub const PAGE_TEMPLATE: &str = "page.html";
 
@@ -70,6 +74,35 @@ struct TermView<'a> {
     count: usize,
     /// The term's Atom feed, when the site has term feeds.
     feed: Option<String>,
+    /// What ATT&CK says of the term, when its taxonomy reads techniques.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    technique: Option<TechniqueInfo>,
+}
+
+/// An ATT&CK technique on its term page: `{id, name, attack_url, tactics, parent}`.
+#[derive(Serialize)]
+struct TechniqueInfo {
+    id: String,
+    /// None for an id ATT&CK's table here does not know.
+    name: Option<&'static str>,
+    attack_url: String,
+    /// The tactics it serves, in kill-chain order: `{id, name}`.
+    tactics: Vec<TacticRef>,
+    /// The technique a sub-technique belongs to: `{id, label, attack_url}`.
+    parent: Option<ParentRef>,
+}
+
+#[derive(Serialize)]
+struct TacticRef {
+    id: &'static str,
+    name: &'static str,
+}
+
+#[derive(Serialize)]
+struct ParentRef {
+    id: String,
+    label: String,
+    attack_url: String,
 }
 
 #[derive(Serialize)]
@@ -219,7 +252,11 @@ impl Shared {
         links
             .insert("search".into(), Value::from(site.config.search.enabled.then(|| base.url(urls::SEARCH))));
         globals.insert_value("links", Value::from(links));
-        let menu = menu::menu(site, &self.strings);
+        // Which sections, facets and taxonomies have something to show (or are forced on):
+        // the menu, and the pages linking to sections, read it alike.
+        let shown = crate::site::shown(site);
+        globals.insert("show", &shown);
+        let menu = menu::menu(site, &self.strings, &shown);
         globals.insert("menu", &menu);
         // Made from the configuration alone, which the caller fingerprints as a whole.
         globals.insert_value(
@@ -236,6 +273,7 @@ impl Shared {
         self.globals.insert("feeds", hash_of(&has_feeds));
         // Which sections have something in them changes with the incidents.
         self.globals.insert("menu", json_hash(&menu));
+        self.globals.insert("show", json_hash(&shown));
         self.globals.insert("stats", json_hash(&stats));
         // `get_taxonomy()` hands out every term with its incidents: callers combine this with
         // the incidents' versions.

@@ -33,8 +33,8 @@ use crate::theme::Theme;
 /// What an incident page can read that depends on the other incidents: its neighbours and
 /// related incidents, and the globals made from the whole site (figures, taxonomies with
 /// their counts, feed links, term lists, cards, which are kept per site).
-const SITE_WIDE: [&str; 9] =
-    ["newer", "older", "related", "stats", "taxonomies", "feeds", "get_taxonomy", "card", "menu"];
+const SITE_WIDE: [&str; 10] =
+    ["newer", "older", "related", "stats", "taxonomies", "feeds", "get_taxonomy", "card", "menu", "show"];
 
 /// Whether a build of this site may write incident pages while it loads.
 pub fn streamable(config: &Config, theme: &Theme) -> bool {
@@ -47,8 +47,9 @@ pub fn streamable(config: &Config, theme: &Theme) -> bool {
     uses.get("incident.html").is_some_and(|page| !SITE_WIDE.iter().any(|name| page.reads(name)))
 }
 
-/// A site with `config` and no incidents: what a renderer of pages of single incidents needs.
-pub fn stub(root: PathBuf, config: Config) -> Site {
+/// A site with `config` and no incidents, built at `now`: what a renderer of pages of single
+/// incidents needs.
+pub fn stub(root: PathBuf, config: Config, now: i64) -> Site {
     Site {
         root,
         base_url: config.base_url(),
@@ -61,6 +62,7 @@ pub fn stub(root: PathBuf, config: Config) -> Site {
         drafts_skipped: 0,
         embargoed: Vec::new(),
         warnings: Vec::new(),
+        now,
     }
 }
 

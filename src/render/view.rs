@@ -50,8 +50,9 @@ struct VictimView<'a> {
     /// The victim's page, when a taxonomy with pages reads victims' names.
     url: Option<String>,
     sector: Option<TermRef>,
+    /// In words: `agglomeration-community` as `Agglomeration community`.
     #[serde(rename = "type")]
-    kind: Option<&'a str>,
+    kind: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -66,8 +67,9 @@ struct LocationView<'a> {
 #[derive(Serialize)]
 struct ActorView<'a> {
     name: &'a str,
+    /// In words: `nation-state` as `Nation state`.
     #[serde(rename = "type")]
-    kind: Option<&'a str>,
+    kind: Option<String>,
     country: Option<CountryView<'a>>,
     url: Option<String>,
 }
@@ -155,6 +157,72 @@ impl Terms<'_> {
             url: self.url(fields, &c.code),
         })
     }
+}
+
+/// The link to an incident's original, when it is a copy of a write-up published elsewhere
+/// (a post-mortem, a status page's notice): `{url, host}`.
+#[derive(Serialize)]
+struct Original {
+    url: String,
+    /// `github.blog`: what the link is shown as.
+    host: String,
+}
+
+/// An incident's original: `extra.original_url`, else `extra.url` (where `casebook import
+/// frontmatter` keeps a post-mortem's `url:` unless it is mapped to the sources), when it is
+/// an absolute http(s) address. Sources are the references of a write-up; this is the one
+/// document the page is a copy of, so it is never guessed from them.
+fn original(incident: &Incident) -> Option<Original> {
+    let url = ["original_url", "url"].iter().find_map(|key| {
+        incident.extra.get(*key).and_then(|v| v.as_str()).filter(|u| crate::content::is_web_url(u))
+    })?;
+    let host = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let host = host.split(['/', '?', '#']).next().unwrap_or(host);
+    let host = host.strip_prefix("www.").unwrap_or(host);
+    Some(Original { url: url.to_string(), host: host.to_string() })
+}
+
+/// One of `facts:` on an incident: `{key, title, value, url}`, `url` set when the value is a
+/// web address.
+#[derive(Serialize)]
+struct Fact<'a> {
+    key: &'a str,
+    title: &'a str,
+    value: String,
+    url: Option<String>,
+}
+
+/// The incident's values for the `extra` keys a site shows as facts, in the configured order:
+/// text, numbers and yes/no as written, a list of them joined with commas; maps and empty
+/// values are left out.
+fn facts<'a>(incident: &Incident, wanted: &'a [crate::config::Fact]) -> Vec<Fact<'a>> {
+    fn scalar(value: &serde_yaml::Value) -> Option<String> {
+        match value {
+            serde_yaml::Value::String(s) => Some(s.clone()),
+            serde_yaml::Value::Number(n) => Some(n.to_string()),
+            serde_yaml::Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+    wanted
+        .iter()
+        .filter_map(|fact| {
+            let value = incident.extra.get(fact.key.as_str())?;
+            let text = match value {
+                serde_yaml::Value::Sequence(items) => {
+                    items.iter().filter_map(scalar).collect::<Vec<_>>().join(", ")
+                }
+                other => scalar(other)?,
+            };
+            let text = text.trim().to_string();
+            (!text.is_empty()).then(|| Fact {
+                key: &fact.key,
+                title: &fact.title,
+                url: crate::content::is_web_url(&text).then(|| text.clone()),
+                value: text,
+            })
+        })
+        .collect()
 }
 
 /// The path of the archive page of an incident's month (or year, when the month is unknown).
@@ -307,6 +375,10 @@ pub struct Locale {
     pub language: String,
     /// How dates read.
     pub dates: crate::content::date::DateFormat,
+    /// How durations read.
+    pub durations: crate::content::date::DurationWords,
+    /// The extra keys shown as facts, with their titles.
+    pub facts: Vec<crate::config::Fact>,
 }
 
 impl Fields {
@@ -332,7 +404,12 @@ impl Fields {
                 _ => {}
             }
         }
-        let locale = Locale { language: config.language.clone(), dates: theme.strings.date_format() };
+        let locale = Locale {
+            language: config.language.clone(),
+            dates: theme.strings.date_format(),
+            durations: theme.strings.duration_words(),
+            facts: config.facts.clone(),
+        };
         Fields { locale: std::sync::Arc::new(locale), ..Fields::mentioned(mentions) }
     }
 
@@ -365,21 +442,22 @@ impl Fields {
 /// Every field of an incident as templates see it (its list fields and those only its own page
 /// has), sorted.
 #[rustfmt::skip]
-const FIELD_NAMES: [&str; 39] = [
-    "actors", "archive_url", "content", "data", "date", "draft", "extra", "impact", "iocs",
-    "json_ld", "kind", "lead", "location", "motives", "newer", "older", "other", "permalink",
-    "reading_time", "related", "resolved_at", "severity", "slug", "source", "sources", "status",
-    "summary", "summary_text", "tags", "taxonomies", "techniques", "timeline", "title", "toc",
-    "updated", "url", "victim", "victims", "word_count",
+const FIELD_NAMES: [&str; 43] = [
+    "actors", "archive_url", "content", "data", "date", "draft", "duration", "extra", "facts",
+    "impact", "iocs", "json_ld", "kind", "lead", "location", "motives", "newer", "older",
+    "original", "other", "permalink", "reading_time", "related", "resolved_at", "severity",
+    "slug", "source", "sources", "status", "summary", "summary_text", "tags", "taxonomies",
+    "techniques", "timeline", "title", "title_html", "toc", "updated", "url", "victim",
+    "victims", "word_count",
 ];
 
 /// The top-level fields of an incident's list value, as documented in `docs/templates.md`.
 #[rustfmt::skip]
-pub const LIST_FIELDS: [&str; 33] = [
-    "title", "slug", "url", "permalink", "date", "kind", "updated", "summary_text", "draft", "word_count",
-    "reading_time", "status", "resolved_at", "severity", "victim", "victims", "location", "impact",
-    "actors", "techniques", "sources", "iocs", "archive_url", "data", "extra", "other", "source",
-    "tags", "motives", "taxonomies", "summary", "lead", "timeline",
+pub const LIST_FIELDS: [&str; 37] = [
+    "title", "title_html", "slug", "url", "permalink", "date", "kind", "updated", "summary_text", "draft",
+    "word_count", "reading_time", "status", "resolved_at", "duration", "severity", "victim", "victims",
+    "location", "impact", "actors", "techniques", "sources", "original", "iocs", "archive_url", "data",
+    "extra", "facts", "other", "source", "tags", "motives", "taxonomies", "summary", "lead", "timeline",
 ];
 
 /// A map given only the entries its [`Fields`] want; each value is made only when wanted.
@@ -432,6 +510,9 @@ pub fn incident_with(site: &Site, incident: &Incident, shared: &mut ViewCache, f
     let mut view = Entries::new(fields, fields.list_len);
     let rel = crate::config::urls::incident(&incident.slug);
     view.add("title", || Value::from(incident.title.as_str()));
+    // Titles of post-mortems name commands and settings in backticks: shown as code, never as
+    // backticks (and escaped: the rest is text).
+    view.add("title_html", || Value::safe_string(&crate::content::markdown::title_html(&incident.title)));
     view.add("slug", || Value::from(incident.slug.as_str()));
     view.add("url", || Value::from(base.url(&rel)));
     view.add("permalink", || Value::from(base.permalink(&rel)));
@@ -454,6 +535,10 @@ pub fn incident_with(site: &Site, incident: &Incident, shared: &mut ViewCache, f
     };
     view.add("status", || scale("status", &site.config.statuses, incident.status.as_deref()));
     view.put("resolved_at", || incident.resolved_at.as_ref().map(date_view));
+    view.put("duration", || {
+        let end = incident.resolved_at.as_ref()?;
+        crate::content::date::duration_text(&incident.date, end, &fields.locale.durations)
+    });
     view.add("severity", || scale("severity", &site.config.severities, incident.severity.as_deref()));
     if fields.wants("victims") || fields.wants("victim") {
         let sector_fields = ["victims.sector", "victim.sector"];
@@ -465,7 +550,7 @@ pub fn incident_with(site: &Site, incident: &Incident, shared: &mut ViewCache, f
                     name: v.name.as_deref(),
                     url: v.name.as_deref().and_then(|n| terms.url(&["victims.name", "victim.name"], n)),
                     sector: v.sector.as_deref().map(|s| terms.term(&sector_fields, s)),
-                    kind: v.kind.as_deref(),
+                    kind: v.kind.as_deref().map(crate::base::humanize),
                 })
             })
             .collect();
@@ -505,7 +590,7 @@ pub fn incident_with(site: &Site, incident: &Incident, shared: &mut ViewCache, f
                 shared.get(SharedKind::Actor, &format!("{a:?}"), || {
                     Value::from_serializable(&ActorView {
                         name: &a.name,
-                        kind: a.kind.as_deref(),
+                        kind: a.kind.as_deref().map(crate::base::humanize),
                         country: terms.country(&["actors.country"], a.country.as_ref()),
                         url: terms.url(&["actors.name"], &a.name),
                     })
@@ -564,6 +649,8 @@ pub fn incident_with(site: &Site, incident: &Incident, shared: &mut ViewCache, f
         json: site.config.exports.json.then(|| base.url(&format!("{rel}index.json"))),
         stix: site.config.exports.stix.then(|| base.url(&format!("{rel}stix.json"))),
     });
+    view.put("original", || original(incident));
+    view.put("facts", || facts(incident, &fields.locale.facts));
     view.put("extra", || &incident.extra);
     view.put("other", || &incident.other);
     view.add("source", || Value::from(incident.source.as_str()));

@@ -5,9 +5,11 @@
 //! and never goes back to the content files (only bundle files are read again, to be copied).
 
 pub mod bundle;
+mod shown;
 mod stats;
 pub mod taxonomy;
 
+pub use shown::shown;
 pub use stats::{Bar, Stats, matrix};
 
 use std::collections::HashMap;
@@ -72,6 +74,9 @@ pub struct Site {
     pub embargoed: Vec<crate::content::date::IncidentDate>,
     /// Problems that did not stop the load.
     pub warnings: Vec<Diagnostic>,
+    /// The moment of the build (seconds since the Unix epoch): embargoes end by it, and the
+    /// statistics' "last 24 months" end with its month.
+    pub now: i64,
 }
 
 /// `.` becomes the empty path, so joined paths read `content/x.md` rather than `./content/x.md`.
@@ -278,6 +283,7 @@ impl Site {
             drafts_skipped,
             embargoed,
             warnings,
+            now,
         })
     }
 }

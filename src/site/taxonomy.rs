@@ -50,6 +50,11 @@ pub fn display(config: &Config, field: &str, key: &str) -> String {
             .iter()
             .find(|l| l.name == key)
             .map_or_else(|| key.to_string(), |l| l.label.clone()),
+        // Fields of the model whose values are identifiers (`local-government`): named in
+        // words. Tags and a site's own fields are shown as written.
+        "victims.sector" | "victim.sector" | "victims.type" | "victim.type" | "actors.type" | "motives" => {
+            crate::base::humanize(key)
+        }
         _ => key.to_string(),
     }
 }

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::base::error::{Diagnostic, Location};
 use crate::base::frontmatter::{Seg, locate};
-use crate::content::date::DateFormat;
+use crate::content::date::{DateFormat, DurationWords};
 
 /// One text of a language.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,7 +42,7 @@ pub struct Strings {
 
 /// The keys casebook's own code asks for (charts, menu, archive, redirect pages), which every
 /// language must have whatever its templates use.
-pub const BUILT_IN_KEYS: [&str; 20] = [
+pub const BUILT_IN_KEYS: [&str; 35] = [
     "months",
     "date_month_year",
     "date_day_month_year",
@@ -62,7 +62,22 @@ pub const BUILT_IN_KEYS: [&str; 20] = [
     "chart_by_country",
     "chart_by_severity",
     "chart_top_techniques",
+    "chart_by_kind",
+    "kinds_incident",
+    "kinds_outage",
+    "kinds_maintenance",
+    "kinds_notice",
     "moved_text",
+    "months_short",
+    "duration_minutes",
+    "duration_hours",
+    "duration_days",
+    "duration_months",
+    "duration_years",
+    "duration_under_minute",
+    "duration_under_day",
+    "duration_under_month",
+    "duration_under_year",
 ];
 
 /// A language file found for the site: where it is, for errors, and its text.
@@ -194,6 +209,39 @@ impl Strings {
         format
     }
 
+    /// How durations read in the language (`duration_*`): `2 hours 47 minutes`.
+    pub fn duration_words(&self) -> DurationWords {
+        let mut words = DurationWords::default();
+        let units =
+            ["duration_minutes", "duration_hours", "duration_days", "duration_months", "duration_years"];
+        for (slot, key) in words.units.iter_mut().zip(units) {
+            match self.texts.get(key) {
+                Some(Text::Plural { one, other }) => *slot = (one.clone(), other.clone()),
+                Some(Text::Plain(text)) => *slot = (text.clone(), text.clone()),
+                _ => {}
+            }
+        }
+        let under =
+            ["duration_under_minute", "duration_under_day", "duration_under_month", "duration_under_year"];
+        for (slot, key) in words.under.iter_mut().zip(under) {
+            if let Some(Text::Plain(text)) = self.texts.get(key) {
+                *slot = text.clone();
+            }
+        }
+        words.separator = self.separator();
+        words
+    }
+
+    /// The short name of month `m` (1-12), for the axes of charts: `Jan`, `janv.`.
+    pub fn month_short(&self, m: i8) -> String {
+        match self.texts.get("months_short") {
+            Some(Text::List(names)) => {
+                usize::try_from(m - 1).ok().and_then(|i| names.get(i).cloned()).unwrap_or_default()
+            }
+            _ => crate::content::date::month_name(m).chars().take(3).collect(),
+        }
+    }
+
     /// The name of month `m` (1-12).
     pub fn month(&self, m: i8) -> String {
         let format = self.date_format();
@@ -259,8 +307,8 @@ fn parse(path: &Path, text: &str) -> Result<BTreeMap<String, Text>, Diagnostic> 
             }
             _ => return Err(Diagnostic::at(at(key), format!("`{key}` must be a text"))),
         };
-        if key == "months" && !matches!(&text, Text::List(m) if m.len() == 12) {
-            return Err(Diagnostic::at(at(key), "`months` lists the twelve months, January first"));
+        if (key == "months" || key == "months_short") && !matches!(&text, Text::List(m) if m.len() == 12) {
+            return Err(Diagnostic::at(at(key), format!("`{key}` lists the twelve months, January first")));
         }
         texts.insert(key.to_string(), text);
     }
@@ -347,6 +395,25 @@ mod tests {
     fn literal_keys_of_templates_are_found_with_their_place() {
         let text = "<h2>{{ t(key=\"timeline\") }}</h2>\n{{ get(key=\"x\") }} {{ t(key='sources', count=2) }} {{ t(key=\"a_\" ~ b) }}";
         assert_eq!(keys_used(text), [("timeline".to_string(), 1, 8), ("sources".to_string(), 2, 23)]);
+    }
+
+    /// Every language of the default theme has every key of the English file, and no other:
+    /// a French site must never fall back to an English word.
+    #[test]
+    fn the_built_in_languages_have_the_same_keys() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/i18n");
+        let keys = |language: &str| {
+            let path = dir.join(format!("{language}.yaml"));
+            let text = std::fs::read_to_string(&path).expect("a language file");
+            parse(&path, &text).expect("valid").into_keys().collect::<Vec<_>>()
+        };
+        let english = keys("en");
+        for key in BUILT_IN_KEYS {
+            assert!(english.iter().any(|k| k == key), "en.yaml lacks the built-in key `{key}`");
+        }
+        for language in ["fr", "de", "es"] {
+            assert_eq!(keys(language), english, "{language}.yaml and en.yaml differ in keys");
+        }
     }
 
     #[test]

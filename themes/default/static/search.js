@@ -22,6 +22,7 @@ const ENGLISH = {
   pagesOther: "{count} pages",
   page: "Page",
   more: "; the first 100 are shown, add words to narrow down",
+  none: "No incidents found. Try fewer or shorter words, or clear the filters.",
   loading: "Loading the index…",
   failed: "The search index could not be loaded.",
   separator: ",",
@@ -87,6 +88,37 @@ function search(prepared, query, filters) {
   return results;
 }
 
+// Where the words of a query appear in `text` (as prefixes of its words, accents ignored, as
+// `search` matches them): [start, end] ranges of `text`, in order, not overlapping.
+function matches(text, query) {
+  const words = fold(query).split(/[^\p{L}\p{N}.]+/u).filter((w) => w.length > 0);
+  // The folded text, and for each of its characters the place in `text` it comes from.
+  let folded = "";
+  const from = [];
+  for (let i = 0; i < text.length; i += 1) {
+    const part = fold(text[i]);
+    folded += part;
+    for (let k = 0; k < part.length; k += 1) from.push(i);
+  }
+  from.push(text.length);
+  const ranges = [];
+  for (const word of words) {
+    const pattern = new RegExp("(^|[^\\p{L}\\p{N}])(" + word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + ")", "gu");
+    for (const m of folded.matchAll(pattern)) {
+      const start = m.index + m[1].length;
+      ranges.push([from[start], from[start + m[2].length]]);
+    }
+  }
+  ranges.sort((a, b) => a[0] - b[0]);
+  const merged = [];
+  for (const r of ranges) {
+    const last = merged[merged.length - 1];
+    if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+    else merged.push(r.slice());
+  }
+  return merged;
+}
+
 // Whether a result is a page of the site rather than an incident (indexes without `kind`
 // hold incidents only).
 function isPage(row, at) {
@@ -107,20 +139,36 @@ function describe(results, at, words = ENGLISH) {
 }
 
 if (typeof module !== "undefined") {
-  module.exports = { fold, prepare, search, describe, displayDate, grouped, ENGLISH };
+  module.exports = { fold, prepare, search, describe, displayDate, grouped, matches, ENGLISH };
 }
 
 if (typeof document !== "undefined") {
   const form = document.getElementById("search-form");
   const status = document.getElementById("search-status");
   const list = document.getElementById("search-results");
-  const controls = ["q", "severity", "country", "sector", "year"].map((n) => form.elements[n]);
+  // Filters the site has no data for are not on the page.
+  const controls = ["q", "severity", "country", "sector", "year"].map((n) => form.elements[n]).filter(Boolean);
   const words = Object.assign({}, ENGLISH, form.dataset);
   let prepared = null;
 
   function read() {
-    const value = (name) => form.elements[name].value;
+    const value = (name) => (form.elements[name] ? form.elements[name].value : "");
     return { q: value("q"), severity: value("severity"), country: value("country"), sector: value("sector"), year: value("year") };
+  }
+
+  // `text` into `element`, the words of the query marked (`<mark>`), as text nodes: nothing of
+  // the index is ever read as markup.
+  function highlighted(element, text, query) {
+    let at = 0;
+    for (const [start, end] of matches(text, query)) {
+      element.append(text.slice(at, start));
+      const mark = document.createElement("mark");
+      mark.textContent = text.slice(start, end);
+      element.append(mark);
+      at = end;
+    }
+    element.append(text.slice(at));
+    return element;
   }
 
   function show() {
@@ -136,21 +184,19 @@ if (typeof document !== "undefined") {
     }
     const results = search(prepared, state.q, state);
     const at = prepared.at;
-    status.textContent = describe(results, at, words);
+    status.textContent = results.length ? describe(results, at, words) : words.none;
     for (const { row } of results.slice(0, 100)) {
       const page = isPage(row, at);
       const li = document.createElement("li");
       if (page) li.className = "search-result-page";
-      const a = document.createElement("a");
+      const a = highlighted(document.createElement("a"), row[at.title], state.q);
       a.href = row[at.url];
-      a.textContent = row[at.title];
       const meta = document.createElement("p");
       meta.className = "meta";
       meta.textContent = page
         ? words.page
         : [displayDate(row[at.date], words), row[at.victims], row[at.location]].filter(Boolean).join(" · ");
-      const summary = document.createElement("p");
-      summary.textContent = row[at.summary];
+      const summary = highlighted(document.createElement("p"), row[at.summary], state.q);
       li.append(a, meta, summary);
       list.append(li);
     }
@@ -165,6 +211,8 @@ if (typeof document !== "undefined") {
     control.addEventListener(control.tagName === "SELECT" ? "change" : "input", show);
   });
   form.addEventListener("submit", (event) => { event.preventDefault(); show(); });
+  // After the form has cleared its fields.
+  form.addEventListener("reset", () => setTimeout(show, 0));
   status.textContent = words.loading;
   fetch(form.dataset.index)
     .then((response) => response.json())
