@@ -558,6 +558,7 @@ fn a_threat_intel_site_shows_its_facets_and_reads_well_on_a_phone() {
         [
             "Incidents",
             "Tags",
+            "Victims",
             "Sectors",
             "Countries",
             "Threat actors",
