@@ -129,6 +129,40 @@ fn pages_turned_off_are_not_linked() {
 }
 
 #[test]
+fn code_blocks_are_highlighted_with_classes_unless_turned_off() {
+    let out = build_good_site(&[]);
+    let page = read(&out.path().join("site"), "incidents/escaping/index.html");
+    let bash = page.split("<pre><code class=\"language-bash\">").nth(1).expect("the bash block");
+    let bash = &bash[..bash.find("</code></pre>").expect("closed")];
+    assert!(bash.starts_with("<span class=\"hl-"), "{bash}");
+    assert!(
+        bash.contains("<span class=\"hl-string\">\"&lt;script&gt;alert('code')&lt;/script&gt;\""),
+        "{bash}"
+    );
+    assert!(bash.contains("<span class=\"hl-comment\"># &lt;img src=x onerror=alert(1)&gt;"), "{bash}");
+    assert!(
+        page.contains("<pre><code class=\"language-klingon\">&lt;script&gt;alert('unknown language')&lt;/script&gt;\n</code></pre>"),
+        "an unknown language stays plain"
+    );
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("site");
+    common::copy_dir(&fixtures().join("good-site"), &root);
+    let config = std::fs::read_to_string(root.join("casebook.yaml")).expect("read")
+        + "markdown:\n  highlight: false\n";
+    std::fs::write(root.join("casebook.yaml"), config).expect("write");
+    let plain = dir.path().join("out");
+    let result = casebook(&root, &["build", "--output", plain.to_str().expect("UTF-8")]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    let page = read(&plain, "incidents/escaping/index.html");
+    assert!(!page.contains("class=\"hl-"));
+    assert!(page.contains(
+        "<pre><code class=\"language-bash\">echo \"&lt;script&gt;alert('code')&lt;/script&gt;\" &gt; /tmp/x   \
+         # &lt;img src=x onerror=alert(1)&gt;\n</code></pre>"
+    ));
+}
+
+#[test]
 fn links_written_from_the_root_work_under_the_sub_path() {
     // `[x](/incidents/…/)` is what `casebook check` suggests and what works in the preview
     // (served at `/`); under a sub-path it once pointed outside the site.

@@ -218,3 +218,31 @@ fn the_preview_shows_draft_pages_and_notes_highlighted() {
     assert!(contact.contains("<mark class=\"casebook-internal\""), "{contact}");
     assert!(contact.contains("PAGE-NOTE-MARKER") && contact.contains("PAGE-FENCE-MARKER"), "{contact}");
 }
+
+/// Regression: an image or link of a bundle in an incident's first paragraph broke on list
+/// pages, feeds and data files, where that paragraph is the summary away from the incident's
+/// folder.
+#[test]
+fn a_summary_links_to_the_files_beside_its_incident_from_anywhere() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let site = dir.path();
+    std::fs::create_dir_all(site.join("content/outage")).expect("mkdir");
+    std::fs::write(site.join("casebook.yaml"), "base_url: https://status.example.org/sre/\n").expect("write");
+    std::fs::write(
+        site.join("content/outage/index.md"),
+        "---\ntitle: Outage\ndate: 2024-05-01\n---\nSee [the graph](graph.svg) and [the status page](https://s.example/).\n",
+    )
+    .expect("write");
+    std::fs::write(site.join("content/outage/graph.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"/>")
+        .expect("write");
+    let out = dir.path().join("out");
+    let result = casebook(site, &["build", "--output", out.to_str().expect("UTF-8")]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    let home = read(&out, "index.html");
+    assert!(home.contains("href=\"/sre/incidents/outage/graph.svg\""), "list page");
+    assert!(home.contains("href=\"https://s.example/\""), "absolute links stay");
+    let page = read(&out, "incidents/outage/index.html");
+    assert!(page.contains("href=\"graph.svg\""), "the page itself keeps the relative link");
+    let data = read(&out, "api/incidents.json");
+    assert!(data.contains("/sre/incidents/outage/graph.svg"), "data files");
+}

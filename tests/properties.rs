@@ -21,6 +21,10 @@ fn fragment() -> impl Strategy<Value = String> {
         Just("techniques: [T1566.001, TA00]\n".to_string()),
         Just("```internal\n".to_string()),
         Just("```\n".to_string()),
+        // Blocks that are highlighted: their text must come out escaped all the same.
+        Just("```bash\n".to_string()),
+        Just("```yaml\n".to_string()),
+        Just("  \"$x\" # c\n".to_string()),
         Just("<!-- internal -->".to_string()),
         Just("<!-- /internal -->".to_string()),
         Just("<script>alert(1)</script>".to_string()),
@@ -115,8 +119,9 @@ proptest! {
     #[test]
     fn rendered_markdown_never_carries_script(text in document()) {
         if let Ok(stripped) = casebook::content::internal::strip(&text) {
-            for unsafe_html in [false, true] {
-                let html = render(&stripped, Settings { unsafe_html, ..Settings::default() }).html.to_ascii_lowercase();
+            for (unsafe_html, highlight) in [(false, false), (true, false), (false, true), (true, true)] {
+                let settings = Settings { unsafe_html, highlight, ..Settings::default() };
+                let html = render(&stripped, settings).html.to_ascii_lowercase();
                 for tag in tags(&html) {
                     prop_assert!(!tag.starts_with("script"), "{}", html);
                     prop_assert!(!tag.contains(" onerror") && !tag.contains(" onclick"), "{}", html);

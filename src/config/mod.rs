@@ -180,12 +180,21 @@ fn yes() -> bool {
 }
 
 /// Markdown settings.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MarkdownConfig {
     /// Keep raw HTML written in Markdown (sanitized: no scripts, event handlers or
     /// `javascript:` URLs) instead of showing it as text. Off by default.
     pub unsafe_html: bool,
+    /// Highlight fenced code blocks in the languages casebook knows, with CSS classes the
+    /// theme colours. On by default.
+    pub highlight: bool,
+}
+
+impl Default for MarkdownConfig {
+    fn default() -> Self {
+        MarkdownConfig { unsafe_html: false, highlight: true }
+    }
 }
 
 /// The search page and its index.
@@ -330,6 +339,7 @@ fn taxonomy(name: &str, field: &str, title: &str) -> TaxonomyConfig {
 pub fn default_taxonomies() -> Vec<TaxonomyConfig> {
     vec![
         taxonomy("tags", "tags", "Tags"),
+        taxonomy("victims", "victims.name", "Victims"),
         taxonomy("sectors", "victims.sector", "Sectors"),
         taxonomy("countries", "location.country", "Countries"),
         taxonomy("actors", "actors.name", "Threat actors"),
@@ -704,6 +714,7 @@ impl Config {
             custom_keys,
             markdown: crate::content::markdown::Settings {
                 unsafe_html: self.markdown.unsafe_html,
+                highlight: self.markdown.highlight,
                 base_path: base_path.map(Into::into),
                 sections,
             },

@@ -60,6 +60,38 @@ pub struct ParseSettings {
     pub show_internal: bool,
 }
 
+/// The front matter and body of a content file (incident or page), or the located reason
+/// there is none.
+pub(crate) fn split_front_matter<'t>(
+    path: &Path,
+    text: &'t str,
+) -> Result<frontmatter::Split<'t>, Vec<Diagnostic>> {
+    frontmatter::split(text)
+        .map_err(|e| vec![Diagnostic::at(Location::at(path, 1, 1), e.message()).with_help(e.help())])
+}
+
+/// The keys of a content file's front matter, untyped: as fast as YAML parsing gets, and the
+/// callers then type each field by hand, so every field error is located at its key and
+/// worded for writers rather than by serde. Flow collections nested too deep are refused
+/// before the parser, whose time grows with the square of the nesting.
+pub(crate) fn front_matter_map(
+    path: &Path,
+    split: &frontmatter::Split<'_>,
+) -> Result<serde_yaml::Mapping, Vec<Diagnostic>> {
+    if let Some((line, column)) = frontmatter::too_deep_flow(split.yaml) {
+        let at = Location::at(path, split.yaml_line + line, column);
+        return Err(vec![
+            Diagnostic::at(at, frontmatter::FLOW_TOO_DEEP)
+                .with_help("front matter holds what pages show: write this value flatter, or leave it out"),
+        ]);
+    }
+    if split.yaml.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+        return Ok(serde_yaml::Mapping::new());
+    }
+    serde_yaml::from_str(split.yaml)
+        .map_err(|e| vec![Diagnostic::from_yaml(&e, path, split.yaml_line, split.yaml)])
+}
+
 /// Puts a timeline in order: by day (a month or year before the days in it), and the events
 /// with a time of day by their moment, in the places they hold within their day. An event
 /// known only to the day is not at midnight: it keeps its place among that day's events as
@@ -224,25 +256,8 @@ pub fn parse_with(
     // before anything reads it (see `frontmatter::normalize`).
     let normalized = frontmatter::normalize(text);
     let text: &str = &normalized;
-    let split = frontmatter::split(text)
-        .map_err(|e| vec![Diagnostic::at(Location::at(path, 1, 1), e.message()).with_help(e.help())])?;
-    let yaml_is_blank = split.yaml.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'));
-    // Before the parser, whose time grows with the square of the nesting (see the function).
-    if let Some((line, column)) = frontmatter::too_deep_flow(split.yaml) {
-        let at = Location::at(path, split.yaml_line + line, column);
-        return Err(vec![
-            Diagnostic::at(at, frontmatter::FLOW_TOO_DEEP)
-                .with_help("front matter holds what pages show: write this value flatter, or leave it out"),
-        ]);
-    }
-    // One untyped parse, then typing by hand: as fast as YAML parsing gets, and every field
-    // error is located at its key and worded for incident writers rather than by serde.
-    let mut fields: serde_yaml::Mapping = if yaml_is_blank {
-        serde_yaml::Mapping::new()
-    } else {
-        serde_yaml::from_str(split.yaml)
-            .map_err(|e| vec![Diagnostic::from_yaml(&e, path, split.yaml_line, split.yaml)])?
-    };
+    let split = split_front_matter(path, text)?;
+    let mut fields = front_matter_map(path, &split)?;
     let mut r = Reader::new(path, split.yaml, split.yaml_line);
     // An empty field counts as absent, except these two: left empty, they would publish at
     // once what the writer meant to hold back.
@@ -477,6 +492,7 @@ pub fn parse_with(
         }
         None => (body.first_paragraph_html, body.first_paragraph_text, false),
     };
+
     Ok(Parsed {
         incident: Incident {
             path: path.to_path_buf(),

@@ -16,6 +16,7 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser
 use serde::Serialize;
 
 use crate::base::slugify;
+use crate::content::highlight;
 
 /// A rendered Markdown document.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -71,6 +72,10 @@ pub struct Settings {
     /// taken to carry it when what follows is one of them too, since `/incidents/b/` there is
     /// the incident `b` written from the root, not `b` under the base path.
     pub sections: Option<std::sync::Arc<[String]>>,
+    /// Highlight fenced code blocks written in a language of [`highlight::LANGUAGES`]
+    /// (`markdown.highlight`, on unless a site turns it off; off here, so that the default
+    /// settings give the plain HTML pulldown-cmark writes).
+    pub highlight: bool,
 }
 
 pub(crate) fn options() -> Options {
@@ -97,6 +102,31 @@ pub fn is_internal_info(info: &str) -> bool {
     let Some(attributes) = info.strip_prefix('{') else { return false };
     let attributes = attributes.split('}').next().unwrap_or_default();
     attributes.split_whitespace().any(|w| is_word(w.trim_start_matches('.')))
+}
+
+/// `html` with every relative `href` and `src` made to start at `dir` (a path from the host's
+/// root, ending in `/`): for a fragment of a page shown elsewhere, such as an incident's first
+/// paragraph on a list page, where `chronologie.png` would no longer name the file beside the
+/// incident. Absolute URLs, paths from the root, anchors and queries are left as they are.
+pub fn rebase_links(html: &str, dir: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) =
+        [" href=\"", " src=\""].iter().filter_map(|a| rest.find(a).map(|i| i + a.len())).min()
+    {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let end = rest.find('"').unwrap_or(rest.len());
+        let url = &rest[..end];
+        let scheme = url.split(['/', '?', '#']).next().is_some_and(|first| first.contains(':'));
+        if !(url.is_empty() || scheme || url.starts_with(['/', '#', '?'])) {
+            out.push_str(dir);
+        }
+        out.push_str(url);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A title as HTML: escaped text, with spans between backticks as code (`` `kubectl drain` ``
@@ -172,6 +202,9 @@ pub fn render_with(markdown: &str, settings: Settings, images: &ImageSizes) -> R
     let images = has_images.then_some(images);
     let (first_paragraph_html, first_paragraph_text) = first_paragraph(&events, images);
     let headings = anchor_headings(&mut events);
+    if settings.highlight {
+        highlight_code_blocks(&mut events);
+    }
     let mut html_out = String::with_capacity(markdown.len() * 3 / 2);
     push_html(&mut html_out, events.into_iter(), images);
     if settings.unsafe_html {
@@ -243,6 +276,9 @@ pub fn render_short(markdown: &str, settings: Settings) -> (String, String) {
         push_plain_text(&mut text, event);
         has_images |= matches!(event, Event::Start(Tag::Image { .. }));
     }
+    if settings.highlight {
+        highlight_code_blocks(&mut events);
+    }
     let mut out = String::new();
     push_html(&mut out, events.into_iter(), has_images.then_some(&ImageSizes::new()));
     if settings.unsafe_html {
@@ -252,16 +288,25 @@ pub fn render_short(markdown: &str, settings: Settings) -> (String, String) {
 }
 
 /// The text of rendered HTML, tags dropped and entities for `&`, `<`, `>`, `"` and `'`
-/// decoded: what a search index needs of a body.
+/// decoded: what a search index needs of a body. A tag separates words, except a `<span>`:
+/// highlighted code is cut into spans within words (`$HOME` in `"$HOME"`), and its text must
+/// read as the same code does without highlighting.
 pub fn plain_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len() / 2);
     let mut in_tag = false;
-    for c in html.chars() {
+    let mut separates = true;
+    for (i, c) in html.char_indices() {
         match c {
-            '<' => in_tag = true,
+            '<' => {
+                in_tag = true;
+                let tag = html[i + 1..].strip_prefix('/').unwrap_or(&html[i + 1..]);
+                separates = !(tag.starts_with("span") && tag[4..].starts_with([' ', '>']));
+            }
             '>' if in_tag => {
                 in_tag = false;
-                out.push(' ');
+                if separates {
+                    out.push(' ');
+                }
             }
             c if !in_tag => out.push(c),
             _ => {}
@@ -448,6 +493,48 @@ fn drop_unsafe_images(events: &mut [Event<'_>]) {
         };
         if drop {
             *event = Event::Text(CowStr::Borrowed(""));
+        }
+    }
+}
+
+/// Highlights each fenced code block written in a language casebook knows: the block's text
+/// becomes one HTML event holding it with its spans; the block's start and end stay, so it is
+/// written `<pre><code class="language-…">` as before. Any other block is left as it is.
+fn highlight_code_blocks(events: &mut [Event<'_>]) {
+    let mut i = 0;
+    while i < events.len() {
+        let Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) = &events[i] else {
+            i += 1;
+            continue;
+        };
+        // The language is what pulldown-cmark puts in the class: the first word.
+        let language = info.split(' ').next().unwrap_or_default();
+        let start = i + 1;
+        let end = (start..events.len())
+            .find(|&j| matches!(events[j], Event::End(TagEnd::CodeBlock)))
+            .unwrap_or(events.len());
+        i = end + 1;
+        if highlight::token(language).is_none() {
+            continue;
+        }
+        let mut code = String::new();
+        for event in &events[start..end] {
+            if let Event::Text(text) = event {
+                code.push_str(text);
+            }
+        }
+        // The preview's marks around internal notes (private-use characters, see
+        // `internal::mark`) must reach the page whole to be turned into highlighted notes: a
+        // block holding one stays plain.
+        if code.contains('\u{F8FF}') {
+            continue;
+        }
+        let Some(html) = highlight::highlight(language, &code) else { continue };
+        for event in &mut events[start..end] {
+            *event = Event::Text(CowStr::Borrowed(""));
+        }
+        if start < end {
+            events[start] = Event::Html(CowStr::from(html));
         }
     }
 }
@@ -656,6 +743,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn relative_links_of_a_fragment_start_at_its_page() {
+        let html = "<p><img src=\"chronologie.png\" alt=\"x\" /> <a href=\"journal.txt\">j</a> \
+                    <a href=\"/archive/\">a</a> <a href=\"https://e.org/x\">e</a> <a href=\"#top\">t</a> \
+                    <a href=\"mailto:a@b.c\">m</a> <a href=\"../other/\">o</a></p>";
+        assert_eq!(
+            rebase_links(html, "/sub/incidents/x/"),
+            "<p><img src=\"/sub/incidents/x/chronologie.png\" alt=\"x\" /> <a href=\"/sub/incidents/x/journal.txt\">j</a> \
+             <a href=\"/archive/\">a</a> <a href=\"https://e.org/x\">e</a> <a href=\"#top\">t</a> \
+             <a href=\"mailto:a@b.c\">m</a> <a href=\"/sub/incidents/x/../other/\">o</a></p>"
+        );
+        assert_eq!(rebase_links("<p>no links</p>", "/x/"), "<p>no links</p>");
+    }
+
+    #[test]
     fn bare_web_addresses_become_links() {
         let html = |md: &str| render(md, Settings::default()).html;
         assert_eq!(
@@ -856,6 +957,10 @@ mod tests {
             plain_text("<h2 id=\"a\">Title <a href=\"#a\">#</a></h2>\n<p>A &amp; B &lt;x&gt;</p>"),
             "Title # A & B <x>"
         );
+        assert_eq!(
+            plain_text("<code>a<span class=\"hl-x\">$b</span>c</code><p>d</p><spanner>e</spanner>"),
+            "a$bc d e"
+        );
     }
 
     #[test]
@@ -926,6 +1031,108 @@ mod tests {
             assert!(html.contains(expected), "{expected} in {html}");
         }
         assert_eq!(html.matches("/incidents/incidents/b/").count(), 2, "{html}");
+    }
+
+    fn highlighting() -> Settings {
+        Settings { highlight: true, ..Settings::default() }
+    }
+
+    #[test]
+    fn a_bash_block_gets_spans_with_classes_in_its_usual_element() {
+        let html = render("Run:\n\n```bash\n# stop it\nsystemctl stop \"$UNIT\"\n```\n", highlighting()).html;
+        assert!(
+            html.contains("<pre><code class=\"language-bash\"><span class=\"hl-comment\"># stop it"),
+            "{html}"
+        );
+        assert!(html.contains("<span class=\"hl-variable\">$UNIT</span>"), "{html}");
+        assert!(html.ends_with("</code></pre>\n"), "{html}");
+        assert!(!html.contains("style="), "classes, never inline styles: {html}");
+        // Spans aside, the block is what it was.
+        let plain =
+            render("Run:\n\n```bash\n# stop it\nsystemctl stop \"$UNIT\"\n```\n", Settings::default()).html;
+        assert_eq!(strip_spans(&html), plain);
+    }
+
+    #[test]
+    fn unknown_languages_and_output_stay_plain_and_escaped() {
+        for language in ["klingon", "text", "plain", "console", ""] {
+            let text = format!("```{language}\n<b>x</b> & \"y\"\n```\n");
+            let html = render(&text, highlighting()).html;
+            assert_eq!(html, render(&text, Settings::default()).html, "{language}");
+            assert!(!html.contains("<span") && html.contains("&lt;b&gt;x&lt;/b&gt; &amp;"), "{html}");
+        }
+        // Indented blocks have no language.
+        let html = render("    echo hi\n", highlighting()).html;
+        assert_eq!(html, "<pre><code>echo hi\n</code></pre>\n");
+    }
+
+    #[test]
+    fn markup_inside_highlighted_code_stays_escaped() {
+        for settings in
+            [highlighting(), Settings { unsafe_html: true, highlight: true, ..Settings::default() }]
+        {
+            let html = render(
+                "```bash\necho '<script>alert(1)</script>' # </code></pre><img src=x onerror=y>\n```\n",
+                settings,
+            )
+            .html;
+            assert!(
+                !html.contains("<script") && !html.contains("<img") && !html.contains("</code></pre><"),
+                "{html}"
+            );
+            assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{html}");
+            assert!(html.contains("class=\"hl-"), "{html}");
+        }
+    }
+
+    #[test]
+    fn with_highlighting_off_code_is_written_as_before() {
+        let text = "Intro.\n\n```bash\necho \"$HOME\" <x>\n```\n\n```yaml\nkey: value\n```\n\n- ```json\n  {\"a\": 1}\n  ```\n";
+        assert_eq!(
+            render(text, Settings::default()).html,
+            "<p>Intro.</p>\n<pre><code class=\"language-bash\">echo \"$HOME\" &lt;x&gt;\n</code></pre>\n\
+             <pre><code class=\"language-yaml\">key: value\n</code></pre>\n\
+             <ul>\n<li>\n<pre><code class=\"language-json\">{\"a\": 1}\n</code></pre>\n</li>\n</ul>\n"
+        );
+        let on = render(text, highlighting());
+        assert!(on.html.matches("class=\"hl-").count() > 3, "{}", on.html);
+        assert_eq!(strip_spans(&on.html), render(text, Settings::default()).html);
+        // What the page's other parts read of the body does not change.
+        let off = render(text, Settings::default());
+        assert_eq!(
+            (on.word_count, on.toc, on.first_paragraph_html),
+            (off.word_count, off.toc, off.first_paragraph_html)
+        );
+        assert_eq!(plain_text(&on.html), plain_text(&off.html));
+    }
+
+    #[test]
+    fn the_language_class_keeps_what_the_fence_says() {
+        let html = render("```YAML title=x\nk: v\n```\n", highlighting()).html;
+        assert!(
+            html.starts_with("<pre><code class=\"language-YAML\"><span class=\"hl-key\">k</span>"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn the_previews_note_marks_in_code_are_left_whole() {
+        let text =
+            "```bash\necho \u{F8FF}casebook-internal\u{F8FF}secret\u{F8FF}/casebook-internal\u{F8FF}\n```\n";
+        assert_eq!(render(text, highlighting()).html, render(text, Settings::default()).html);
+    }
+
+    /// `html` without its `<span …>` and `</span>` tags.
+    fn strip_spans(html: &str) -> String {
+        let mut out = String::new();
+        let mut rest = html;
+        while let Some(start) = rest.find("<span") {
+            out.push_str(&rest[..start]);
+            rest = &rest[start..];
+            rest = &rest[rest.find('>').map_or(rest.len(), |e| e + 1)..];
+        }
+        out.push_str(rest);
+        out.replace("</span>", "")
     }
 
     #[test]

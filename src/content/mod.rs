@@ -10,6 +10,7 @@ mod country;
 pub mod date;
 pub mod field_path;
 mod fields;
+pub mod highlight;
 pub mod incident;
 pub mod internal;
 pub mod ioc;

@@ -94,19 +94,8 @@ pub fn parse(
     // and deep flow collections refused before the YAML parser sees them.
     let normalized = frontmatter::normalize(text);
     let text: &str = &normalized;
-    let split = frontmatter::split(text)
-        .map_err(|e| vec![Diagnostic::at(Location::at(path, 1, 1), e.message()).with_help(e.help())])?;
-    if let Some((line, column)) = frontmatter::too_deep_flow(split.yaml) {
-        let at = Location::at(path, split.yaml_line + line, column);
-        return Err(vec![Diagnostic::at(at, frontmatter::FLOW_TOO_DEEP)]);
-    }
-    let yaml_is_blank = split.yaml.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'));
-    let mut fields: serde_yaml::Mapping = if yaml_is_blank {
-        serde_yaml::Mapping::new()
-    } else {
-        serde_yaml::from_str(split.yaml)
-            .map_err(|e| vec![Diagnostic::from_yaml(&e, path, split.yaml_line, split.yaml)])?
-    };
+    let split = crate::content::incident::split_front_matter(path, text)?;
+    let mut fields = crate::content::incident::front_matter_map(path, &split)?;
     let mut r = Reader::new(path, split.yaml, split.yaml_line);
     let k = |key: &'static str| [Seg::Key(key)];
     if fields.get("draft").is_some_and(serde_yaml::Value::is_null) {

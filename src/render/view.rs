@@ -47,6 +47,8 @@ struct CountryView<'a> {
 #[derive(Serialize)]
 struct VictimView<'a> {
     name: Option<&'a str>,
+    /// The victim's page, when a taxonomy with pages reads victims' names.
+    url: Option<String>,
     sector: Option<TermRef>,
     /// In words: `agglomeration-community` as `Agglomeration community`.
     #[serde(rename = "type")]
@@ -546,6 +548,7 @@ pub fn incident_with(site: &Site, incident: &Incident, shared: &mut ViewCache, f
             .map(|v| {
                 Value::from_serializable(&VictimView {
                     name: v.name.as_deref(),
+                    url: v.name.as_deref().and_then(|n| terms.url(&["victims.name", "victim.name"], n)),
                     sector: v.sector.as_deref().map(|s| terms.term(&sector_fields, s)),
                     kind: v.kind.as_deref().map(crate::base::humanize),
                 })

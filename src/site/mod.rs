@@ -345,6 +345,13 @@ pub fn parse_file(
     }
     parsed.incident.terms = terms;
     parsed.incident.files = files;
+    // The summary is shown on list pages, in feeds and in the data files too, where a link
+    // relative to the incident's page (an image of its bundle) would lead elsewhere.
+    let summary = &parsed.incident.summary_html;
+    if summary.contains(" href=\"") || summary.contains(" src=\"") {
+        let dir = config.base_url().url(&crate::config::urls::incident(&parsed.incident.slug));
+        parsed.incident.summary_html = crate::content::markdown::rebase_links(summary, &dir);
+    }
     Ok((Arc::new(parsed.incident), parsed.warnings))
 }
 
